@@ -1,0 +1,59 @@
+#include "protocol/request.h"
+
+namespace closewise::protocol {
+
+namespace {
+
+constexpr char toLowerAscii(char c) noexcept {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (toLowerAscii(a[i]) != toLowerAscii(b[i])) return false;
+  }
+  return true;
+}
+
+const std::string* Request::header(std::string_view name) const noexcept {
+  for (const Header& h : headers) {
+    if (equalsIgnoreCase(h.name, name)) return &h.value;
+  }
+  return nullptr;
+}
+
+std::optional<std::string_view> Request::queryParam(std::string_view key) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    const std::size_t eq = pair.find('=');
+    const std::string_view name = pair.substr(0, eq);
+    if (name == key) {
+      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    }
+  }
+  return std::nullopt;
+}
+
+void Request::clear() noexcept {
+  method.clear();
+  target.clear();
+  path.clear();
+  query.clear();
+  versionMajor = 1;
+  versionMinor = 1;
+  headers.clear();
+  trailers.clear();
+  body.clear();
+  keepAlive = true;
+  expectContinue = false;
+  chunked = false;
+  contentLength.reset();
+}
+
+}  // namespace closewise::protocol

@@ -1,0 +1,49 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace closewise::protocol {
+
+struct Header {
+  std::string name;
+  std::string value;
+};
+
+// One parsed HTTP/1.x request. Every string owns its bytes: nothing points into the read buffer
+// the parser was fed, so the caller may reuse that buffer as soon as feed() returns.
+struct Request {
+  std::string method;           // "GET"
+  std::string target;           // as sent: "/delay?ms=5"
+  std::string path;             // "/delay" (for absolute-form targets, the path after the authority)
+  std::string query;            // "ms=5" (without '?')
+  int versionMajor = 1;
+  int versionMinor = 1;
+  std::vector<Header> headers;  // in order, names as sent, values without surrounding whitespace
+  std::vector<Header> trailers;  // trailer fields of a chunked body, kept apart from headers
+  std::string body;             // the whole decoded body (bounded by Limits::maxBodyBytes)
+  // What the client asked for (RFC 9112 9.3): HTTP/1.1 persists unless "Connection: close";
+  // HTTP/1.0 persists only with "Connection: keep-alive". A CONNECT request never persists: what
+  // follows it would be tunnel bytes, which this server does not relay.
+  bool keepAlive = true;
+  bool expectContinue = false;  // "Expect: 100-continue" (RFC 9110 10.1.1)
+  bool chunked = false;         // the body is chunked (RFC 9112 7.1)
+  std::optional<std::uint64_t> contentLength;
+
+  // Case-insensitive; the first field with that name, or nullptr.
+  const std::string* header(std::string_view name) const noexcept;
+  // The first value of `key` in the query ("a=1&b=2"). Keys and values are compared and returned
+  // raw: no percent-decoding and no '+' to space, so the view can point into `query` without a
+  // copy. A key without '=' has the empty value. nullopt when the key is absent.
+  std::optional<std::string_view> queryParam(std::string_view key) const;
+  // Empties every field but keeps the capacity of the strings and vectors.
+  void clear() noexcept;
+};
+
+// ASCII case-insensitive comparison, as HTTP field names and tokens need (RFC 9110 5.1).
+bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace closewise::protocol

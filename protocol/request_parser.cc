@@ -1,0 +1,656 @@
+#include "protocol/request_parser.h"
+
+#include <llhttp.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <utility>
+#include <vector>
+
+namespace closewise::protocol {
+
+namespace {
+
+// Reasons are static strings: ParseError hands out a string_view of them.
+constexpr std::string_view kBareLf = "bare lf";
+constexpr std::string_view kBareCr = "bare cr";
+constexpr std::string_view kObsFold = "obsolete line folding";
+constexpr std::string_view kBadRequestLine = "malformed request line";
+constexpr std::string_view kBadTarget = "invalid character in request target";
+constexpr std::string_view kSpaceBeforeColon = "whitespace between header name and colon";
+constexpr std::string_view kBadHeaderName = "invalid header name";
+constexpr std::string_view kBadHeaderValue = "invalid character in header value";
+constexpr std::string_view kClAndTe = "both content-length and transfer-encoding";
+constexpr std::string_view kDuplicateCl = "duplicate content-length";
+constexpr std::string_view kBadCl = "invalid content-length";
+constexpr std::string_view kChunkedNotLast = "chunked is not the final transfer coding";
+constexpr std::string_view kUnknownCoding = "unsupported transfer coding";
+constexpr std::string_view kBadTe = "invalid transfer-encoding";
+constexpr std::string_view kMissingHost = "missing host";
+constexpr std::string_view kMultipleHost = "more than one host";
+constexpr std::string_view kHeadTooLarge = "header section too large";
+constexpr std::string_view kTrailersTooLarge = "trailer section too large";
+constexpr std::string_view kBodyTooLarge = "body too large";
+constexpr std::string_view kBadVersion = "unsupported http version";
+constexpr std::string_view kBadMethod = "invalid method";
+constexpr std::string_view kBadChunk = "invalid chunk framing";
+constexpr std::string_view kChunkExtTooLarge = "chunk extensions too large";
+constexpr std::string_view kMalformed = "malformed request";
+
+constexpr bool isOws(char c) noexcept { return c == ' ' || c == '\t'; }
+
+// tchar (RFC 9110 5.6.2): the only bytes a field name may hold.
+constexpr bool isTchar(unsigned char c) noexcept {
+  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
+  switch (c) {
+    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
+    case '.': case '^': case '_': case '`': case '|': case '~':
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string_view trimOws(std::string_view s) noexcept {
+  while (!s.empty() && isOws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && isOws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+// Calls f(token) for each non-empty element of a comma-separated list (RFC 9110 5.6.1 says a
+// recipient ignores empty elements).
+template <typename F>
+void forEachListElement(std::string_view list, F&& f) {
+  while (true) {
+    const std::size_t comma = list.find(',');
+    const std::string_view element = trimOws(list.substr(0, comma));
+    if (!element.empty()) f(element);
+    if (comma == std::string_view::npos) return;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+}  // namespace
+
+struct RequestParser::Impl {
+  enum class Phase : std::uint8_t { Head, HeadPaused, Body, Complete, Failed };
+  enum class FieldState : std::uint8_t { None, Name, Value };
+
+  explicit Impl(const Limits& l) noexcept : limits(l) {
+    llhttp_init(&http, HTTP_REQUEST, &settings());
+    http.data = this;
+  }
+
+  static const llhttp_settings_t& settings() noexcept;
+
+  ParseResult feed(const char* data, std::size_t len) noexcept;
+  void reset() noexcept;
+
+  // --- llhttp callbacks (reached through the noexcept thunks below) ---
+  int onMessageBegin() noexcept;
+  int onMethod(const char* at, std::size_t n) noexcept;
+  int onUrl(const char* at, std::size_t n) noexcept;
+  int onUrlComplete() noexcept;
+  int onVersionComplete() noexcept;
+  int onHeaderField(const char* at, std::size_t n) noexcept;
+  int onHeaderFieldComplete() noexcept;
+  int onHeaderValue(const char* at, std::size_t n) noexcept;
+  int onHeaderValueComplete() noexcept;
+  int onHeadersComplete() noexcept;
+  int onChunkHeader() noexcept;
+  int onChunkExtension(std::size_t n) noexcept;
+  int onBody(const char* at, std::size_t n) noexcept;
+  int onMessageComplete() noexcept;
+
+  int fail(int status, std::string_view reason) noexcept {
+    if (error.status == 0) error = ParseError{status, reason};
+    return HPE_USER;
+  }
+  bool scanFraming(const char* begin, const char* end) noexcept;
+  void mapLlhttpError(llhttp_errno_t err) noexcept;
+  Header& startField(std::vector<Header>& fields) noexcept;
+  void splitTarget() noexcept;
+
+  Limits limits;
+  llhttp_t http{};
+  Request request;
+  ParseError error;
+  Phase phase = Phase::Head;
+  FieldState fieldState = FieldState::None;
+  bool inTrailers = false;
+  bool headDone = false;
+
+  std::size_t headBytes = 0;      // bytes of the head consumed so far
+  std::size_t trailerBytes = 0;   // bytes of trailer names and values
+  std::size_t chunkExtBytes = 0;  // bytes of chunk extensions
+  std::uint64_t chunkRemaining = 0;
+  int hostCount = 0;
+  bool sawTransferEncoding = false;
+  bool connectionClose = false;
+  bool connectionKeepAlive = false;
+
+  // The framing scanner: it sees every byte that llhttp consumed except body bytes, across feeds.
+  const char* scanFrom = nullptr;   // first byte of the current llhttp_execute not yet scanned
+  bool prevCr = false;              // the last framing byte was CR
+  bool atLineStart = true;          // the next framing byte starts a line
+  bool requestLineDone = false;     // the request line has ended
+  std::size_t requestLineBytes = 0;  // bytes of the request line (without CRLF) so far
+  int crlfAfterChunkData = 0;       // 2: expect CR, 1: expect LF, 0: nothing expected
+
+  // Header strings from earlier requests, recycled so a keep-alive connection stops allocating.
+  std::vector<Header> spareFields;
+};
+
+namespace {
+
+RequestParser::Impl& self(llhttp_t* p) noexcept {
+  return *static_cast<RequestParser::Impl*>(p->data);
+}
+
+}  // namespace
+
+const llhttp_settings_t& RequestParser::Impl::settings() noexcept {
+  static const llhttp_settings_t kSettings = [] {
+    llhttp_settings_t s;
+    llhttp_settings_init(&s);
+    s.on_message_begin = [](llhttp_t* p) noexcept { return self(p).onMessageBegin(); };
+    s.on_method = [](llhttp_t* p, const char* at, std::size_t n) noexcept {
+      return self(p).onMethod(at, n);
+    };
+    s.on_url = [](llhttp_t* p, const char* at, std::size_t n) noexcept {
+      return self(p).onUrl(at, n);
+    };
+    s.on_url_complete = [](llhttp_t* p) noexcept { return self(p).onUrlComplete(); };
+    s.on_version_complete = [](llhttp_t* p) noexcept { return self(p).onVersionComplete(); };
+    s.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) noexcept {
+      return self(p).onHeaderField(at, n);
+    };
+    s.on_header_field_complete = [](llhttp_t* p) noexcept {
+      return self(p).onHeaderFieldComplete();
+    };
+    s.on_header_value = [](llhttp_t* p, const char* at, std::size_t n) noexcept {
+      return self(p).onHeaderValue(at, n);
+    };
+    s.on_header_value_complete = [](llhttp_t* p) noexcept {
+      return self(p).onHeaderValueComplete();
+    };
+    s.on_headers_complete = [](llhttp_t* p) noexcept { return self(p).onHeadersComplete(); };
+    s.on_chunk_header = [](llhttp_t* p) noexcept { return self(p).onChunkHeader(); };
+    s.on_chunk_extension_name = [](llhttp_t* p, const char*, std::size_t n) noexcept {
+      return self(p).onChunkExtension(n);
+    };
+    s.on_chunk_extension_value = [](llhttp_t* p, const char*, std::size_t n) noexcept {
+      return self(p).onChunkExtension(n);
+    };
+    s.on_body = [](llhttp_t* p, const char* at, std::size_t n) noexcept {
+      return self(p).onBody(at, n);
+    };
+    s.on_message_complete = [](llhttp_t* p) noexcept { return self(p).onMessageComplete(); };
+    return s;
+  }();
+  return kSettings;
+}
+
+// The framing scanner. llhttp 8.1 in its default (non-strict) build accepts a bare LF as a line
+// ending in the request line, at the end of the head and in trailers; it takes the byte after a
+// CR on an empty line as the LF whatever it is; it takes a CR then any byte as a line ending in
+// chunk-size lines; it does not look at the two bytes after chunk data at all; and it joins
+// obsolete line folding into the value. RFC 9112 2.2 lets a recipient accept a bare LF; behind a
+// proxy that does not, each of these is a smuggling vector, so we reject all of them. Every
+// protocol element outside the body ends in CRLF and no line starts with whitespace, which gives
+// three rules over all non-body bytes, plus the CRLF that must follow chunk data (RFC 9112 7.1).
+bool RequestParser::Impl::scanFraming(const char* begin, const char* end) noexcept {
+  for (const char* p = begin; p < end; ++p) {
+    const char c = *p;
+    if (crlfAfterChunkData != 0) {
+      // RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF.
+      const char expected = crlfAfterChunkData == 2 ? '\r' : '\n';
+      if (c != expected) {
+        fail(400, kBadChunk);
+        return false;
+      }
+      --crlfAfterChunkData;
+    }
+    if (prevCr && c != '\n') {
+      fail(400, kBareCr);  // RFC 9112 2.2: a bare CR must be rejected or replaced.
+      return false;
+    }
+    if (c == '\n') {
+      if (!prevCr) {
+        fail(400, kBareLf);  // RFC 9112 2.2: we choose not to accept a bare LF as a line end.
+        return false;
+      }
+      prevCr = false;
+      atLineStart = true;
+      continue;
+    }
+    prevCr = c == '\r';
+    if (prevCr) {
+      if (!requestLineDone && requestLineBytes > 0) {
+        // RFC 9112 3: request-line = method SP request-target SP HTTP-version, with exactly one
+        // SP each. llhttp skips extra spaces, so compare the line's length with its parts.
+        requestLineDone = true;
+        const std::size_t expected =
+            request.method.size() + 1 + request.target.size() + 1 + std::string_view{"HTTP/1.1"}.size();
+        if (requestLineBytes != expected) {
+          fail(400, kBadRequestLine);
+          return false;
+        }
+      }
+      continue;
+    }
+    if (atLineStart && isOws(c)) {
+      // RFC 9112 5.2: obs-fold; a server must reject it (or replace it) in a request. No other
+      // line of the head, a chunk-size line or a trailer section starts with whitespace.
+      fail(400, kObsFold);
+      return false;
+    }
+    atLineStart = false;
+    if (!requestLineDone) ++requestLineBytes;
+  }
+  return true;
+}
+
+ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcept {
+  switch (phase) {
+    case Phase::Failed:
+      return {ParseStatus::Error, 0};
+    case Phase::Complete:
+      return {ParseStatus::MessageComplete, 0};
+    case Phase::HeadPaused:
+      llhttp_resume(&http);
+      phase = Phase::Body;
+      break;
+    case Phase::Head:
+    case Phase::Body:
+      break;
+  }
+  if (len == 0) return {ParseStatus::NeedMore, 0};
+
+  // During the head, llhttp never sees more than the bytes the head may still use, so an
+  // endless header is cut off at exactly maxHeaderBytes, whatever the read size.
+  const bool inHead = phase == Phase::Head;
+  std::size_t given = len;
+  if (inHead) {
+    const std::size_t allowance =
+        limits.maxHeaderBytes > headBytes ? limits.maxHeaderBytes - headBytes : 0;
+    given = std::min(len, allowance);
+    if (given == 0) {
+      fail(431, kHeadTooLarge);
+      phase = Phase::Failed;
+      return {ParseStatus::Error, 0};
+    }
+  }
+
+  scanFrom = data;
+  const llhttp_errno_t err = llhttp_execute(&http, data, given);
+  std::size_t consumed = given;
+  const char* scanEnd = data + given;
+  if (err != HPE_OK) {
+    const char* pos = llhttp_get_error_pos(&http);
+    consumed = pos != nullptr ? static_cast<std::size_t>(pos - data) : 0;
+    // For an llhttp error, include the offending byte: if it is a bare CR or LF, the scanner
+    // names the real problem.
+    scanEnd = data + (err == HPE_PAUSED ? consumed : std::min(consumed + 1, given));
+  }
+  if (inHead) headBytes += consumed;
+
+  const bool scanned = error.status != 0 || scanFraming(scanFrom, scanEnd);
+  if (!scanned || error.status != 0 || (err != HPE_OK && err != HPE_PAUSED)) {
+    if (error.status == 0) mapLlhttpError(err);
+    phase = Phase::Failed;
+    return {ParseStatus::Error, consumed};
+  }
+  if (err == HPE_PAUSED) {
+    // Our callbacks pause in exactly two places: after the head of a request with a body, and at
+    // the end of a request.
+    return {phase == Phase::Complete ? ParseStatus::MessageComplete : ParseStatus::HeadComplete,
+            consumed};
+  }
+  if (inHead && given < len) {
+    // RFC 9110 15.5.20 / RFC 6585 5: the head does not fit in maxHeaderBytes.
+    fail(431, kHeadTooLarge);
+    phase = Phase::Failed;
+    return {ParseStatus::Error, consumed};
+  }
+  return {ParseStatus::NeedMore, consumed};
+}
+
+void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err) noexcept {
+  switch (err) {
+    case HPE_INVALID_VERSION:
+      // llhttp reports both "HTTP/1.2" (a version it parsed but does not support) and
+      // "HTTP/1.10" (not a version at all) this way; only the former earns a 505.
+      if (!(http.http_major == 1 && (http.http_minor == 0 || http.http_minor == 1))) {
+        fail(505, kBadVersion);
+      } else {
+        fail(400, kBadRequestLine);
+      }
+      return;
+    case HPE_INVALID_METHOD:
+      // llhttp knows the registered methods only; an unknown one is a 400, not a 501.
+      fail(400, kBadMethod);
+      return;
+    case HPE_INVALID_URL:
+      fail(400, kBadTarget);
+      return;
+    case HPE_INVALID_CONSTANT:
+      fail(400, kBadRequestLine);
+      return;
+    case HPE_INVALID_HEADER_TOKEN:
+      fail(400, fieldState == FieldState::Value ? kBadHeaderValue : kBadHeaderName);
+      return;
+    case HPE_UNEXPECTED_CONTENT_LENGTH:
+      fail(400, kClAndTe);
+      return;
+    case HPE_INVALID_CONTENT_LENGTH:
+      // Includes "5, 6" and "5,5": llhttp accepts digits only, which is our rule too.
+      fail(400, kBadCl);
+      return;
+    case HPE_INVALID_TRANSFER_ENCODING:
+      fail(400, kChunkedNotLast);
+      return;
+    case HPE_INVALID_CHUNK_SIZE:
+    case HPE_STRICT:
+      fail(400, kBadChunk);
+      return;
+    default:
+      fail(400, kMalformed);
+      return;
+  }
+}
+
+Header& RequestParser::Impl::startField(std::vector<Header>& fields) noexcept {
+  if (!spareFields.empty()) {
+    fields.push_back(std::move(spareFields.back()));
+    spareFields.pop_back();
+    fields.back().name.clear();
+    fields.back().value.clear();
+  } else {
+    fields.emplace_back();
+  }
+  return fields.back();
+}
+
+int RequestParser::Impl::onMessageBegin() noexcept { return 0; }
+
+int RequestParser::Impl::onMethod(const char* at, std::size_t n) noexcept {
+  request.method.append(at, n);
+  return 0;
+}
+
+int RequestParser::Impl::onUrl(const char* at, std::size_t n) noexcept {
+  request.target.append(at, n);
+  return 0;
+}
+
+int RequestParser::Impl::onUrlComplete() noexcept {
+  // RFC 9112 3.2: request-target is built from URI characters (RFC 3986), all visible ASCII.
+  // llhttp 8.1 lets HTAB and bytes above 0x7F through.
+  for (const char c : request.target) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F) return fail(400, kBadTarget);
+  }
+  splitTarget();
+  return 0;
+}
+
+void RequestParser::Impl::splitTarget() noexcept {
+  std::string_view t = request.target;
+  const std::size_t q = t.find('?');
+  if (q != std::string_view::npos) request.query.assign(t.substr(q + 1));
+  t = t.substr(0, q);
+  // RFC 9112 3.2.2: a server must accept the absolute-form; its path follows the authority.
+  if (!t.empty() && t.front() != '/') {
+    const std::size_t scheme = t.find("://");
+    if (scheme != std::string_view::npos) {
+      const std::size_t slash = t.find('/', scheme + 3);
+      t = slash == std::string_view::npos ? std::string_view{"/"} : t.substr(slash);
+    }
+  }
+  request.path.assign(t);
+}
+
+int RequestParser::Impl::onVersionComplete() noexcept {
+  request.versionMajor = http.http_major;
+  request.versionMinor = http.http_minor;
+  // RFC 9110 15.6.6: 505 for a major version we do not support. llhttp 8.1 accepts 0.9 and 2.0
+  // in a request line, neither of which can be answered on this connection.
+  if (!(http.http_major == 1 && (http.http_minor == 0 || http.http_minor == 1))) {
+    return fail(505, kBadVersion);
+  }
+  return 0;
+}
+
+int RequestParser::Impl::onHeaderField(const char* at, std::size_t n) noexcept {
+  if (fieldState != FieldState::Name) {
+    startField(inTrailers ? request.trailers : request.headers);
+    fieldState = FieldState::Name;
+  }
+  if (inTrailers) {
+    trailerBytes += n;
+    if (headBytes + trailerBytes > limits.maxHeaderBytes) return fail(431, kTrailersTooLarge);
+  }
+  (inTrailers ? request.trailers : request.headers).back().name.append(at, n);
+  return 0;
+}
+
+int RequestParser::Impl::onHeaderFieldComplete() noexcept {
+  // llhttp fires this for an empty name too (": x"); make sure a field exists to check.
+  if (fieldState != FieldState::Name) startField(inTrailers ? request.trailers : request.headers);
+  fieldState = FieldState::Value;
+  const std::string& name = (inTrailers ? request.trailers : request.headers).back().name;
+  if (name.empty()) return fail(400, kBadHeaderName);
+  if (isOws(name.back())) {
+    // RFC 9112 5.1: no whitespace is allowed between the field name and the colon; a server
+    // must reject such a request with 400. llhttp 8.1 keeps the space as part of the name.
+    return fail(400, kSpaceBeforeColon);
+  }
+  for (const char c : name) {
+    if (!isTchar(static_cast<unsigned char>(c))) return fail(400, kBadHeaderName);
+  }
+  if (inTrailers) return 0;  // RFC 9110 6.5.1: trailers never change the framing.
+
+  // Smuggling checks are made here, at the colon, before llhttp looks at the value.
+  if (equalsIgnoreCase(name, "content-length")) {
+    // RFC 9112 6.3: differing Content-Length values are an unrecoverable error. We reject
+    // identical duplicates too: a proxy in front may have merged or picked one of them.
+    if (request.contentLength) return fail(400, kDuplicateCl);
+    // RFC 9112 6.1: a server may reject a request with both; behind a proxy it must.
+    if (sawTransferEncoding) return fail(400, kClAndTe);
+  } else if (equalsIgnoreCase(name, "transfer-encoding")) {
+    if (request.contentLength) return fail(400, kClAndTe);
+  }
+  return 0;
+}
+
+int RequestParser::Impl::onHeaderValue(const char* at, std::size_t n) noexcept {
+  if (inTrailers) {
+    trailerBytes += n;
+    if (headBytes + trailerBytes > limits.maxHeaderBytes) return fail(431, kTrailersTooLarge);
+  }
+  (inTrailers ? request.trailers : request.headers).back().value.append(at, n);
+  return 0;
+}
+
+int RequestParser::Impl::onHeaderValueComplete() noexcept {
+  fieldState = FieldState::None;
+  Header& field = (inTrailers ? request.trailers : request.headers).back();
+  // llhttp strips the leading OWS but keeps the trailing OWS (RFC 9112 5: it is not part of the
+  // value).
+  std::string& value = field.value;
+  while (!value.empty() && isOws(value.back())) value.pop_back();
+  // RFC 9110 5.5: field-vchar, obs-text, SP and HTAB only. CR, LF and NUL must be rejected;
+  // we reject every other control byte as well.
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && u != '\t') || u == 0x7F) return fail(400, kBadHeaderValue);
+  }
+  if (inTrailers) return 0;
+
+  const std::string& name = field.name;
+  if (equalsIgnoreCase(name, "host")) {
+    // RFC 9112 3.2: a request with more than one Host field line gets a 400.
+    if (++hostCount > 1) return fail(400, kMultipleHost);
+  } else if (equalsIgnoreCase(name, "content-length")) {
+    // RFC 9112 6.3 item 5: 1*DIGIT, nothing else (llhttp checked the bytes as well).
+    std::uint64_t n = 0;
+    const char* end = value.data() + value.size();
+    const auto [ptr, ec] = std::from_chars(value.data(), end, n);
+    if (value.empty() || ec != std::errc{} || ptr != end) return fail(400, kBadCl);
+    request.contentLength = n;
+  } else if (equalsIgnoreCase(name, "transfer-encoding")) {
+    // RFC 9112 6.1 / 7: collect the codings; the decision is made once the head is complete,
+    // because the list may span several field lines.
+    sawTransferEncoding = true;
+  } else if (equalsIgnoreCase(name, "connection")) {
+    // RFC 9112 9.3: connection options are case-insensitive tokens in a comma list.
+    forEachListElement(value, [this](std::string_view token) {
+      if (equalsIgnoreCase(token, "close")) connectionClose = true;
+      if (equalsIgnoreCase(token, "keep-alive")) connectionKeepAlive = true;
+    });
+  } else if (equalsIgnoreCase(name, "expect")) {
+    // RFC 9110 10.1.1: 100-continue is the only expectation defined; it is case-insensitive.
+    if (equalsIgnoreCase(value, "100-continue")) request.expectContinue = true;
+  }
+  return 0;
+}
+
+int RequestParser::Impl::onHeadersComplete() noexcept {
+  if (inTrailers) return 0;
+  // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request that lacks a Host field.
+  if (request.versionMinor == 1 && hostCount == 0) return fail(400, kMissingHost);
+
+  if (sawTransferEncoding) {
+    // RFC 9112 6.3 item 4: if chunked is not the final coding of a request, its length cannot
+    // be known: 400. RFC 9112 7: chunked must not be applied twice. RFC 9112 6.1: a coding we do
+    // not implement (we implement only chunked) earns a 501.
+    int codings = 0;
+    int chunkedCount = 0;
+    bool lastIsChunked = false;
+    for (const Header& h : request.headers) {
+      if (!equalsIgnoreCase(h.name, "transfer-encoding")) continue;
+      forEachListElement(h.value, [&](std::string_view coding) {
+        ++codings;
+        lastIsChunked = equalsIgnoreCase(coding, "chunked");
+        if (lastIsChunked) ++chunkedCount;
+      });
+    }
+    if (codings == 0) return fail(400, kBadTe);
+    if (!lastIsChunked || chunkedCount > 1) return fail(400, kChunkedNotLast);
+    if (codings > 1) return fail(501, kUnknownCoding);
+    request.chunked = true;
+  }
+
+  if (request.contentLength && *request.contentLength > limits.maxBodyBytes) {
+    return fail(413, kBodyTooLarge);  // Refused before a single body byte is read.
+  }
+
+  const bool isConnect = request.method == "CONNECT";
+  request.keepAlive =
+      !isConnect && !connectionClose && (request.versionMinor == 1 || connectionKeepAlive);
+  // We never switch protocols (RFC 9110 7.8 lets a server ignore Upgrade), and a CONNECT gets an
+  // ordinary response; either way the bytes that follow are parsed as HTTP, so tell llhttp.
+  http.upgrade = 0;
+  headDone = true;
+
+  const bool hasBody =
+      request.chunked || (request.contentLength && *request.contentLength > 0);
+  if (!hasBody) return 0;
+  if (request.contentLength) request.body.reserve(static_cast<std::size_t>(*request.contentLength));
+  phase = Phase::HeadPaused;
+  return HPE_PAUSED;
+}
+
+int RequestParser::Impl::onChunkHeader() noexcept {
+  const std::uint64_t size = http.content_length;
+  // RFC 9112 7.1: the chunk sizes add up to the body; refuse as soon as the total would exceed
+  // the limit, before the chunk's bytes arrive.
+  if (size > limits.maxBodyBytes - std::min<std::size_t>(request.body.size(), limits.maxBodyBytes)) {
+    return fail(413, kBodyTooLarge);
+  }
+  chunkRemaining = size;
+  if (size == 0) inTrailers = true;  // The last chunk: trailer fields may follow.
+  return 0;
+}
+
+int RequestParser::Impl::onChunkExtension(std::size_t n) noexcept {
+  // We ignore chunk extensions (RFC 9112 7.1.1), but their length must still be bounded.
+  chunkExtBytes += n;
+  if (chunkExtBytes > limits.maxHeaderBytes) return fail(400, kChunkExtTooLarge);
+  return 0;
+}
+
+int RequestParser::Impl::onBody(const char* at, std::size_t n) noexcept {
+  // Body bytes are data, not framing: scan the framing before them, then skip them.
+  if (!scanFraming(scanFrom, at)) return HPE_USER;
+  scanFrom = at + n;
+  if (request.body.size() + n > limits.maxBodyBytes) return fail(413, kBodyTooLarge);
+  request.body.append(at, n);
+  if (request.chunked) {
+    chunkRemaining -= std::min<std::uint64_t>(chunkRemaining, n);
+    if (chunkRemaining == 0) crlfAfterChunkData = 2;
+  }
+  return 0;
+}
+
+int RequestParser::Impl::onMessageComplete() noexcept {
+  // The framing scanner has not yet seen the last bytes of this request (for example the end
+  // of a chunked body); feed() scans them before it reports MessageComplete.
+  phase = Phase::Complete;
+  return HPE_PAUSED;
+}
+
+void RequestParser::Impl::reset() noexcept {
+  // Keep the header strings for the next request instead of freeing them.
+  for (std::vector<Header>* fields : {&request.headers, &request.trailers}) {
+    for (Header& h : *fields) spareFields.push_back(std::move(h));
+  }
+  request.clear();
+  error = ParseError{};
+  phase = Phase::Head;
+  fieldState = FieldState::None;
+  inTrailers = false;
+  headDone = false;
+  headBytes = 0;
+  trailerBytes = 0;
+  chunkExtBytes = 0;
+  chunkRemaining = 0;
+  hostCount = 0;
+  sawTransferEncoding = false;
+  connectionClose = false;
+  connectionKeepAlive = false;
+  scanFrom = nullptr;
+  prevCr = false;
+  atLineStart = true;
+  requestLineDone = false;
+  requestLineBytes = 0;
+  crlfAfterChunkData = 0;
+  // llhttp_reset keeps the settings and our data pointer but forgets any error or pause.
+  llhttp_reset(&http);
+}
+
+RequestParser::RequestParser(const Limits& limits) : impl_(std::make_unique<Impl>(limits)) {}
+
+RequestParser::~RequestParser() = default;
+
+ParseResult RequestParser::feed(const char* data, std::size_t len) noexcept {
+  return impl_->feed(data, len);
+}
+
+const Request& RequestParser::request() const noexcept { return impl_->request; }
+
+Request& RequestParser::request() noexcept { return impl_->request; }
+
+ParseError RequestParser::error() const noexcept { return impl_->error; }
+
+bool RequestParser::inProgress() const noexcept { return impl_->headBytes > 0; }
+
+bool RequestParser::headComplete() const noexcept { return impl_->headDone; }
+
+std::size_t RequestParser::headerBytes() const noexcept { return impl_->headBytes; }
+
+void RequestParser::reset() noexcept { impl_->reset(); }
+
+}  // namespace closewise::protocol
