@@ -1,0 +1,141 @@
+// The kernel's view of the server's own TCP sockets, read the way `ss` reads it.
+//
+// The server's registry knows what *it* thinks each connection is doing; the kernel knows what the
+// socket is actually doing. The two disagree exactly when something is wrong: a CLOSE_WAIT the
+// server never noticed (it stopped reading, so it never saw the peer's FIN), TIME_WAIT piling up
+// because we close first on every keep-alive timeout, an accept queue that is full because the
+// loop is stalled. This reader asks the kernel over NETLINK_SOCK_DIAG and, when netlink is not
+// allowed (some sandboxes refuse it), parses /proc/net/tcp and /proc/net/tcp6 instead.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace closewise::admin {
+
+// The numbering is the kernel's (include/net/tcp_states.h), so a state byte from inet_diag_msg or
+// the `st` column of /proc/net/tcp converts with a cast.
+enum class TcpState : std::uint8_t {
+  Established = 1,
+  SynSent,
+  SynRecv,
+  FinWait1,
+  FinWait2,
+  TimeWait,
+  Close,
+  CloseWait,
+  LastAck,
+  Listen,
+  Closing,
+  NewSynRecv
+};
+
+// Slot 0 is unused; a state's slot is its kernel number.
+inline constexpr std::size_t kTcpStateSlots = 13;
+
+// The names `ss` prints, upper case with underscores; "UNKNOWN" for a number outside the enum.
+std::string_view tcpStateName(TcpState state) noexcept;
+
+struct LocalEndpoint {
+  std::string address;  // numeric; "" or "0.0.0.0" / "::" means any address
+  std::uint16_t port = 0;
+};
+
+struct ListenQueue {
+  std::string address;        // "127.0.0.1:8080" or "[::1]:8080"
+  std::uint32_t pending = 0;  // connections completed by the kernel, not yet accept()ed
+  std::uint32_t backlog = 0;  // the limit listen() set; 0 when the source cannot tell (procfs)
+};
+
+struct CloseWaitSocket {
+  std::string local;
+  std::string remote;
+  std::uint64_t inode = 0;  // lets an operator find the owning fd in /proc/<pid>/fd
+};
+
+// At most this many CLOSE_WAIT sockets are detailed; the count in `states` is always complete.
+inline constexpr std::size_t kCloseWaitDetailLimit = 64;
+
+struct KernelView {
+  std::string_view source;  // "sock_diag" or "procfs"; points at a string literal
+  // Counts per state of sockets whose LOCAL port is one of ours. A client socket connected to our
+  // port has it as the remote port and is not counted; listeners are counted only under LISTEN.
+  std::array<std::uint64_t, kTcpStateSlots> states{};
+  std::vector<ListenQueue> listenQueues;  // one per listening socket on our ports
+  std::vector<CloseWaitSocket> closeWait;  // the first kCloseWaitDetailLimit CLOSE_WAIT sockets
+  std::uint64_t queryMicros = 0;           // wall time of the query, including any fallback
+  // Sockets the source handed us before our own port check. For sock_diag it equals the counted
+  // total, because the kernel filters; for procfs it is every TCP socket on the host.
+  std::uint64_t socketsExamined = 0;
+  std::string error;                       // non-empty only if every source failed
+  std::string fallbackReason;  // why sock_diag was not used when source is "procfs" by fallback
+
+  std::uint64_t count(TcpState state) const noexcept {
+    return states[static_cast<std::size_t>(state)];
+  }
+};
+
+// "127.0.0.1:8080" or "[::1]:8080", the form ListenQueue and CloseWaitSocket use.
+std::string formatEndpoint(const LocalEndpoint& endpoint);
+
+// Owns one file descriptor and closes it exactly once.
+class UniqueFd {
+ public:
+  UniqueFd() noexcept = default;
+  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
+  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) reset(other.release());
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  ~UniqueFd() { reset(); }
+
+  int get() const noexcept { return fd_; }
+  bool valid() const noexcept { return fd_ >= 0; }
+  int release() noexcept {
+    const int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void reset(int fd = -1) noexcept;
+
+ private:
+  int fd_ = -1;
+};
+
+class KernelStateReader {
+ public:
+  // The server's listening ports; sockets of both families on these local ports are reported.
+  explicit KernelStateReader(std::vector<std::uint16_t> localPorts);
+
+  // One NETLINK_SOCK_DIAG dump per address family, filtered in the kernel by local port, so the
+  // cost follows the number of our sockets rather than every socket on the host. Falls back to
+  // procfs when netlink fails (for example EPERM under a seccomp profile).
+  KernelView query();
+
+  // Skip netlink and read procfs; for tests and `closewise states --source procfs`.
+  void forceProcfs(bool on) noexcept { forceProcfs_ = on; }
+
+  const std::vector<std::uint16_t>& localPorts() const noexcept { return localPorts_; }
+
+ private:
+  // Each returns an error message, empty on success, and adds what it found to `view`.
+  std::string querySockDiag(KernelView& view);
+  std::string dumpFamily(std::uint8_t family, KernelView& view);
+  std::string queryProcfs(KernelView& view);
+  std::string readProcFile(const char* path, bool mayBeMissing, KernelView& view);
+
+  std::vector<std::uint16_t> localPorts_;
+  std::vector<unsigned char> portFilter_;  // INET_DIAG_REQ_BYTECODE payload, built once
+  bool forceProcfs_ = false;
+  UniqueFd netlink_;                     // kept open between queries; reopened after a failure
+  std::uint32_t sequence_ = 0;           // netlink sequence number of the last request
+  std::vector<unsigned char> buffer_;    // reused for netlink replies and procfs text
+};
+
+}  // namespace closewise::admin

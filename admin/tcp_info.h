@@ -1,0 +1,25 @@
+// The kernel's view of one connected socket we own, read with getsockopt(TCP_INFO).
+//
+// sock_diag answers "how many sockets are in each state"; this answers "what is this one
+// connection doing", cheaply enough to call from /connections for a single fd.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "admin/sock_diag.h"
+
+namespace closewise::admin {
+
+struct SocketTcpInfo {
+  TcpState state;
+  std::uint32_t rttMicros;     // smoothed round-trip time
+  std::uint32_t unacked;       // segments sent and not yet acknowledged
+  std::uint32_t retransmits;   // retransmissions of the current unacknowledged segment
+  std::uint32_t totalRetrans;  // retransmitted segments over the connection's life
+};
+
+// Empty if `fd` is not a TCP socket (or not a socket at all).
+std::optional<SocketTcpInfo> socketTcpInfo(int fd) noexcept;
+
+}  // namespace closewise::admin
