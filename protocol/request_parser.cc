@@ -108,7 +108,7 @@ struct RequestParser::Impl {
     return HPE_USER;
   }
   bool scanFraming(const char* begin, const char* end) noexcept;
-  void mapLlhttpError(llhttp_errno_t err) noexcept;
+  void mapLlhttpError(llhttp_errno_t err, char offending) noexcept;
   Header& startField(std::vector<Header>& fields) noexcept;
   void splitTarget() noexcept;
 
@@ -134,6 +134,7 @@ struct RequestParser::Impl {
   const char* scanFrom = nullptr;   // first byte of the current llhttp_execute not yet scanned
   bool prevCr = false;              // the last framing byte was CR
   bool atLineStart = true;          // the next framing byte starts a line
+  bool scanningHead = true;         // the bytes being scanned belong to the head
   bool requestLineDone = false;     // the request line has ended
   std::size_t requestLineBytes = 0;  // bytes of the request line (without CRLF) so far
   int crlfAfterChunkData = 0;       // 2: expect CR, 1: expect LF, 0: nothing expected
@@ -243,7 +244,7 @@ bool RequestParser::Impl::scanFraming(const char* begin, const char* end) noexce
     if (atLineStart && isOws(c)) {
       // RFC 9112 5.2: obs-fold; a server must reject it (or replace it) in a request. No other
       // line of the head, a chunk-size line or a trailer section starts with whitespace.
-      fail(400, kObsFold);
+      fail(400, scanningHead || inTrailers ? kObsFold : kBadChunk);
       return false;
     }
     atLineStart = false;
@@ -284,6 +285,7 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
   }
 
   scanFrom = data;
+  scanningHead = inHead;
   const llhttp_errno_t err = llhttp_execute(&http, data, given);
   std::size_t consumed = given;
   const char* scanEnd = data + given;
@@ -298,7 +300,7 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
 
   const bool scanned = error.status != 0 || scanFraming(scanFrom, scanEnd);
   if (!scanned || error.status != 0 || (err != HPE_OK && err != HPE_PAUSED)) {
-    if (error.status == 0) mapLlhttpError(err);
+    if (error.status == 0) mapLlhttpError(err, consumed < given ? data[consumed] : '\0');
     phase = Phase::Failed;
     return {ParseStatus::Error, consumed};
   }
@@ -317,7 +319,7 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
   return {ParseStatus::NeedMore, consumed};
 }
 
-void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err) noexcept {
+void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err, char offending) noexcept {
   switch (err) {
     case HPE_INVALID_VERSION:
       // llhttp reports both "HTTP/1.2" (a version it parsed but does not support) and
@@ -339,7 +341,13 @@ void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err) noexcept {
       fail(400, kBadRequestLine);
       return;
     case HPE_INVALID_HEADER_TOKEN:
-      fail(400, fieldState == FieldState::Value ? kBadHeaderValue : kBadHeaderName);
+      // RFC 9112 5.1: llhttp keeps a space before the colon in the name (caught in
+      // onHeaderFieldComplete) but stops at a tab; both are the same violation.
+      if (fieldState != FieldState::Value && isOws(offending)) {
+        fail(400, kSpaceBeforeColon);
+      } else {
+        fail(400, fieldState == FieldState::Value ? kBadHeaderValue : kBadHeaderName);
+      }
       return;
     case HPE_UNEXPECTED_CONTENT_LENGTH:
       fail(400, kClAndTe);
