@@ -1,0 +1,270 @@
+// Every serve flag reaches its Config field, with or without the word `serve`; the defaults are
+// the documented ones; `states` parses its own flags; --help and --version exit 0.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/config.h"
+
+namespace {
+
+using namespace std::chrono_literals;
+using closewise::server::Command;
+using closewise::server::Config;
+using closewise::server::ListenAddress;
+using closewise::server::ParseOutcome;
+
+struct Run {
+  ParseOutcome outcome;
+  std::string out;
+  std::string err;
+};
+
+Run parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "closewise");
+  std::vector<const char*> argv;
+  for (const std::string& arg : args) {
+    argv.push_back(arg.c_str());
+  }
+  std::ostringstream out;
+  std::ostringstream err;
+  ParseOutcome outcome = closewise::server::parseCommandLine(static_cast<int>(argv.size()),
+                                                             argv.data(), out, err);
+  return Run{std::move(outcome), out.str(), err.str()};
+}
+
+// Parses args that must be accepted, and returns the resulting serve Config.
+Config serveConfig(const std::vector<std::string>& args) {
+  const Run run = parse(args);
+  INFO("stderr: " << run.err);
+  REQUIRE_FALSE(run.outcome.exitCode);
+  REQUIRE(run.outcome.parsed.command == Command::Serve);
+  CHECK(run.err.empty());
+  return run.outcome.parsed.config;
+}
+
+const std::vector<std::string> kEveryFlag{
+    "--listen", "127.0.0.1:0", "--listen", "[::1]:8081",
+    "--inherit-fds", "3,4", "--inherit-fds", "7",
+    "--workers", "4",
+    "--max-connections", "1000",
+    "--tcp-keepalive", "60s",
+    "--admin", "[::1]:9000",
+    "--admin-token", "secret",
+    "--max-header-bytes", "8KiB",
+    "--max-body-bytes", "0",
+    "--max-requests-per-connection", "100",
+    "--max-connection-age", "10m",
+    "--header-timeout", "1s",
+    "--body-timeout", "2s",
+    "--handler-timeout", "3s",
+    "--write-timeout", "4s",
+    "--idle-timeout", "5s",
+    "--linger-timeout", "1500ms",
+    "--close-wait-alert", "7s",
+    "--drain-delay", "8s",
+    "--drain-timeout", "9s",
+    "--log-level", "debug",
+    "--access-log",
+};
+
+void checkEveryFlag(const Config& c) {
+  CHECK(c.listen == std::vector<ListenAddress>{{"127.0.0.1", 0}, {"::1", 8081}});
+  CHECK(c.inheritFds == std::vector<int>{3, 4, 7});
+  CHECK(c.workers == 4);
+  CHECK(c.maxConnections == 1000);
+  CHECK(c.tcpKeepalive == 60s);
+  CHECK(c.admin == ListenAddress{"::1", 9000});
+  CHECK(c.adminToken == "secret");
+  CHECK(c.maxHeaderBytes == 8 * 1024);
+  CHECK(c.maxBodyBytes == 0);
+  CHECK(c.timeouts.maxRequestsPerConnection == 100);
+  CHECK(c.timeouts.maxConnectionAge == 10min);
+  CHECK(c.timeouts.header == 1s);
+  CHECK(c.timeouts.body == 2s);
+  CHECK(c.timeouts.handler == 3s);
+  CHECK(c.timeouts.write == 4s);
+  CHECK(c.timeouts.idle == 5s);
+  CHECK(c.timeouts.linger == 1500ms);
+  CHECK(c.timeouts.lingerRead == 1500ms);
+  CHECK(c.closeWaitAlert == 7s);
+  CHECK(c.drainDelay == 8s);
+  CHECK(c.drainTimeout == 9s);
+  CHECK(c.logLevel == "debug");
+  CHECK(c.accessLog);
+  CHECK(c.configFile.empty());
+}
+
+}  // namespace
+
+TEST_CASE("no flags gives the documented defaults", "[config][flags]") {
+  const Config c = serveConfig({});
+  CHECK(c.listen == std::vector<ListenAddress>{{"127.0.0.1", 8080}});
+  CHECK(c.admin == ListenAddress{"127.0.0.1", 9901});
+  CHECK(c.adminToken.empty());
+  CHECK(c.adminTokenFile.empty());
+  CHECK(c.workers == 1);
+  CHECK(c.logLevel == "info");
+  CHECK_FALSE(c.accessLog);
+  CHECK(c.maxHeaderBytes == 16 * 1024);
+  CHECK(c.maxBodyBytes == 1024 * 1024);
+  CHECK(c.timeouts.header == 10s);
+  CHECK(c.timeouts.body == 30s);
+  CHECK(c.timeouts.handler == 60s);
+  CHECK(c.timeouts.write == 30s);
+  CHECK(c.timeouts.idle == 75s);
+  CHECK(c.timeouts.linger == 5s);
+  CHECK(c.timeouts.lingerRead == 2s);
+  CHECK(c.timeouts.maxRequestsPerConnection == 0);
+  CHECK(c.timeouts.maxConnectionAge == 0ms);
+  CHECK(c.drainTimeout == 30s);
+  CHECK(c.drainDelay == 0ms);
+  CHECK(c.maxConnections == 0);
+  CHECK(c.tcpKeepalive == 0ms);
+  CHECK(c.closeWaitAlert == 5s);
+  CHECK(c.configFile.empty());
+  CHECK(c.inheritFds.empty());
+}
+
+TEST_CASE("every serve flag is parsed without the word serve", "[config][flags]") {
+  checkEveryFlag(serveConfig(kEveryFlag));
+}
+
+TEST_CASE("every serve flag is parsed after the word serve", "[config][flags]") {
+  std::vector<std::string> args{"serve"};
+  args.insert(args.end(), kEveryFlag.begin(), kEveryFlag.end());
+  checkEveryFlag(serveConfig(args));
+}
+
+TEST_CASE("flags may also come before the word serve, and in --flag=value form",
+          "[config][flags]") {
+  const Config c = serveConfig({"--workers=3", "serve", "--idle-timeout=90s"});
+  CHECK(c.workers == 3);
+  CHECK(c.timeouts.idle == 90s);
+}
+
+TEST_CASE("the linger read limit is derived as the smaller of 2s and the linger timeout",
+          "[config][flags]") {
+  CHECK(serveConfig({"--linger-timeout", "500ms"}).timeouts.lingerRead == 500ms);
+  CHECK(serveConfig({"--linger-timeout", "2s"}).timeouts.lingerRead == 2s);
+  CHECK(serveConfig({"--linger-timeout", "30s"}).timeouts.lingerRead == 2s);
+}
+
+TEST_CASE("the words off and auto and the zero values are accepted where documented",
+          "[config][flags]") {
+  const unsigned cores = std::thread::hardware_concurrency();
+  CHECK(serveConfig({"--workers", "auto"}).workers == std::clamp(cores, 1U, 256U));
+  CHECK_FALSE(serveConfig({"--admin", "off"}).admin);
+  CHECK(serveConfig({"--max-connection-age", "off"}).timeouts.maxConnectionAge == 0ms);
+  CHECK(serveConfig({"--max-connection-age", "0"}).timeouts.maxConnectionAge == 0ms);
+  CHECK(serveConfig({"--tcp-keepalive", "off"}).tcpKeepalive == 0ms);
+  CHECK(serveConfig({"--tcp-keepalive", "0"}).tcpKeepalive == 0ms);
+  CHECK(serveConfig({"--workers", "256"}).workers == 256);
+  CHECK(serveConfig({"--max-header-bytes", "1KiB"}).maxHeaderBytes == 1024);
+  CHECK(serveConfig({"--max-header-bytes", "1MiB"}).maxHeaderBytes == 1024 * 1024);
+  CHECK(serveConfig({"--max-body-bytes", "1GiB"}).maxBodyBytes == std::size_t{1} << 30);
+  CHECK(serveConfig({"--max-requests-per-connection", "4294967295"})
+            .timeouts.maxRequestsPerConnection == 4294967295U);
+}
+
+TEST_CASE("--access-log=false turns the access log off again", "[config][flags]") {
+  CHECK(serveConfig({"--access-log"}).accessLog);
+  CHECK_FALSE(serveConfig({"--access-log=false"}).accessLog);
+}
+
+TEST_CASE("--admin-token-file is read at parse time without its trailing newline",
+          "[config][flags]") {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("closewise_token_" + std::to_string(getpid()) + ".txt");
+  std::ofstream(path) << "s3cret\n";
+  const Config c = serveConfig({"--admin-token-file", path.string()});
+  std::filesystem::remove(path);
+  CHECK(c.adminTokenFile == path.string());
+  CHECK(c.adminToken == "s3cret");
+}
+
+TEST_CASE("states parses its ports, --json, --watch and --source", "[config][flags]") {
+  const Run defaults = parse({"states", "--port", "8080"});
+  REQUIRE_FALSE(defaults.outcome.exitCode);
+  REQUIRE(defaults.outcome.parsed.command == Command::States);
+  CHECK(defaults.outcome.parsed.states.ports == std::vector<std::uint16_t>{8080});
+  CHECK_FALSE(defaults.outcome.parsed.states.json);
+  CHECK(defaults.outcome.parsed.states.watch == 0ms);
+  CHECK_FALSE(defaults.outcome.parsed.states.forceProcfs);
+
+  const Run full = parse({"states", "--port", "8080", "--port=9901", "--json", "--watch", "1s",
+                          "--source", "procfs"});
+  REQUIRE_FALSE(full.outcome.exitCode);
+  REQUIRE(full.outcome.parsed.command == Command::States);
+  CHECK(full.outcome.parsed.states.ports == std::vector<std::uint16_t>{8080, 9901});
+  CHECK(full.outcome.parsed.states.json);
+  CHECK(full.outcome.parsed.states.watch == 1s);
+  CHECK(full.outcome.parsed.states.forceProcfs);
+
+  const Run sock_diag = parse({"states", "--port", "1", "--source", "sock_diag"});
+  REQUIRE_FALSE(sock_diag.outcome.exitCode);
+  CHECK_FALSE(sock_diag.outcome.parsed.states.forceProcfs);
+}
+
+TEST_CASE("--help lists every flag with its default and exits 0", "[config][flags]") {
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--help"}, {"-h"}, {"serve", "--help"}}) {
+    const Run run = parse(args);
+    REQUIRE(run.outcome.exitCode == 0);
+    CHECK(run.err.empty());
+    for (const char* line : {
+             "--listen ADDRESS  (default 127.0.0.1:8080)",
+             "--inherit-fds FD[,FD...]  (default none)",
+             "--workers N|auto  (default 1)",
+             "--max-connections N  (default 0)",
+             "--tcp-keepalive DURATION|off  (default off)",
+             "--config FILE  (default none)",
+             "--admin ADDRESS|off  (default 127.0.0.1:9901)",
+             "--admin-token TOKEN  (default none)",
+             "--admin-token-file FILE  (default none)",
+             "--max-header-bytes SIZE  (default 16KiB)",
+             "--max-body-bytes SIZE  (default 1MiB)",
+             "--max-requests-per-connection N  (default 0)",
+             "--max-connection-age DURATION|off  (default off)",
+             "--header-timeout DURATION  (default 10s)",
+             "--body-timeout DURATION  (default 30s)",
+             "--handler-timeout DURATION  (default 1m)",
+             "--write-timeout DURATION  (default 30s)",
+             "--idle-timeout DURATION  (default 75s)",
+             "--linger-timeout DURATION  (default 5s)",
+             "--close-wait-alert DURATION  (default 5s)",
+             "--drain-delay DURATION  (default 0)",
+             "--drain-timeout DURATION  (default 30s)",
+             "--log-level LEVEL  (default info)",
+             "--access-log  (default off)",
+             "--version",
+             "states"}) {
+      INFO("help:\n" << run.out);
+      CHECK(run.out.find(line) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("states --help describes the states flags", "[config][flags]") {
+  const Run run = parse({"states", "--help"});
+  REQUIRE(run.outcome.exitCode == 0);
+  CHECK(run.out.find("--port PORT  (required, repeatable)") != std::string::npos);
+  CHECK(run.out.find("--source sock_diag|procfs  (default sock_diag)") != std::string::npos);
+  CHECK(run.out.find("--idle-timeout") == std::string::npos);
+}
+
+TEST_CASE("--version prints the name and version and exits 0", "[config][flags]") {
+  const Run run = parse({"--version"});
+  REQUIRE(run.outcome.exitCode == 0);
+  CHECK(run.out == "closewise " + std::string(closewise::server::kVersion) + "\n");
+  CHECK(run.err.empty());
+}
