@@ -16,15 +16,15 @@ struct Header {
 // One parsed HTTP/1.x request. Every string owns its bytes: nothing points into the read buffer
 // the parser was fed, so the caller may reuse that buffer as soon as feed() returns.
 struct Request {
-  std::string method;           // "GET"
-  std::string target;           // as sent: "/delay?ms=5"
-  std::string path;             // "/delay" (for absolute-form targets, the path after the authority)
-  std::string query;            // "ms=5" (without '?')
+  std::string method;  // "GET"
+  std::string target;  // as sent: "/delay?ms=5"
+  std::string path;    // "/delay" (for absolute-form targets, the path after the authority)
+  std::string query;   // "ms=5" (without '?')
   int versionMajor = 1;
   int versionMinor = 1;
-  std::vector<Header> headers;  // in order, names as sent, values without surrounding whitespace
+  std::vector<Header> headers;   // in order, names as sent, values without surrounding whitespace
   std::vector<Header> trailers;  // trailer fields of a chunked body, kept apart from headers
-  std::string body;             // the whole decoded body (bounded by Limits::maxBodyBytes)
+  std::string body;              // the whole decoded body (bounded by Limits::maxBodyBytes)
   // What the client asked for (RFC 9112 9.3): HTTP/1.1 persists unless "Connection: close";
   // HTTP/1.0 persists only with "Connection: keep-alive". A CONNECT request never persists: what
   // follows it would be tunnel bytes, which this server does not relay.

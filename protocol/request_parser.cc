@@ -38,14 +38,29 @@ constexpr std::string_view kBadChunk = "invalid chunk framing";
 constexpr std::string_view kChunkExtTooLarge = "chunk extensions too large";
 constexpr std::string_view kMalformed = "malformed request";
 
-constexpr bool isOws(char c) noexcept { return c == ' ' || c == '\t'; }
+constexpr bool isOws(char c) noexcept {
+  return c == ' ' || c == '\t';
+}
 
 // tchar (RFC 9110 5.6.2): the only bytes a field name may hold.
 constexpr bool isTchar(unsigned char c) noexcept {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -131,13 +146,13 @@ struct RequestParser::Impl {
   bool connectionKeepAlive = false;
 
   // The framing scanner: it sees every byte that llhttp consumed except body bytes, across feeds.
-  const char* scanFrom = nullptr;   // first byte of the current llhttp_execute not yet scanned
-  bool prevCr = false;              // the last framing byte was CR
-  bool atLineStart = true;          // the next framing byte starts a line
-  bool scanningHead = true;         // the bytes being scanned belong to the head
-  bool requestLineDone = false;     // the request line has ended
+  const char* scanFrom = nullptr;    // first byte of the current llhttp_execute not yet scanned
+  bool prevCr = false;               // the last framing byte was CR
+  bool atLineStart = true;           // the next framing byte starts a line
+  bool scanningHead = true;          // the bytes being scanned belong to the head
+  bool requestLineDone = false;      // the request line has ended
   std::size_t requestLineBytes = 0;  // bytes of the request line (without CRLF) so far
-  int crlfAfterChunkData = 0;       // 2: expect CR, 1: expect LF, 0: nothing expected
+  int crlfAfterChunkData = 0;        // 2: expect CR, 1: expect LF, 0: nothing expected
 
   // Header strings from earlier requests, recycled so a keep-alive connection stops allocating.
   std::vector<Header> spareFields;
@@ -232,8 +247,8 @@ bool RequestParser::Impl::scanFraming(const char* begin, const char* end) noexce
         // RFC 9112 3: request-line = method SP request-target SP HTTP-version, with exactly one
         // SP each. llhttp skips extra spaces, so compare the line's length with its parts.
         requestLineDone = true;
-        const std::size_t expected =
-            request.method.size() + 1 + request.target.size() + 1 + std::string_view{"HTTP/1.1"}.size();
+        const std::size_t expected = request.method.size() + 1 + request.target.size() + 1 +
+                                     std::string_view{"HTTP/1.1"}.size();
         if (requestLineBytes != expected) {
           fail(400, kBadRequestLine);
           return false;
@@ -381,7 +396,9 @@ Header& RequestParser::Impl::startField(std::vector<Header>& fields) noexcept {
   return fields.back();
 }
 
-int RequestParser::Impl::onMessageBegin() noexcept { return 0; }
+int RequestParser::Impl::onMessageBegin() noexcept {
+  return 0;
+}
 
 int RequestParser::Impl::onMethod(const char* at, std::size_t n) noexcept {
   request.method.append(at, n);
@@ -563,10 +580,14 @@ int RequestParser::Impl::onHeadersComplete() noexcept {
   http.upgrade = 0;
   headDone = true;
 
-  const bool hasBody =
-      request.chunked || (request.contentLength && *request.contentLength > 0);
+  const bool hasBody = request.chunked || (request.contentLength && *request.contentLength > 0);
   if (!hasBody) return 0;
-  if (request.contentLength) request.body.reserve(static_cast<std::size_t>(*request.contentLength));
+  if (request.contentLength) {
+    // Reserve for the announced body, but only up to 64 KiB: a client that announces a large
+    // body and sends nothing must not make us hold memory it has not paid for in bytes.
+    constexpr std::uint64_t kMaxReserve = 64 * 1024;
+    request.body.reserve(static_cast<std::size_t>(std::min(*request.contentLength, kMaxReserve)));
+  }
   phase = Phase::HeadPaused;
   return HPE_PAUSED;
 }
@@ -575,7 +596,8 @@ int RequestParser::Impl::onChunkHeader() noexcept {
   const std::uint64_t size = http.content_length;
   // RFC 9112 7.1: the chunk sizes add up to the body; refuse as soon as the total would exceed
   // the limit, before the chunk's bytes arrive.
-  if (size > limits.maxBodyBytes - std::min<std::size_t>(request.body.size(), limits.maxBodyBytes)) {
+  if (size >
+      limits.maxBodyBytes - std::min<std::size_t>(request.body.size(), limits.maxBodyBytes)) {
     return fail(413, kBodyTooLarge);
   }
   chunkRemaining = size;
@@ -647,18 +669,32 @@ ParseResult RequestParser::feed(const char* data, std::size_t len) noexcept {
   return impl_->feed(data, len);
 }
 
-const Request& RequestParser::request() const noexcept { return impl_->request; }
+const Request& RequestParser::request() const noexcept {
+  return impl_->request;
+}
 
-Request& RequestParser::request() noexcept { return impl_->request; }
+Request& RequestParser::request() noexcept {
+  return impl_->request;
+}
 
-ParseError RequestParser::error() const noexcept { return impl_->error; }
+ParseError RequestParser::error() const noexcept {
+  return impl_->error;
+}
 
-bool RequestParser::inProgress() const noexcept { return impl_->headBytes > 0; }
+bool RequestParser::inProgress() const noexcept {
+  return impl_->headBytes > 0;
+}
 
-bool RequestParser::headComplete() const noexcept { return impl_->headDone; }
+bool RequestParser::headComplete() const noexcept {
+  return impl_->headDone;
+}
 
-std::size_t RequestParser::headerBytes() const noexcept { return impl_->headBytes; }
+std::size_t RequestParser::headerBytes() const noexcept {
+  return impl_->headBytes;
+}
 
-void RequestParser::reset() noexcept { impl_->reset(); }
+void RequestParser::reset() noexcept {
+  impl_->reset();
+}
 
 }  // namespace closewise::protocol

@@ -3,7 +3,6 @@
 // because llhttp 8.1 accepts bare LF in the request line, at the end of the head and in
 // trailers, and takes any byte after a CR on an empty line or in a chunk-size line as its LF.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -32,11 +31,11 @@ constexpr std::string_view kChunkedHead =
 
 TEST_CASE("a bare LF outside the body is a 400") {
   const std::string inputs[] = {
-      "\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",        // empty line before the request line
-      "GET / HTTP/1.1\nHost: a\r\n\r\n",            // request line
-      "GET / HTTP/1.1\r\nHost: a\n\r\n",            // header line
-      "GET / HTTP/1.1\r\nHost: a\r\n\n",            // end of the head
-      std::string(kChunkedHead) + "5\nhello\r\n0\r\n\r\n",        // chunk-size line
+      "\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",                // empty line before the request line
+      "GET / HTTP/1.1\nHost: a\r\n\r\n",                    // request line
+      "GET / HTTP/1.1\r\nHost: a\n\r\n",                    // header line
+      "GET / HTTP/1.1\r\nHost: a\r\n\n",                    // end of the head
+      std::string(kChunkedHead) + "5\nhello\r\n0\r\n\r\n",  // chunk-size line
       std::string(kChunkedHead) + "5\r\nhello\r\n0\r\nT: 1\n\r\n",  // trailer line
       std::string(kChunkedHead) + "5\r\nhello\r\n0\r\n\n",          // end of the trailers
   };

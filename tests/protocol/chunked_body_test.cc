@@ -1,7 +1,6 @@
 // A chunked body (RFC 9112 7.1) is decoded: sizes are hex, extensions are ignored, and the
 // trailer section is kept apart from the headers.
 #include <catch2/catch.hpp>
-
 #include <string_view>
 
 #include "protocol/request_parser.h"
@@ -41,7 +40,7 @@ TEST_CASE("a coding other than chunked is a 501 when chunked is last, else a 400
     std::string_view reason;
   };
   const Case cases[] = {
-      {"gzip, chunked", 501, "unsupported transfer coding"},  // RFC 9112 6.1
+      {"gzip, chunked", 501, "unsupported transfer coding"},      // RFC 9112 6.1
       {"gzip", 400, "chunked is not the final transfer coding"},  // RFC 9112 6.3 item 4
       {"chunked, gzip", 400, "chunked is not the final transfer coding"},
       {"chunked, chunked", 400, "chunked is not the final transfer coding"},  // RFC 9112 7
@@ -50,8 +49,9 @@ TEST_CASE("a coding other than chunked is a 501 when chunked is last, else a 400
   for (const Case& c : cases) {
     INFO("Transfer-Encoding: " << c.te);
     RequestParser parser{Limits{}};
-    const std::string input = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: " +
-                              std::string(c.te) + "\r\n\r\n0\r\n\r\n";
+    const std::string input =
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: " + std::string(c.te) +
+        "\r\n\r\n0\r\n\r\n";
     const ParseResult r = parser.feed(input.data(), input.size());
     REQUIRE(r.status == ParseStatus::Error);
     REQUIRE(parser.error().status == c.status);

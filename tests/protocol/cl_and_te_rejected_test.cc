@@ -2,7 +2,6 @@
 // a server reject it; behind a proxy that might frame by the other header it must, since this
 // is the classic request smuggling shape).
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <string_view>
 

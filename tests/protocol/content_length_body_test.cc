@@ -1,7 +1,6 @@
 // A Content-Length body (RFC 9112 6.2) is read to exactly that many bytes; a zero length means
 // no body and no HeadComplete stop.
 #include <catch2/catch.hpp>
-
 #include <string_view>
 
 #include "protocol/request_parser.h"
@@ -10,8 +9,7 @@ using namespace closewise::protocol;
 
 TEST_CASE("a Content-Length body is read in full, across feeds") {
   RequestParser parser{Limits{}};
-  constexpr std::string_view kHead =
-      "PUT /item HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n";
+  constexpr std::string_view kHead = "PUT /item HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n";
   ParseResult r = parser.feed(kHead.data(), kHead.size());
   REQUIRE(r.status == ParseStatus::HeadComplete);
   REQUIRE(r.consumed == kHead.size());
@@ -45,8 +43,8 @@ TEST_CASE("a non-numeric or signed Content-Length is a 400") {
   for (const std::string_view value : {"abc", "-5", "+5", "5 5", "0x10", ""}) {
     INFO("Content-Length: " << value);
     RequestParser parser{Limits{}};
-    const std::string input = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " +
-                              std::string(value) + "\r\n\r\nhello";
+    const std::string input =
+        "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::string(value) + "\r\n\r\nhello";
     const ParseResult r = parser.feed(input.data(), input.size());
     REQUIRE(r.status == ParseStatus::Error);
     REQUIRE(parser.error().status == 400);

@@ -1,7 +1,6 @@
 // "Expect: 100-continue" (RFC 9110 10.1.1): the parser stops after the head, so the server can
 // answer "100 Continue" (or a final status) before the client sends the body.
 #include <catch2/catch.hpp>
-
 #include <string_view>
 
 #include "protocol/request_parser.h"

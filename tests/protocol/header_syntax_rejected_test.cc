@@ -3,7 +3,6 @@
 // empty or non-token name, control bytes in a value (RFC 9110 5.5), and a request line with
 // extra spaces or bytes outside visible ASCII in the target (RFC 9112 3).
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -23,8 +22,8 @@ ParseError errorFor(std::string_view input) {
 }  // namespace
 
 TEST_CASE("whitespace between a header name and the colon is a 400") {
-  for (const std::string_view input : {"GET / HTTP/1.1\r\nHost : a\r\n\r\n",
-                                       "GET / HTTP/1.1\r\nHost: a\r\nX-A\t: b\r\n\r\n"}) {
+  for (const std::string_view input :
+       {"GET / HTTP/1.1\r\nHost : a\r\n\r\n", "GET / HTTP/1.1\r\nHost: a\r\nX-A\t: b\r\n\r\n"}) {
     const ParseError e = errorFor(input);
     REQUIRE(e.status == 400);
     REQUIRE(e.reason == "whitespace between header name and colon");
@@ -47,8 +46,8 @@ TEST_CASE("an empty header name is a 400") {
 }
 
 TEST_CASE("a control byte in a header value is a 400") {
-  for (const std::string_view value : {std::string_view("a\x01z"), std::string_view("a\x7fz"),
-                                       std::string_view("a\0z", 3)}) {
+  for (const std::string_view value :
+       {std::string_view("a\x01z"), std::string_view("a\x7fz"), std::string_view("a\0z", 3)}) {
     const std::string input = "GET / HTTP/1.1\r\nHost: a\r\nX: " + std::string(value) + "\r\n\r\n";
     const ParseError e = errorFor(input);
     REQUIRE(e.status == 400);
@@ -57,8 +56,8 @@ TEST_CASE("a control byte in a header value is a 400") {
 }
 
 TEST_CASE("a request line with extra spaces is a 400") {
-  for (const std::string_view input : {"GET  / HTTP/1.1\r\nHost: a\r\n\r\n",
-                                       "GET /  HTTP/1.1\r\nHost: a\r\n\r\n"}) {
+  for (const std::string_view input :
+       {"GET  / HTTP/1.1\r\nHost: a\r\n\r\n", "GET /  HTTP/1.1\r\nHost: a\r\n\r\n"}) {
     const ParseError e = errorFor(input);
     REQUIRE(e.status == 400);
     REQUIRE(e.reason == "malformed request line");
@@ -66,8 +65,8 @@ TEST_CASE("a request line with extra spaces is a 400") {
 }
 
 TEST_CASE("a byte outside visible ASCII in the target is a 400") {
-  for (const std::string_view input : {"GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n",
-                                       "GET /\xff HTTP/1.1\r\nHost: a\r\n\r\n"}) {
+  for (const std::string_view input :
+       {"GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n", "GET /\xff HTTP/1.1\r\nHost: a\r\n\r\n"}) {
     const ParseError e = errorFor(input);
     REQUIRE(e.status == 400);
     REQUIRE(e.reason == "invalid character in request target");
@@ -75,8 +74,8 @@ TEST_CASE("a byte outside visible ASCII in the target is a 400") {
 }
 
 TEST_CASE("an unknown method is a 400") {
-  for (const std::string_view input : {"FOO / HTTP/1.1\r\nHost: a\r\n\r\n",
-                                       "get / HTTP/1.1\r\nHost: a\r\n\r\n"}) {
+  for (const std::string_view input :
+       {"FOO / HTTP/1.1\r\nHost: a\r\n\r\n", "get / HTTP/1.1\r\nHost: a\r\n\r\n"}) {
     const ParseError e = errorFor(input);
     REQUIRE(e.status == 400);
     REQUIRE(e.reason == "invalid method");

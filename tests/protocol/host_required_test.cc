@@ -1,7 +1,6 @@
 // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request without a Host field, and to
 // any request with more than one. HTTP/1.0 predates Host and may omit it.
 #include <catch2/catch.hpp>
-
 #include <string_view>
 
 #include "protocol/request_parser.h"

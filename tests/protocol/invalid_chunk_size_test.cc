@@ -2,7 +2,6 @@
 // data is followed by exactly CRLF. llhttp 8.1 does not check the two bytes after chunk data;
 // the parser does, since a proxy that does would see a different body.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -38,8 +37,8 @@ TEST_CASE("a malformed chunk size is a 400") {
 }
 
 TEST_CASE("chunk data not followed by CRLF is a 400") {
-  for (const std::string_view body : {"5\r\nhelloXY0\r\n\r\n", "5\r\nhello\rX0\r\n\r\n",
-                                      "5\r\nhello0\r\n\r\n"}) {
+  for (const std::string_view body :
+       {"5\r\nhelloXY0\r\n\r\n", "5\r\nhello\rX0\r\n\r\n", "5\r\nhello0\r\n\r\n"}) {
     INFO(body);
     const ParseError e = errorFor(body);
     REQUIRE(e.status == 400);

@@ -1,7 +1,6 @@
 // Request::keepAlive follows RFC 9112 9.3: HTTP/1.1 persists unless a "close" connection option
 // is sent; HTTP/1.0 persists only with "keep-alive". Options are case-insensitive list tokens.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <string_view>
 

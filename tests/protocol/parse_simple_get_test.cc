@@ -1,6 +1,5 @@
 // A plain GET is parsed in one feed into exactly the fields a handler reads.
 #include <catch2/catch.hpp>
-
 #include <string_view>
 
 #include "protocol/request_parser.h"

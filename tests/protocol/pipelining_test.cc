@@ -1,7 +1,6 @@
 // Three pipelined requests in one buffer are parsed one at a time, in order (RFC 9112 9.3.2):
 // each feed stops at the end of one request and reports how many bytes it used.
 #include <catch2/catch.hpp>
-
 #include <string_view>
 
 #include "protocol/request_parser.h"

@@ -2,7 +2,6 @@
 // callback that delivers a header value in two pieces must not lose or duplicate bytes, and the
 // caller's read buffer is reused between feeds.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <string_view>
 
@@ -91,7 +90,8 @@ TEST_CASE("every split point of a Content-Length POST gives the same request") {
   }
 }
 
-TEST_CASE("every split point of a chunked POST with extensions and trailers gives the same request") {
+TEST_CASE(
+    "every split point of a chunked POST with extensions and trailers gives the same request") {
   constexpr std::string_view kInput =
       "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
       "5;name=\"a b\"\r\nhello\r\n"
@@ -126,8 +126,8 @@ TEST_CASE("byte-at-a-time feeding gives the same chunked request") {
       continue;
     }
     REQUIRE(r.consumed == 1);
-    REQUIRE(r.status == (i + 1 == kInput.size() ? ParseStatus::MessageComplete
-                                                : ParseStatus::NeedMore));
+    REQUIRE(r.status ==
+            (i + 1 == kInput.size() ? ParseStatus::MessageComplete : ParseStatus::NeedMore));
   }
   REQUIRE(heads == 1);
   REQUIRE(parser.request().body == "abc");
