@@ -1,7 +1,9 @@
 #include "server/config.h"
 
 #include <arpa/inet.h>
+#include <toml++/toml.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -14,9 +16,6 @@
 #include <thread>
 #include <utility>
 #include <variant>
-
-#include <CLI/CLI.hpp>
-#include <toml++/toml.h>
 
 #include "server/duration.h"
 
@@ -31,7 +30,9 @@ std::string ListenAddress::text() const {
   return isIpv6() ? "[" + host + "]:" + port_text : host + ":" + port_text;
 }
 
-bool ListenAddress::isIpv6() const { return host.find(':') != std::string::npos; }
+bool ListenAddress::isIpv6() const {
+  return host.find(':') != std::string::npos;
+}
 
 namespace {
 
@@ -119,7 +120,9 @@ enum class Shape : std::uint8_t {
   FdList,       // TOML integer or array of integers; on the command line, repeatable.
 };
 
-bool isList(Shape shape) { return shape == Shape::AddressList || shape == Shape::FdList; }
+bool isList(Shape shape) {
+  return shape == Shape::AddressList || shape == Shape::FdList;
+}
 
 std::string_view tomlTypeText(Shape shape) {
   switch (shape) {
@@ -225,7 +228,9 @@ unsigned autoWorkers() {
 
 const std::array<std::string_view, 5> kLogLevels{"trace", "debug", "info", "warn", "error"};
 
-std::string showDuration(std::chrono::milliseconds value) { return formatDuration(value); }
+std::string showDuration(std::chrono::milliseconds value) {
+  return formatDuration(value);
+}
 
 std::string showOptionalDuration(std::chrono::milliseconds value) {
   return value.count() == 0 ? "off" : formatDuration(value);
@@ -255,7 +260,7 @@ const std::array<Setting, 23> kSettings{{
        return std::nullopt;
      }},
     {"inherit-fds", Shape::FdList, "Listening", "FD[,FD...]",
-     "Listening sockets passed by a parent process, served in addition to --listen",
+     "Listening sockets passed by a parent process; when given, --listen is not bound",
      [](const Config&) { return std::string("none"); },
      [](Config& c, std::string_view v) -> Expectation {
        constexpr std::string_view kForms = "file descriptors like 3 or 3,4";
@@ -645,9 +650,10 @@ std::optional<Failure> loadAdminToken(Config& config) {
     token.pop_back();
   }
   if (token.empty() || token.find_first_of("\r\n") != std::string::npos) {
-    return Failure{"closewise: --admin-token-file: expected a file holding one line, the token, "
-                   "got \"" + config.adminTokenFile + "\" with " +
-                   (token.empty() ? "no token" : "more than one line")};
+    return Failure{
+        "closewise: --admin-token-file: expected a file holding one line, the token, "
+        "got \"" +
+        config.adminTokenFile + "\" with " + (token.empty() ? "no token" : "more than one line")};
   }
   config.adminToken = std::move(token);
   return std::nullopt;
@@ -702,8 +708,8 @@ class HelpFormatter : public CLI::Formatter {
   }
 
   std::string make_option(const CLI::Option* option, bool is_positional) const override {
-    return "  " + make_option_name(option, is_positional) + make_option_opts(option) +
-           "\n      " + option->get_description() + "\n";
+    return "  " + make_option_name(option, is_positional) + make_option_opts(option) + "\n      " +
+           option->get_description() + "\n";
   }
 };
 
@@ -796,8 +802,7 @@ std::string cliFailure(const CLI::ParseError& error) {
   return std::string("closewise: ") + error.what() + " (see closewise --help)";
 }
 
-ParseOutcome parseOrThrow(int argc, const char* const* argv, std::ostream& out,
-                          std::ostream& err) {
+ParseOutcome parseOrThrow(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   ParseOutcome outcome;
   const auto fail = [&](const Failure& failure) {
     err << failure.message << '\n';
@@ -830,9 +835,9 @@ ParseOutcome parseOrThrow(int argc, const char* const* argv, std::ostream& out,
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     // `closewise serve --help` would otherwise print the serve subcommand's own, empty, list.
-    out << (states_command->parsed() ? states_command->help("closewise")
-                                     : app.get_formatter()->make_help(&app, "closewise",
-                                                                      CLI::AppFormatMode::Normal));
+    out << (states_command->parsed()
+                ? states_command->help("closewise")
+                : app.get_formatter()->make_help(&app, "closewise", CLI::AppFormatMode::Normal));
     outcome.exitCode = 0;
     return outcome;
   } catch (const CLI::CallForVersion& version) {
@@ -840,6 +845,11 @@ ParseOutcome parseOrThrow(int argc, const char* const* argv, std::ostream& out,
     outcome.exitCode = 0;
     return outcome;
   } catch (const CLI::ParseError& error) {
+    // "closewise serve states" reaches CLI11 as serve's extra arguments; say what went wrong.
+    if (serve->parsed() &&
+        std::find(argv, argv + argc, std::string_view("states")) != argv + argc) {
+      return fail(Failure{"closewise: serve and states are two commands; give one of them"});
+    }
     return fail(Failure{cliFailure(error)});
   }
 
@@ -848,8 +858,9 @@ ParseOutcome parseOrThrow(int argc, const char* const* argv, std::ostream& out,
         !config_file.empty() ||
         std::any_of(cli.begin(), cli.end(), [](const auto& values) { return !values.empty(); });
     if (any_serve_flag) {
-      return fail(Failure{"closewise: states takes only --port, --json, --watch and --source; "
-                          "the other flags belong to serve"});
+      return fail(
+          Failure{"closewise: states takes only --port, --json, --watch and --source; "
+                  "the other flags belong to serve"});
     }
     auto states = validateStates(states_flags);
     if (auto* failure = std::get_if<Failure>(&states)) {

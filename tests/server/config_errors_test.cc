@@ -1,10 +1,9 @@
 // Every way to get the configuration wrong ends in exit code 2 and one message on stderr that
 // names the flag (or the file and key) and says what would have been accepted.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -129,12 +128,14 @@ TEST_CASE("an unknown flag, a missing value or a stray word is refused", "[confi
   CHECK(refuse({"--workers"}).err.find("--workers") != std::string::npos);
   CHECK(refuse({"serve", "extra"}).err.find("extra") != std::string::npos);
   CHECK(refuse({"statess"}).err.find("statess") != std::string::npos);
+  CHECK(refuse({"serve", "states", "--port", "80"}).err.find("serve and states are two commands") !=
+        std::string::npos);
 }
 
 TEST_CASE("the admin token file must exist, hold one line, and not come with --admin-token",
           "[config][errors]") {
-  CHECK(refuse({"--admin-token-file", "/nonexistent/closewise-token"}).err.find(
-            "/nonexistent/closewise-token") != std::string::npos);
+  CHECK(refuse({"--admin-token-file", "/nonexistent/closewise-token"})
+            .err.find("/nonexistent/closewise-token") != std::string::npos);
   const TempFile empty("\n");
   CHECK(refuse({"--admin-token-file", empty.path()}).err.find("--admin-token-file") !=
         std::string::npos);
@@ -142,8 +143,8 @@ TEST_CASE("the admin token file must exist, hold one line, and not come with --a
   CHECK(refuse({"--admin-token-file", two_lines.path()}).err.find("more than one line") !=
         std::string::npos);
   const TempFile good("token\n");
-  CHECK(refuse({"--admin-token", "x", "--admin-token-file", good.path()}).err.find(
-            "--admin-token and --admin-token-file") != std::string::npos);
+  CHECK(refuse({"--admin-token", "x", "--admin-token-file", good.path()})
+            .err.find("--admin-token and --admin-token-file") != std::string::npos);
 }
 
 TEST_CASE("a missing config file is refused with its name and the reason", "[config][errors]") {
@@ -155,8 +156,7 @@ TEST_CASE("a missing config file is refused with its name and the reason", "[con
 TEST_CASE("a config file that is not TOML is refused with its name, line and column",
           "[config][errors]") {
   const TempFile file("workers = 2\nidle-timeout = 75s\n");
-  CHECK(refuse({"--config", file.path()}).err.rfind("closewise: " + file.path() + ":2:", 0) ==
-        0);
+  CHECK(refuse({"--config", file.path()}).err.rfind("closewise: " + file.path() + ":2:", 0) == 0);
 }
 
 TEST_CASE("an unknown key in the config file is refused with the key and the file",
@@ -171,8 +171,7 @@ TEST_CASE("an unknown key in the config file is refused with the key and the fil
   CHECK(refuse({"--config", nested.path()}).err.find("unknown key \"config\"") !=
         std::string::npos);
   const TempFile table("[server]\nworkers = 2\n");
-  CHECK(refuse({"--config", table.path()}).err.find("unknown key \"server\"") !=
-        std::string::npos);
+  CHECK(refuse({"--config", table.path()}).err.find("unknown key \"server\"") != std::string::npos);
 }
 
 TEST_CASE("a key of the wrong type is refused with the key and the type it takes",

@@ -1,10 +1,9 @@
 // Every serve flag reaches its Config field, with or without the word `serve`; the defaults are
 // the documented ones; `states` parses its own flags; --help and --version exit 0.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -37,8 +36,8 @@ Run parse(std::vector<std::string> args) {
   }
   std::ostringstream out;
   std::ostringstream err;
-  ParseOutcome outcome = closewise::server::parseCommandLine(static_cast<int>(argv.size()),
-                                                             argv.data(), out, err);
+  ParseOutcome outcome =
+      closewise::server::parseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
   return Run{std::move(outcome), out.str(), err.str()};
 }
 
@@ -53,27 +52,52 @@ Config serveConfig(const std::vector<std::string>& args) {
 }
 
 const std::vector<std::string> kEveryFlag{
-    "--listen", "127.0.0.1:0", "--listen", "[::1]:8081",
-    "--inherit-fds", "3,4", "--inherit-fds", "7",
-    "--workers", "4",
-    "--max-connections", "1000",
-    "--tcp-keepalive", "60s",
-    "--admin", "[::1]:9000",
-    "--admin-token", "secret",
-    "--max-header-bytes", "8KiB",
-    "--max-body-bytes", "0",
-    "--max-requests-per-connection", "100",
-    "--max-connection-age", "10m",
-    "--header-timeout", "1s",
-    "--body-timeout", "2s",
-    "--handler-timeout", "3s",
-    "--write-timeout", "4s",
-    "--idle-timeout", "5s",
-    "--linger-timeout", "1500ms",
-    "--close-wait-alert", "7s",
-    "--drain-delay", "8s",
-    "--drain-timeout", "9s",
-    "--log-level", "debug",
+    "--listen",
+    "127.0.0.1:0",
+    "--listen",
+    "[::1]:8081",
+    "--inherit-fds",
+    "3,4",
+    "--inherit-fds",
+    "7",
+    "--workers",
+    "4",
+    "--max-connections",
+    "1000",
+    "--tcp-keepalive",
+    "60s",
+    "--admin",
+    "[::1]:9000",
+    "--admin-token",
+    "secret",
+    "--max-header-bytes",
+    "8KiB",
+    "--max-body-bytes",
+    "0",
+    "--max-requests-per-connection",
+    "100",
+    "--max-connection-age",
+    "10m",
+    "--header-timeout",
+    "1s",
+    "--body-timeout",
+    "2s",
+    "--handler-timeout",
+    "3s",
+    "--write-timeout",
+    "4s",
+    "--idle-timeout",
+    "5s",
+    "--linger-timeout",
+    "1500ms",
+    "--close-wait-alert",
+    "7s",
+    "--drain-delay",
+    "8s",
+    "--drain-timeout",
+    "9s",
+    "--log-level",
+    "debug",
     "--access-log",
 };
 
@@ -201,8 +225,8 @@ TEST_CASE("states parses its ports, --json, --watch and --source", "[config][fla
   CHECK(defaults.outcome.parsed.states.watch == 0ms);
   CHECK_FALSE(defaults.outcome.parsed.states.forceProcfs);
 
-  const Run full = parse({"states", "--port", "8080", "--port=9901", "--json", "--watch", "1s",
-                          "--source", "procfs"});
+  const Run full = parse(
+      {"states", "--port", "8080", "--port=9901", "--json", "--watch", "1s", "--source", "procfs"});
   REQUIRE_FALSE(full.outcome.exitCode);
   REQUIRE(full.outcome.parsed.command == Command::States);
   CHECK(full.outcome.parsed.states.ports == std::vector<std::uint16_t>{8080, 9901});
@@ -221,33 +245,32 @@ TEST_CASE("--help lists every flag with its default and exits 0", "[config][flag
     const Run run = parse(args);
     REQUIRE(run.outcome.exitCode == 0);
     CHECK(run.err.empty());
-    for (const char* line : {
-             "--listen ADDRESS  (default 127.0.0.1:8080)",
-             "--inherit-fds FD[,FD...]  (default none)",
-             "--workers N|auto  (default 1)",
-             "--max-connections N  (default 0)",
-             "--tcp-keepalive DURATION|off  (default off)",
-             "--config FILE  (default none)",
-             "--admin ADDRESS|off  (default 127.0.0.1:9901)",
-             "--admin-token TOKEN  (default none)",
-             "--admin-token-file FILE  (default none)",
-             "--max-header-bytes SIZE  (default 16KiB)",
-             "--max-body-bytes SIZE  (default 1MiB)",
-             "--max-requests-per-connection N  (default 0)",
-             "--max-connection-age DURATION|off  (default off)",
-             "--header-timeout DURATION  (default 10s)",
-             "--body-timeout DURATION  (default 30s)",
-             "--handler-timeout DURATION  (default 1m)",
-             "--write-timeout DURATION  (default 30s)",
-             "--idle-timeout DURATION  (default 75s)",
-             "--linger-timeout DURATION  (default 5s)",
-             "--close-wait-alert DURATION  (default 5s)",
-             "--drain-delay DURATION  (default 0)",
-             "--drain-timeout DURATION  (default 30s)",
-             "--log-level LEVEL  (default info)",
-             "--access-log  (default off)",
-             "--version",
-             "states"}) {
+    for (const char* line : {"--listen ADDRESS  (default 127.0.0.1:8080)",
+                             "--inherit-fds FD[,FD...]  (default none)",
+                             "--workers N|auto  (default 1)",
+                             "--max-connections N  (default 0)",
+                             "--tcp-keepalive DURATION|off  (default off)",
+                             "--config FILE  (default none)",
+                             "--admin ADDRESS|off  (default 127.0.0.1:9901)",
+                             "--admin-token TOKEN  (default none)",
+                             "--admin-token-file FILE  (default none)",
+                             "--max-header-bytes SIZE  (default 16KiB)",
+                             "--max-body-bytes SIZE  (default 1MiB)",
+                             "--max-requests-per-connection N  (default 0)",
+                             "--max-connection-age DURATION|off  (default off)",
+                             "--header-timeout DURATION  (default 10s)",
+                             "--body-timeout DURATION  (default 30s)",
+                             "--handler-timeout DURATION  (default 1m)",
+                             "--write-timeout DURATION  (default 30s)",
+                             "--idle-timeout DURATION  (default 75s)",
+                             "--linger-timeout DURATION  (default 5s)",
+                             "--close-wait-alert DURATION  (default 5s)",
+                             "--drain-delay DURATION  (default 0)",
+                             "--drain-timeout DURATION  (default 30s)",
+                             "--log-level LEVEL  (default info)",
+                             "--access-log  (default off)",
+                             "--version",
+                             "states"}) {
       INFO("help:\n" << run.out);
       CHECK(run.out.find(line) != std::string::npos);
     }

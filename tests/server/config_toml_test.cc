@@ -1,9 +1,8 @@
 // A --config file sets the same settings as the long flags, under the same names; the command
 // line wins over it, setting by setting.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -25,9 +24,9 @@ class TomlFile {
  public:
   explicit TomlFile(std::string_view contents) {
     static int serial = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("closewise_config_" + std::to_string(getpid()) + "_" + std::to_string(++serial) +
-             ".toml");
+    path_ =
+        std::filesystem::temp_directory_path() /
+        ("closewise_config_" + std::to_string(getpid()) + "_" + std::to_string(++serial) + ".toml");
     std::ofstream(path_) << contents;
   }
   ~TomlFile() { std::filesystem::remove(path_); }
@@ -48,8 +47,8 @@ Config serveConfig(std::vector<std::string> args) {
   }
   std::ostringstream out;
   std::ostringstream err;
-  const ParseOutcome outcome = closewise::server::parseCommandLine(
-      static_cast<int>(argv.size()), argv.data(), out, err);
+  const ParseOutcome outcome =
+      closewise::server::parseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
   INFO("stderr: " << err.str());
   REQUIRE_FALSE(outcome.exitCode);
   return outcome.parsed.config;
@@ -137,8 +136,8 @@ log-level = "debug"
 access-log = true
 admin = "off"
 )");
-  const Config c = serveConfig({"--config", file.path(), "--workers", "2", "--access-log=false",
-                                "--admin", "127.0.0.1:0"});
+  const Config c = serveConfig(
+      {"--config", file.path(), "--workers", "2", "--access-log=false", "--admin", "127.0.0.1:0"});
   CHECK(c.workers == 2);
   CHECK_FALSE(c.accessLog);
   CHECK(c.admin == ListenAddress{"127.0.0.1", 0});
@@ -156,8 +155,8 @@ inherit-fds = [3]
   const Config from_file = serveConfig({"--config", file.path()});
   CHECK(from_file.listen.size() == 2);
 
-  const Config overridden = serveConfig({"--config", file.path(), "--listen", "127.0.0.1:0",
-                                         "--inherit-fds", "5"});
+  const Config overridden =
+      serveConfig({"--config", file.path(), "--listen", "127.0.0.1:0", "--inherit-fds", "5"});
   CHECK(overridden.listen == std::vector<ListenAddress>{{"127.0.0.1", 0}});
   CHECK(overridden.inheritFds == std::vector<int>{5});
 }
