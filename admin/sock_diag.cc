@@ -78,10 +78,9 @@ void recordSocket(const SocketRecord& socket, const std::vector<std::uint16_t>& 
         ListenQueue{endpointText(socket.family, socket.localAddress, socket.localPort),
                     socket.receiveQueue, socket.backlogKnown ? socket.sendQueue : 0});
   } else if (state == TcpState::CloseWait && view.closeWait.size() < kCloseWaitDetailLimit) {
-    view.closeWait.push_back(
-        CloseWaitSocket{endpointText(socket.family, socket.localAddress, socket.localPort),
-                        endpointText(socket.family, socket.remoteAddress, socket.remotePort),
-                        socket.inode});
+    view.closeWait.push_back(CloseWaitSocket{
+        endpointText(socket.family, socket.localAddress, socket.localPort),
+        endpointText(socket.family, socket.remoteAddress, socket.remotePort), socket.inode});
   }
 }
 
@@ -106,8 +105,8 @@ std::vector<unsigned char> compilePortFilter(const std::vector<std::uint16_t>& p
     const std::size_t remaining = ports.size() - i - 1;
     if (remaining > 0) {
       const auto restBytes = static_cast<std::uint16_t>(remaining * 3 * kOpSize - kOpSize);
-      ops.push_back(
-          inet_diag_bc_op{INET_DIAG_BC_JMP, kOpSize, static_cast<std::uint16_t>(restBytes + kOpSize)});
+      ops.push_back(inet_diag_bc_op{INET_DIAG_BC_JMP, kOpSize,
+                                    static_cast<std::uint16_t>(restBytes + kOpSize)});
     }
   }
   std::vector<unsigned char> bytes(ops.size() * sizeof(inet_diag_bc_op));
@@ -216,18 +215,30 @@ bool parseProcLine(std::string_view line, int family, SocketRecord& socket) noex
 
 std::string_view tcpStateName(TcpState state) noexcept {
   switch (state) {
-    case TcpState::Established: return "ESTABLISHED";
-    case TcpState::SynSent: return "SYN_SENT";
-    case TcpState::SynRecv: return "SYN_RECV";
-    case TcpState::FinWait1: return "FIN_WAIT1";
-    case TcpState::FinWait2: return "FIN_WAIT2";
-    case TcpState::TimeWait: return "TIME_WAIT";
-    case TcpState::Close: return "CLOSE";
-    case TcpState::CloseWait: return "CLOSE_WAIT";
-    case TcpState::LastAck: return "LAST_ACK";
-    case TcpState::Listen: return "LISTEN";
-    case TcpState::Closing: return "CLOSING";
-    case TcpState::NewSynRecv: return "NEW_SYN_RECV";
+    case TcpState::Established:
+      return "ESTABLISHED";
+    case TcpState::SynSent:
+      return "SYN_SENT";
+    case TcpState::SynRecv:
+      return "SYN_RECV";
+    case TcpState::FinWait1:
+      return "FIN_WAIT1";
+    case TcpState::FinWait2:
+      return "FIN_WAIT2";
+    case TcpState::TimeWait:
+      return "TIME_WAIT";
+    case TcpState::Close:
+      return "CLOSE";
+    case TcpState::CloseWait:
+      return "CLOSE_WAIT";
+    case TcpState::LastAck:
+      return "LAST_ACK";
+    case TcpState::Listen:
+      return "LISTEN";
+    case TcpState::Closing:
+      return "CLOSING";
+    case TcpState::NewSynRecv:
+      return "NEW_SYN_RECV";
   }
   return "UNKNOWN";
 }
@@ -319,8 +330,7 @@ std::string KernelStateReader::dumpFamily(std::uint8_t family, KernelView& view)
   filter.nla_type = INET_DIAG_REQ_BYTECODE;
   filter.nla_len = static_cast<std::uint16_t>(NLA_HDRLEN + portFilter_.size());
 
-  message.header.nlmsg_len =
-      static_cast<std::uint32_t>(sizeof message + NLA_ALIGN(filter.nla_len));
+  message.header.nlmsg_len = static_cast<std::uint32_t>(sizeof message + NLA_ALIGN(filter.nla_len));
   message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
   message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
   message.header.nlmsg_seq = ++sequence_;
@@ -416,8 +426,7 @@ std::string KernelStateReader::queryProcfs(KernelView& view) {
   return readProcFile("/proc/net/tcp6", true, view);
 }
 
-std::string KernelStateReader::readProcFile(const char* path, bool mayBeMissing,
-                                            KernelView& view) {
+std::string KernelStateReader::readProcFile(const char* path, bool mayBeMissing, KernelView& view) {
   const UniqueFd file(::open(path, O_RDONLY | O_CLOEXEC));
   if (!file.valid()) {
     const int error = errno;

@@ -64,13 +64,13 @@ struct KernelView {
   // Counts per state of sockets whose LOCAL port is one of ours. A client socket connected to our
   // port has it as the remote port and is not counted; listeners are counted only under LISTEN.
   std::array<std::uint64_t, kTcpStateSlots> states{};
-  std::vector<ListenQueue> listenQueues;  // one per listening socket on our ports
+  std::vector<ListenQueue> listenQueues;   // one per listening socket on our ports
   std::vector<CloseWaitSocket> closeWait;  // the first kCloseWaitDetailLimit CLOSE_WAIT sockets
   std::uint64_t queryMicros = 0;           // wall time of the query, including any fallback
   // Sockets the source handed us before our own port check. For sock_diag it equals the counted
   // total, because the kernel filters; for procfs it is every TCP socket on the host.
   std::uint64_t socketsExamined = 0;
-  std::string error;                       // non-empty only if every source failed
+  std::string error;           // non-empty only if every source failed
   std::string fallbackReason;  // why sock_diag was not used when source is "procfs" by fallback
 
   std::uint64_t count(TcpState state) const noexcept {
@@ -133,9 +133,9 @@ class KernelStateReader {
   std::vector<std::uint16_t> localPorts_;
   std::vector<unsigned char> portFilter_;  // INET_DIAG_REQ_BYTECODE payload, built once
   bool forceProcfs_ = false;
-  UniqueFd netlink_;                     // kept open between queries; reopened after a failure
-  std::uint32_t sequence_ = 0;           // netlink sequence number of the last request
-  std::vector<unsigned char> buffer_;    // reused for netlink replies and procfs text
+  UniqueFd netlink_;                   // kept open between queries; reopened after a failure
+  std::uint32_t sequence_ = 0;         // netlink sequence number of the last request
+  std::vector<unsigned char> buffer_;  // reused for netlink replies and procfs text
 };
 
 }  // namespace closewise::admin

@@ -1,10 +1,9 @@
 #include "admin/states_command.h"
 
 #include <iomanip>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 namespace closewise::admin {
 namespace {
@@ -32,15 +31,16 @@ std::string portList(const std::vector<std::uint16_t>& ports) {
 void printStatesHuman(const KernelView& view, const std::vector<std::uint16_t>& ports,
                       std::ostream& out) {
   out << "ports " << portList(ports) << "  source " << view.source;
-  if (!view.fallbackReason.empty()) out << " (sock_diag unavailable: " << view.fallbackReason << ")";
+  if (!view.fallbackReason.empty())
+    out << " (sock_diag unavailable: " << view.fallbackReason << ")";
   out << "  query " << view.queryMicros << " us\n";
 
   std::uint64_t total = 0;
   for (const auto count : view.states) total += count;
   out << "TCP sockets on our ports: " << total << '\n';
   forEachState([&](TcpState state) {
-    out << "  " << std::left << std::setw(13) << tcpStateName(state) << std::right
-        << std::setw(8) << view.count(state) << '\n';
+    out << "  " << std::left << std::setw(13) << tcpStateName(state) << std::right << std::setw(8)
+        << view.count(state) << '\n';
   });
 
   out << "listen queues (pending/backlog)";
@@ -48,8 +48,8 @@ void printStatesHuman(const KernelView& view, const std::vector<std::uint16_t>& 
   out << '\n';
   if (view.listenQueues.empty()) out << "  none: nothing is listening on these ports\n";
   for (const auto& queue : view.listenQueues)
-    out << "  " << std::left << std::setw(28) << queue.address << std::right << queue.pending
-        << '/' << queue.backlog << '\n';
+    out << "  " << std::left << std::setw(28) << queue.address << std::right << queue.pending << '/'
+        << queue.backlog << '\n';
 
   if (!view.closeWait.empty()) {
     // CLOSE_WAIT means the peer has closed and we have not: each one is a connection the server
@@ -65,21 +65,20 @@ void printStatesHuman(const KernelView& view, const std::vector<std::uint16_t>& 
 void printStatesJson(const KernelView& view, const std::vector<std::uint16_t>& ports,
                      std::ostream& out) {
   nlohmann::json states = nlohmann::json::object();
-  forEachState([&](TcpState state) { states[std::string(tcpStateName(state))] = view.count(state); });
+  forEachState(
+      [&](TcpState state) { states[std::string(tcpStateName(state))] = view.count(state); });
   nlohmann::json queues = nlohmann::json::array();
   for (const auto& queue : view.listenQueues)
-    queues.push_back({{"address", queue.address},
-                      {"pending", queue.pending},
-                      {"backlog", queue.backlog}});
+    queues.push_back(
+        {{"address", queue.address}, {"pending", queue.pending}, {"backlog", queue.backlog}});
   nlohmann::json closeWait = nlohmann::json::array();
   for (const auto& socket : view.closeWait)
     closeWait.push_back(
         {{"local", socket.local}, {"remote", socket.remote}, {"inode", socket.inode}});
 
   nlohmann::json document = {
-      {"source", view.source},   {"ports", ports},
-      {"tcp_states", states},    {"listen_queue", queues},
-      {"close_wait", closeWait}, {"query_us", view.queryMicros},
+      {"source", view.source},  {"ports", ports},          {"tcp_states", states},
+      {"listen_queue", queues}, {"close_wait", closeWait}, {"query_us", view.queryMicros},
   };
   if (!view.fallbackReason.empty()) document["fallback_reason"] = view.fallbackReason;
   out << document.dump() << '\n';

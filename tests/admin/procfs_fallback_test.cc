@@ -1,7 +1,6 @@
 // Where netlink is refused the reader parses /proc/net/tcp and /proc/net/tcp6. It must report the
 // same states and accept queues as sock_diag; only the listen backlog is unknown there.
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "admin/sock_diag.h"

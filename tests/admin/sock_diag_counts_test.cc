@@ -1,9 +1,8 @@
 // The reader counts the sockets whose LOCAL port is ours, and only those: the server-side ends of
 // our connections and our listeners. Client sockets connected to our port (our port is their
 // remote port) and sockets of an unrelated service are left out by the kernel-side port filter.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <numeric>
 #include <vector>
 

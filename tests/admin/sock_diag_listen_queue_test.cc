@@ -2,7 +2,6 @@
 // the server has not accept()ed) and the backlog listen() set. A queue near its backlog means the
 // loop is not accepting fast enough; new SYNs will soon be dropped.
 #include <catch2/catch.hpp>
-
 #include <vector>
 
 #include "admin/sock_diag.h"

@@ -39,8 +39,8 @@ TEST_CASE("server-first close leaves a TIME_WAIT on our port that the reader cou
   CHECK(view.count(TcpState::FinWait2) == 0);
   CHECK(view.count(TcpState::Listen) == 1);
 
-  const auto ssCount = commandLineCount("ss -Htan state time-wait '( sport = :" +
-                                        std::to_string(port) + " )'");
+  const auto ssCount =
+      commandLineCount("ss -Htan state time-wait '( sport = :" + std::to_string(port) + " )'");
   if (ssCount) {
     CHECK(static_cast<std::uint64_t>(*ssCount) == view.count(TcpState::TimeWait));
   } else {

@@ -1,12 +1,12 @@
 // `closewise states` prints what the reader found: JSON a script can parse and a table a person
 // can read, both naming every TCP state.
-#include <catch2/catch.hpp>
+#include "admin/states_command.h"
 
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <vector>
 
-#include "admin/states_command.h"
 #include "tests/admin/loopback_sockets.h"
 
 using namespace closewise::admin;
@@ -32,9 +32,9 @@ struct TwoConnections {
   }
 };
 
-constexpr const char* kAllStateNames[] = {
-    "ESTABLISHED", "SYN_SENT",   "SYN_RECV", "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT",
-    "CLOSE",       "CLOSE_WAIT", "LAST_ACK", "LISTEN",    "CLOSING",   "NEW_SYN_RECV"};
+constexpr const char* kAllStateNames[] = {"ESTABLISHED", "SYN_SENT",  "SYN_RECV", "FIN_WAIT1",
+                                          "FIN_WAIT2",   "TIME_WAIT", "CLOSE",    "CLOSE_WAIT",
+                                          "LAST_ACK",    "LISTEN",    "CLOSING",  "NEW_SYN_RECV"};
 
 }  // namespace
 
@@ -55,8 +55,7 @@ TEST_CASE("states --json prints one parsable object with every state") {
   CHECK(document["tcp_states"]["LISTEN"] == 1);
   CHECK(document["tcp_states"]["TIME_WAIT"] == 0);
   REQUIRE(document["listen_queue"].size() == 1);
-  CHECK(document["listen_queue"][0]["address"] ==
-        "127.0.0.1:" + std::to_string(service.port()));
+  CHECK(document["listen_queue"][0]["address"] == "127.0.0.1:" + std::to_string(service.port()));
   CHECK(document["listen_queue"][0]["pending"] == 0);
   CHECK(document["listen_queue"][0]["backlog"] == 9);
   CHECK(document["query_us"].is_number_unsigned());

@@ -1,10 +1,11 @@
 // TCP_INFO gives the kernel's state for one fd we own: ESTABLISHED while the peer is there,
 // CLOSE_WAIT once its FIN has arrived, which is exactly the moment the server must notice.
-#include <catch2/catch.hpp>
+#include "admin/tcp_info.h"
 
 #include <unistd.h>
 
-#include "admin/tcp_info.h"
+#include <catch2/catch.hpp>
+
 #include "tests/admin/loopback_sockets.h"
 
 using namespace closewise::admin;
