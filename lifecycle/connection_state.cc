@@ -1,0 +1,209 @@
+#include "lifecycle/connection_state.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace closewise::lifecycle {
+
+ConnectionState::ConnectionState(Tally& tally, const TimeoutPolicy& policy, TimePoint now) noexcept
+    : tally_(tally), policy_(policy), acceptedAt_(now), deadline_(now + policy.header) {
+  tally_.onAccepted(phase_);
+}
+
+ConnectionState::~ConnectionState() {
+  assert(phase_ == Phase::Closed && "a connection must be closed before it is destroyed");
+  // Without assertions, still take it off the books so /stats does not show a ghost for ever.
+  if (phase_ != Phase::Closed) {
+    beginClose(CloseReason::ServerClose, CloseMode::Immediate, closeBegunAt_);
+    closed();
+  }
+}
+
+void ConnectionState::moveTo(Phase to) noexcept {
+  tally_.onTransition(phase_, to);
+  phase_ = to;
+}
+
+void ConnectionState::arm(TimePoint deadline, CloseReason reason) noexcept {
+  deadline_ = deadline;
+  deadlineReason_ = reason;
+}
+
+TimePoint ConnectionState::lingerDeadline(TimePoint now) const noexcept {
+  return std::min(closingStartedAt_ + policy_.linger, now + policy_.lingerRead);
+}
+
+bool ConnectionState::requestStarted(TimePoint now) noexcept {
+  if (phase_ == Phase::Reading) return true;  // the head deadline is total; bytes never extend it
+  if (phase_ != Phase::Idle || closeBegun()) return false;
+  moveTo(Phase::Reading);
+  inBody_ = false;
+  arm(now + policy_.header, CloseReason::HeaderTimeout);
+  return true;
+}
+
+bool ConnectionState::headComplete(TimePoint now, bool expectBody) noexcept {
+  if (phase_ != Phase::Reading || inBody_) return false;
+  ++requestsStarted_;
+  tally_.onRequest();
+  if (expectBody) {
+    inBody_ = true;
+    arm(now + policy_.body, CloseReason::BodyTimeout);
+  } else {
+    moveTo(Phase::Processing);
+    arm(now + policy_.handler, CloseReason::HandlerTimeout);
+  }
+  return true;
+}
+
+bool ConnectionState::bodyProgress(TimePoint now) noexcept {
+  if (!readingBody()) return false;
+  arm(now + policy_.body, CloseReason::BodyTimeout);
+  return true;
+}
+
+bool ConnectionState::requestComplete(TimePoint now) noexcept {
+  if (!readingBody()) return false;
+  inBody_ = false;
+  moveTo(Phase::Processing);
+  arm(now + policy_.handler, CloseReason::HandlerTimeout);
+  return true;
+}
+
+bool ConnectionState::responseStarted(TimePoint now) noexcept {
+  switch (phase_) {
+    case Phase::Reading:
+    case Phase::Processing:
+      inBody_ = false;
+      moveTo(Phase::Writing);
+      break;
+    case Phase::HalfClosed:
+      if (answerStarted_) return false;
+      break;
+    default:
+      return false;
+  }
+  answerStarted_ = true;
+  arm(now + policy_.write, CloseReason::WriteTimeout);
+  return true;
+}
+
+bool ConnectionState::writeProgress(TimePoint now) noexcept {
+  const bool writing = phase_ == Phase::Writing || (phase_ == Phase::HalfClosed && answerStarted_);
+  if (!writing) return false;
+  arm(now + policy_.write, CloseReason::WriteTimeout);
+  return true;
+}
+
+bool ConnectionState::responseComplete(TimePoint now, bool pipelinedInputPending) noexcept {
+  if (phase_ != Phase::Writing || closeBegun()) return false;
+  answerStarted_ = false;
+  if (pipelinedInputPending) {
+    // The next head is timed from the end of this exchange: its bytes may have sat in our
+    // buffer for a while, but the peer could not expect us to read them before answering.
+    moveTo(Phase::Reading);
+    arm(now + policy_.header, CloseReason::HeaderTimeout);
+  } else {
+    moveTo(Phase::Idle);
+    arm(now + policy_.idle, CloseReason::IdleTimeout);
+  }
+  return true;
+}
+
+bool ConnectionState::peerFin(TimePoint now) noexcept {
+  switch (phase_) {
+    case Phase::Processing:
+    case Phase::Writing:
+      peerFinSeen_ = true;
+      peerFinAt_ = now;
+      // The deadline is kept: the unfinished work is still timed as it was.
+      moveTo(Phase::HalfClosed);
+      return true;
+    case Phase::HalfClosed:
+      return true;
+    case Phase::Reading:
+    case Phase::Idle:
+      peerFinSeen_ = true;
+      peerFinAt_ = now;
+      // Nothing to answer. If a close already began, this keeps its reason and escalates the
+      // mode, since the caller now closes at once rather than lingering.
+      beginClose(CloseReason::PeerClosed, CloseMode::Immediate, now);
+      return false;
+    case Phase::Closing:
+      if (!peerFinSeen_) {
+        peerFinSeen_ = true;
+        peerFinAt_ = now;
+      }
+      return false;
+    case Phase::Closed:
+      return false;
+  }
+  return false;
+}
+
+bool ConnectionState::beginClose(CloseReason reason, CloseMode mode, TimePoint now) noexcept {
+  if (reason == CloseReason::None || phase_ == Phase::Closed) return false;
+  if (closeBegun()) {
+    closeMode_ = std::max(closeMode_, mode);
+    return false;
+  }
+  closeReason_ = reason;
+  closeMode_ = mode;
+  closeBegunAt_ = now;
+  tally_.onCloseBegun(reason);
+  return true;
+}
+
+bool ConnectionState::finSent(TimePoint now) noexcept {
+  if (!closeBegun() || closeMode_ != CloseMode::Graceful) return false;
+  switch (phase_) {
+    case Phase::Reading:
+    case Phase::Writing:
+    case Phase::Idle:
+    case Phase::HalfClosed:
+      break;
+    default:
+      return false;
+  }
+  inBody_ = false;
+  answerStarted_ = false;
+  moveTo(Phase::Closing);
+  closingStartedAt_ = now;
+  arm(lingerDeadline(now), CloseReason::LingerTimeout);
+  return true;
+}
+
+bool ConnectionState::lingerProgress(TimePoint now) noexcept {
+  if (phase_ != Phase::Closing) return false;
+  arm(lingerDeadline(now), CloseReason::LingerTimeout);
+  return true;
+}
+
+void ConnectionState::closed() noexcept {
+  if (phase_ == Phase::Closed) return;
+  assert(closeBegun() && "closed() without beginClose(): the close reason would be lost");
+  if (!closeBegun()) beginClose(CloseReason::ServerClose, CloseMode::Immediate, closeBegunAt_);
+  tally_.onClosed(phase_);
+  phase_ = Phase::Closed;
+  inBody_ = false;
+  answerStarted_ = false;
+  arm(TimePoint::max(), CloseReason::None);
+}
+
+ConnectionState::KeepAliveVerdict ConnectionState::keepAliveVerdict(TimePoint now,
+                                                                    bool draining) const noexcept {
+  if (closeBegun()) return {false, closeReason_};
+  if (peerFinSeen_) return {false, CloseReason::PeerClosed};
+  if (policy_.maxRequestsPerConnection != 0 &&
+      requestsStarted_ >= policy_.maxRequestsPerConnection) {
+    return {false, CloseReason::MaxRequests};
+  }
+  if (policy_.maxConnectionAge != Duration::zero() &&
+      now - acceptedAt_ >= policy_.maxConnectionAge) {
+    return {false, CloseReason::MaxAge};
+  }
+  if (draining) return {false, CloseReason::Drain};
+  return {true, CloseReason::None};
+}
+
+}  // namespace closewise::lifecycle

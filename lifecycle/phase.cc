@@ -1,0 +1,81 @@
+#include "lifecycle/phase.h"
+
+namespace closewise::lifecycle {
+
+// Each switch names every enumerator and has no default, so the compiler (-Wswitch, part of
+// -Wall) points at this file when an enumerator is added. The return after the switch is only
+// reached by a value cast from outside the enum's range.
+
+std::string_view phaseName(Phase phase) noexcept {
+  switch (phase) {
+    case Phase::Reading:
+      return "reading";
+    case Phase::Processing:
+      return "processing";
+    case Phase::Writing:
+      return "writing";
+    case Phase::Idle:
+      return "idle";
+    case Phase::HalfClosed:
+      return "half_closed";
+    case Phase::Closing:
+      return "closing";
+    case Phase::Closed:
+      return "closed";
+  }
+  return "unknown";
+}
+
+std::string_view closeReasonName(CloseReason reason) noexcept {
+  switch (reason) {
+    case CloseReason::None:
+      return "none";
+    case CloseReason::PeerClosed:
+      return "peer_closed";
+    case CloseReason::PeerReset:
+      return "peer_reset";
+    case CloseReason::IdleTimeout:
+      return "idle_timeout";
+    case CloseReason::HeaderTimeout:
+      return "header_timeout";
+    case CloseReason::BodyTimeout:
+      return "body_timeout";
+    case CloseReason::WriteTimeout:
+      return "write_timeout";
+    case CloseReason::LingerTimeout:
+      return "linger_timeout";
+    case CloseReason::HandlerTimeout:
+      return "handler_timeout";
+    case CloseReason::ProtocolError:
+      return "protocol_error";
+    case CloseReason::ServerClose:
+      return "server_close";
+    case CloseReason::MaxRequests:
+      return "max_requests";
+    case CloseReason::MaxAge:
+      return "max_age";
+    case CloseReason::Overload:
+      return "overload";
+    case CloseReason::Drain:
+      return "drain";
+    case CloseReason::DrainDeadline:
+      return "drain_deadline";
+    case CloseReason::IoError:
+      return "io_error";
+  }
+  return "unknown";
+}
+
+std::string_view closeModeName(CloseMode mode) noexcept {
+  switch (mode) {
+    case CloseMode::Graceful:
+      return "graceful";
+    case CloseMode::Immediate:
+      return "immediate";
+    case CloseMode::Reset:
+      return "reset";
+  }
+  return "unknown";
+}
+
+}  // namespace closewise::lifecycle

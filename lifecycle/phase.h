@@ -1,0 +1,78 @@
+// The vocabulary of a connection's life: the phase it is in, why it closed, and how.
+//
+// These names are the project's shared words. The same strings appear in logs, in /stats and in
+// the docs, so a reader can follow one connection from a log line to a counter to a diagram.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace closewise::lifecycle {
+
+// Where a connection is in its life. A connection is in exactly one phase at a time; facts that
+// can hold together (the peer's FIN was seen, a close has begun) are kept beside the phase in
+// ConnectionState, not folded into it.
+enum class Phase : std::uint8_t {
+  Reading,     // reading a request: its head (under a total deadline) or its body
+  Processing,  // the request is complete; the handler has not started answering
+  Writing,     // the answer is being written
+  Idle,        // between exchanges on a kept-alive connection
+  HalfClosed,  // the peer sent FIN after a complete request; we still finish the answer
+  Closing,     // our FIN is sent; we read and discard until the peer's FIN or the linger deadline
+  Closed,      // the handle is being (or has been) closed; never counted
+};
+
+// Closed is left out of the per-phase counts: a closed connection is gone, and counting it would
+// make the numbers grow for ever. The count index of a phase is static_cast<std::size_t>(phase).
+inline constexpr std::size_t kReportedPhaseCount = 6;
+static_assert(static_cast<std::size_t>(Phase::Closed) == kReportedPhaseCount,
+              "Closed must be the last phase so the reported ones index an array from 0");
+
+// "reading", "processing", "writing", "idle", "half_closed", "closing", "closed".
+std::string_view phaseName(Phase phase) noexcept;
+
+// Why a connection closed. The first reason recorded is the one that is reported; see
+// ConnectionState::beginClose.
+enum class CloseReason : std::uint8_t {
+  None,            // no close has begun; never reported
+  PeerClosed,      // the peer sent FIN and there is nothing left to answer
+  PeerReset,       // the peer sent RST
+  IdleTimeout,     // the keep-alive gap ran out
+  HeaderTimeout,   // a request head did not arrive in full within its total deadline
+  BodyTimeout,     // a request body stalled between reads
+  WriteTimeout,    // the peer stopped taking our bytes
+  LingerTimeout,   // the closing phase ran out before the peer's FIN
+  HandlerTimeout,  // the handler did not start answering in time
+  ProtocolError,   // the peer's bytes could not be understood
+  ServerClose,     // our own code decided to close
+  MaxRequests,     // the connection served its quota of requests
+  MaxAge,          // the connection outlived its maximum age
+  Overload,        // the server shed load
+  Drain,           // the server is draining before it stops
+  DrainDeadline,   // the drain ran out of time and reset what remained
+  IoError,         // the socket reported an error other than a reset
+};
+
+// Including None at index 0, so an array indexed by reason needs no offset.
+inline constexpr std::size_t kCloseReasonCount = 17;
+static_assert(static_cast<std::size_t>(CloseReason::IoError) + 1 == kCloseReasonCount,
+              "kCloseReasonCount must cover every reason");
+
+// "none", "peer_closed", "peer_reset", "idle_timeout", "header_timeout", "body_timeout",
+// "write_timeout", "linger_timeout", "handler_timeout", "protocol_error", "server_close",
+// "max_requests", "max_age", "overload", "drain", "drain_deadline", "io_error".
+std::string_view closeReasonName(CloseReason reason) noexcept;
+
+// How a connection closes, in increasing order of force. The order matters: a later, more forceful
+// request may escalate an earlier mode, never the other way round.
+enum class CloseMode : std::uint8_t {
+  Graceful,   // flush what is queued, send FIN, linger reading until the peer's FIN, then close
+  Immediate,  // close the handle now; queued bytes may be lost
+  Reset,      // close with SO_LINGER 0 so the peer sees RST (RFC 9293 section 3.10.7.1 ABORT)
+};
+
+// "graceful", "immediate", "reset".
+std::string_view closeModeName(CloseMode mode) noexcept;
+
+}  // namespace closewise::lifecycle

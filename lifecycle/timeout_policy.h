@@ -1,0 +1,63 @@
+// How long each phase of a connection may last, and the limits on a connection's whole life.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+namespace closewise::lifecycle {
+
+// Time is passed in, never read here: the server hands in the event loop's monotonic clock
+// (uv_now(), milliseconds), and tests hand in plain numbers. A time point is a count of
+// milliseconds on that clock, so it shares its type with a duration.
+using Duration = std::chrono::milliseconds;
+using TimePoint = std::chrono::milliseconds;
+
+// Each deadline guards one phase; ConnectionState arms exactly one at a time. The defaults are
+// the documented defaults; the comment on each says why it has that value.
+struct TimeoutPolicy {
+  // Total deadline for a request head, counted from accept (first request) or from the first byte
+  // after idle / the end of the previous exchange. Arriving bytes never extend it: a per-read
+  // limit is what lets a slowloris client hold a connection for ever by dribbling one byte at a
+  // time. Ten seconds is many round trips even on a poor mobile link, and a head fits in a few.
+  Duration header{10'000};
+
+  // Inactivity between body reads. This one is per read, not total, because a large upload over
+  // a slow link may honestly take minutes; only a stall is suspicious. Thirty seconds rides out a
+  // mobile client's brief loss of signal.
+  Duration body{30'000};
+
+  // The handler must start answering within this. Sixty seconds matches the common load balancer
+  // idle timeout (AWS ALB's default), after which nobody is left waiting for the answer anyway.
+  Duration handler{60'000};
+
+  // No write progress for this long means the peer stopped reading (its window is closed). The
+  // close is then a reset: a graceful FIN would queue behind bytes that will never be taken.
+  Duration write{30'000};
+
+  // The keep-alive gap. It must exceed the idle timeout of any load balancer in front (60 s for
+  // AWS ALB), so the balancer, not we, ends an idle connection. If we closed first, the balancer
+  // could send a request on a connection whose FIN is in flight and turn it into an error. 75 s
+  // is nginx's keepalive_timeout default and clears 60 s with room for timer slack.
+  Duration idle{75'000};
+
+  // Total bound on the closing phase (our FIN sent, waiting for the peer's). Lingering exists so
+  // that unread input does not make our close send RST, which could destroy an answer the peer
+  // has received but not yet read (RFC 9112 section 9.6). Five seconds lets a slow peer read the
+  // answer and send FIN, yet keeps a drain from being held up by peers that never do.
+  Duration linger{5'000};
+
+  // nginx-style per-read limit inside the closing phase: the deadline is the earlier of the total
+  // above and this long after the last discarded read. A peer that has gone quiet for two
+  // seconds after our FIN has almost always read the answer; waiting longer buys nothing.
+  Duration lingerRead{2'000};
+
+  // Requests per connection before the answer says the connection will close. 0 = unlimited.
+  // A limit spreads long-lived clients across new backends after a scale-up.
+  std::uint32_t maxRequestsPerConnection{0};
+
+  // Age after which the next answer says the connection will close (Envoy's
+  // max_connection_duration). 0 = off. Same purpose as the request limit, counted in time.
+  Duration maxConnectionAge{0};
+};
+
+}  // namespace closewise::lifecycle

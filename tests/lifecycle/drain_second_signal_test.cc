@@ -1,0 +1,22 @@
+// A second signal during a drain is reported as such and moves nothing: the caller then stops at
+// once (the operator insists).
+#include <catch2/catch.hpp>
+
+#include "lifecycle/drain_controller.h"
+
+using namespace closewise::lifecycle;
+using namespace std::chrono_literals;
+
+TEST_CASE("begin twice reports AlreadyDraining and keeps the first times", "[drain]") {
+  DrainController d(100ms, 1'000ms);
+  REQUIRE(d.begin(TimePoint{5'000}) == DrainController::BeginResult::Begun);
+  CHECK(d.begin(TimePoint{5'050}) == DrainController::BeginResult::AlreadyDraining);
+  CHECK(d.stage() == DrainController::Stage::Delaying);
+  CHECK(d.startedAt() == TimePoint{5'000});
+  CHECK(d.delayEndsAt() == TimePoint{5'100});
+  CHECK(d.deadline() == TimePoint{6'000});
+
+  REQUIRE(d.advance(TimePoint{5'100}, 0).exit);
+  CHECK(d.begin(TimePoint{5'200}) == DrainController::BeginResult::AlreadyDraining);
+  CHECK(d.stage() == DrainController::Stage::Finished);
+}

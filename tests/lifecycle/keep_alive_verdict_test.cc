@@ -1,0 +1,102 @@
+// What the next answer may promise, and the reason when it may not keep the connection.
+#include <catch2/catch.hpp>
+
+#include "lifecycle/connection_state.h"
+
+using namespace closewise::lifecycle;
+using namespace std::chrono_literals;
+
+namespace {
+
+void exchange(ConnectionState& c, TimePoint now) {
+  if (c.phase() == Phase::Idle) REQUIRE(c.requestStarted(now));
+  REQUIRE(c.headComplete(now, false));
+  REQUIRE(c.responseStarted(now));
+}
+
+void finish(ConnectionState& c) {
+  c.beginClose(CloseReason::ServerClose, CloseMode::Immediate, TimePoint{0});
+  c.closed();
+}
+
+}  // namespace
+
+TEST_CASE("a fresh connection with no limits is kept alive", "[keep_alive]") {
+  Tally tally;
+  ConnectionState c(tally, TimeoutPolicy{}, TimePoint{1'000});
+  exchange(c, TimePoint{1'000});
+  const auto v = c.keepAliveVerdict(TimePoint{1'000'000}, false);
+  CHECK(v.keepAlive);
+  CHECK(v.reason == CloseReason::None);
+  finish(c);
+}
+
+TEST_CASE("the answer that reaches the request limit says close", "[keep_alive]") {
+  TimeoutPolicy p;
+  p.maxRequestsPerConnection = 3;
+  Tally tally;
+  ConnectionState c(tally, p, TimePoint{1'000});
+  for (int i = 0; i < 2; ++i) {
+    exchange(c, TimePoint{1'000});
+    CHECK(c.keepAliveVerdict(TimePoint{1'000}, false).keepAlive);
+    REQUIRE(c.responseComplete(TimePoint{1'000}, false));
+  }
+  exchange(c, TimePoint{1'000});
+  CHECK(c.requestsStarted() == 3);
+  const auto v = c.keepAliveVerdict(TimePoint{1'000}, false);
+  CHECK_FALSE(v.keepAlive);
+  CHECK(v.reason == CloseReason::MaxRequests);
+  finish(c);
+}
+
+TEST_CASE("a connection at its maximum age is not kept", "[keep_alive]") {
+  TimeoutPolicy p;
+  p.maxConnectionAge = 500ms;
+  Tally tally;
+  ConnectionState c(tally, p, TimePoint{1'000});
+  exchange(c, TimePoint{1'000});
+  CHECK(c.keepAliveVerdict(TimePoint{1'499}, false).keepAlive);
+  const auto v = c.keepAliveVerdict(TimePoint{1'500}, false);
+  CHECK_FALSE(v.keepAlive);
+  CHECK(v.reason == CloseReason::MaxAge);
+  finish(c);
+}
+
+TEST_CASE("while draining no connection is kept", "[keep_alive]") {
+  Tally tally;
+  ConnectionState c(tally, TimeoutPolicy{}, TimePoint{1'000});
+  exchange(c, TimePoint{1'000});
+  const auto v = c.keepAliveVerdict(TimePoint{1'000}, true);
+  CHECK_FALSE(v.keepAlive);
+  CHECK(v.reason == CloseReason::Drain);
+  finish(c);
+}
+
+TEST_CASE("reasons are given in order: begun, peer FIN, requests, age, drain", "[keep_alive]") {
+  TimeoutPolicy p;
+  p.maxRequestsPerConnection = 1;
+  p.maxConnectionAge = 10ms;
+  Tally tally;
+  ConnectionState c(tally, p, TimePoint{1'000});
+  exchange(c, TimePoint{1'000});
+  const TimePoint late{2'000};
+  CHECK(c.keepAliveVerdict(late, true).reason == CloseReason::MaxRequests);
+  REQUIRE(c.peerFin(late));
+  CHECK(c.keepAliveVerdict(late, true).reason == CloseReason::PeerClosed);
+  REQUIRE(c.beginClose(CloseReason::Overload, CloseMode::Graceful, late));
+  const auto v = c.keepAliveVerdict(late, true);
+  CHECK_FALSE(v.keepAlive);
+  CHECK(v.reason == CloseReason::Overload);
+  finish(c);
+}
+
+TEST_CASE("age outranks drain", "[keep_alive]") {
+  TimeoutPolicy p;
+  p.maxConnectionAge = 10ms;
+  Tally tally;
+  ConnectionState c(tally, p, TimePoint{1'000});
+  exchange(c, TimePoint{1'000});
+  CHECK(c.keepAliveVerdict(TimePoint{1'010}, true).reason == CloseReason::MaxAge);
+  CHECK(c.keepAliveVerdict(TimePoint{1'009}, true).reason == CloseReason::Drain);
+  finish(c);
+}
