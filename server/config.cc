@@ -846,8 +846,11 @@ ParseOutcome parseOrThrow(int argc, const char* const* argv, std::ostream& out, 
     return outcome;
   } catch (const CLI::ParseError& error) {
     // "closewise serve states" reaches CLI11 as serve's extra arguments; say what went wrong.
-    if (serve->parsed() &&
-        std::find(argv, argv + argc, std::string_view("states")) != argv + argc) {
+    const auto given = [&](std::string_view word) {
+      return std::any_of(argv + 1, argv + argc,
+                         [word](const char* arg) { return std::string_view(arg) == word; });
+    };
+    if (given("serve") && given("states")) {
       return fail(Failure{"closewise: serve and states are two commands; give one of them"});
     }
     return fail(Failure{cliFailure(error)});

@@ -200,12 +200,12 @@ TEST_CASE("the words off and auto and the zero values are accepted where documen
             .timeouts.maxRequestsPerConnection == 4294967295U);
 }
 
-TEST_CASE("--access-log=false turns the access log off again", "[config][flags]") {
+TEST_CASE("flag --access-log=false turns the access log off again", "[config][flags]") {
   CHECK(serveConfig({"--access-log"}).accessLog);
   CHECK_FALSE(serveConfig({"--access-log=false"}).accessLog);
 }
 
-TEST_CASE("--admin-token-file is read at parse time without its trailing newline",
+TEST_CASE("flag --admin-token-file is read at parse time without its trailing newline",
           "[config][flags]") {
   const auto path = std::filesystem::temp_directory_path() /
                     ("closewise_token_" + std::to_string(getpid()) + ".txt");
@@ -239,7 +239,7 @@ TEST_CASE("states parses its ports, --json, --watch and --source", "[config][fla
   CHECK_FALSE(sock_diag.outcome.parsed.states.forceProcfs);
 }
 
-TEST_CASE("--help lists every flag with its default and exits 0", "[config][flags]") {
+TEST_CASE("flag --help lists every flag with its default and exits 0", "[config][flags]") {
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"--help"}, {"-h"}, {"serve", "--help"}}) {
     const Run run = parse(args);
@@ -285,7 +285,7 @@ TEST_CASE("states --help describes the states flags", "[config][flags]") {
   CHECK(run.out.find("--idle-timeout") == std::string::npos);
 }
 
-TEST_CASE("--version prints the name and version and exits 0", "[config][flags]") {
+TEST_CASE("flag --version prints the name and version and exits 0", "[config][flags]") {
   const Run run = parse({"--version"});
   REQUIRE(run.outcome.exitCode == 0);
   CHECK(run.out == "closewise " + std::string(closewise::server::kVersion) + "\n");

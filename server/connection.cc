@@ -1,0 +1,804 @@
+#include "server/connection.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <cassert>
+#include <cstddef>
+
+#include "protocol/response_writer.h"
+#include "server/worker.h"
+
+namespace closewise::server {
+
+using lifecycle::CloseMode;
+using lifecycle::CloseReason;
+using lifecycle::Phase;
+
+namespace {
+
+// Input read while an exchange is open (pipelined requests, or a body the handler did not
+// expect) is buffered up to this much; then reading pauses until the exchange ends. The kernel's
+// receive buffer holds the rest, and TCP flow control slows the client down.
+constexpr std::size_t kMaxPendingInput = 64 * 1024;
+
+// A streaming handler is told to pause above the high-water mark and resumed below the low one.
+constexpr std::size_t kHighWater = 256 * 1024;
+constexpr std::size_t kLowWater = 64 * 1024;
+
+std::string peerName(const uv_tcp_t* tcp) {
+  sockaddr_storage ss{};
+  int len = sizeof ss;
+  if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
+  char host[INET6_ADDRSTRLEN] = {};
+  if (ss.ss_family == AF_INET6) {
+    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&ss);
+    uv_ip6_name(sin6, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(ntohs(sin6->sin6_port));
+  }
+  const auto* sin = reinterpret_cast<const sockaddr_in*>(&ss);
+  uv_ip4_name(sin, host, sizeof host);
+  return std::string(host) + ":" + std::to_string(ntohs(sin->sin_port));
+}
+
+bool isPeerGone(int status) {
+  return status == UV_ECONNRESET || status == UV_EPIPE || status == UV_ECONNABORTED ||
+         status == UV_ENOTCONN;
+}
+
+}  // namespace
+
+// ---- Responder -------------------------------------------------------------------------------
+
+Responder::Responder(Connection* connection, uv_loop_t* loop) noexcept
+    : connection_(connection), loop_(loop) {
+  connection_->responder_ = this;
+}
+
+Responder::Responder(Responder&& other) noexcept
+    : connection_(other.connection_), loop_(other.loop_) {
+  other.connection_ = nullptr;
+  if (connection_ != nullptr) connection_->responder_ = this;
+}
+
+Responder& Responder::operator=(Responder&& other) noexcept {
+  if (this != &other) {
+    this->~Responder();
+    connection_ = other.connection_;
+    loop_ = other.loop_;
+    other.connection_ = nullptr;
+    if (connection_ != nullptr) connection_->responder_ = this;
+  }
+  return *this;
+}
+
+Responder::~Responder() {
+  if (connection_ == nullptr) return;
+  Connection* connection = connection_;
+  connection_ = nullptr;
+  connection->responder_ = nullptr;
+  connection->responderDropped();
+}
+
+void Responder::detach() noexcept { connection_ = nullptr; }
+
+bool Responder::send(int status, std::string_view body, std::vector<Header> headers) {
+  return connection_ != nullptr && connection_->respondSend(status, body, std::move(headers));
+}
+
+bool Responder::start(int status, std::vector<Header> headers,
+                      std::optional<std::uint64_t> contentLength) {
+  return connection_ != nullptr &&
+         connection_->respondStart(status, std::move(headers), contentLength);
+}
+
+bool Responder::write(std::string_view data) {
+  return connection_ != nullptr && connection_->respondWrite(data);
+}
+
+bool Responder::wantsMore() const noexcept {
+  return connection_ != nullptr && connection_->queuedBytes() < kHighWater;
+}
+
+void Responder::onWritable(std::function<void()> callback) {
+  if (connection_ != nullptr) connection_->onWritable_ = std::move(callback);
+}
+
+bool Responder::end() { return connection_ != nullptr && connection_->respondEnd(); }
+
+void Responder::onCancel(std::function<void()> callback) {
+  if (connection_ != nullptr) connection_->onCancel_ = std::move(callback);
+}
+
+// ---- Connection: setup -----------------------------------------------------------------------
+
+Connection::Connection(Worker& worker, std::uint64_t id)
+    : worker_(worker),
+      id_(id),
+      state_(worker.tallyBook(), worker.options().timeouts, worker.now()),
+      phaseSince_(worker.now()) {
+  tcp_.data = this;
+  writeReq_.data = this;
+  shutdownReq_.data = this;
+  hook_.owner = this;
+}
+
+Connection::~Connection() {
+  assert(state_.phase() == Phase::Closed);
+  assert(!hook_.linked());
+}
+
+Connection* Connection::fromHook(ListHook* hook) noexcept {
+  return static_cast<Connection*>(hook->owner);
+}
+
+int Connection::fd() const noexcept {
+  uv_os_fd_t fd = -1;
+  if (!initialized_ || uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return -1;
+  return fd;
+}
+
+int Connection::accept(uv_stream_t* server) {
+  worker_.schedule(*this);
+  int rc = uv_tcp_init(worker_.loop(), &tcp_);
+  if (rc != 0) {
+    // Without an initialized handle there is nothing to uv_close: closeHandle() hands the
+    // connection straight back to the worker, which frees it. Touch nothing after this.
+    state_.beginClose(CloseReason::IoError, CloseMode::Immediate, worker_.now());
+    closeHandle();
+    return rc;
+  }
+  initialized_ = true;
+  rc = uv_accept(server, stream());
+  if (rc != 0) {
+    closeNow(CloseReason::IoError, CloseMode::Immediate);
+    return rc;
+  }
+  // Responses are written whole; Nagle would only delay the last segment of each.
+  uv_tcp_nodelay(&tcp_, 1);
+  const auto keepalive = worker_.options().tcpKeepalive;
+  if (keepalive.count() > 0) {
+    // SO_KEEPALIVE with our own idle time: the keepalive sysctls only apply to sockets that
+    // enable it, so without this a peer that vanished without a FIN is never noticed.
+    const int idle = static_cast<int>(std::max<long long>(1, keepalive.count() / 1000));
+    const int interval = std::max(1, idle / 4);
+    const int count = 4;
+    uv_tcp_keepalive(&tcp_, 1, static_cast<unsigned>(idle));
+    const int sock = fd();
+    setsockopt(sock, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    setsockopt(sock, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  }
+  if (spdlog::should_log(spdlog::level::debug) || worker_.options().accessLog) {
+    peer_ = peerName(&tcp_);
+  }
+  SPDLOG_DEBUG("conn={} accepted peer={} worker={}", id_, peer_, worker_.index());
+  startReading();
+  return 0;
+}
+
+void Connection::rejectOverload(bool reset) {
+  overload_ = true;
+  if (reset) {
+    closeNow(CloseReason::Overload, CloseMode::Reset);
+    return;
+  }
+  answerAndClose(503, "overloaded: too many connections\n", CloseReason::Overload);
+}
+
+// ---- Reading ---------------------------------------------------------------------------------
+
+void Connection::startReading() {
+  if (reading_ || handleClosing_ || state_.peerFinSeen()) return;
+  int rc = uv_read_start(stream(), &Connection::onAllocThunk, &Connection::onReadThunk);
+  if (rc != 0) {
+    SPDLOG_DEBUG("conn={} uv_read_start: {}", id_, uv_err_name(rc));
+    closeNow(CloseReason::IoError, CloseMode::Immediate);
+    return;
+  }
+  reading_ = true;
+}
+
+void Connection::stopReading() {
+  if (!reading_) return;
+  uv_read_stop(stream());
+  reading_ = false;
+}
+
+void Connection::onAllocThunk(uv_handle_t* handle, std::size_t, uv_buf_t* buf) noexcept {
+  // One buffer per loop, shared: libuv reads one stream at a time and onRead consumes or copies
+  // every byte before returning, so an idle connection holds no read buffer at all.
+  *buf = static_cast<Connection*>(handle->data)->worker_.readBuffer();
+}
+
+void Connection::onReadThunk(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {
+  static_cast<Connection*>(stream->data)->onRead(nread, buf);
+}
+
+void Connection::onRead(ssize_t nread, const uv_buf_t* buf) {
+  if (nread == 0) return;  // EAGAIN: nothing this time
+  if (nread < 0) {
+    if (nread == UV_EOF) {
+      reading_ = false;  // libuv stops reading at EOF
+      onPeerFin();
+    } else if (isPeerGone(static_cast<int>(nread))) {
+      // A peer's misbehaviour is input, not our failure: debug, like nginx's info for ECONNRESET.
+      SPDLOG_DEBUG("conn={} read: {}", id_, uv_err_name(static_cast<int>(nread)));
+      closeNow(CloseReason::PeerReset, CloseMode::Immediate);
+    } else {
+      spdlog::info("conn={} read error: {}", id_, uv_err_name(static_cast<int>(nread)));
+      closeNow(CloseReason::IoError, CloseMode::Immediate);
+    }
+    return;
+  }
+  const auto n = static_cast<std::size_t>(nread);
+  bytesIn_ += n;
+  if (state_.closeBegun()) {
+    // Lingering close, or an error answer on its way out: read and discard, so that unread
+    // input never turns our close into an RST that destroys the answer (RFC 9112 section 9.6).
+    if (state_.phase() == Phase::Closing) {
+      const Phase before = state_.phase();
+      state_.lingerProgress(worker_.now());
+      touch(before);
+    }
+    return;
+  }
+  if (exchangeOpen_) {
+    // Reading on while a handler works is how a FIN gets seen in every phase; what arrives is
+    // kept for later, up to a cap.
+    pending_.append(buf->base, n);
+    if (pending_.size() >= kMaxPendingInput) stopReading();
+    return;
+  }
+  drive(buf->base, n);
+}
+
+void Connection::onPeerFin() {
+  const Phase before = state_.phase();
+  const bool stay = state_.peerFin(worker_.now());
+  touch(before);
+  if (!stay) {
+    // Nothing left to answer (idle, mid-request, or our own FIN already sent): close now, so no
+    // socket of ours waits in CLOSE_WAIT.
+    SPDLOG_DEBUG("conn={} peer closed in {}", id_, lifecycle::phaseName(before));
+    closeHandle();
+    return;
+  }
+  // Half-close after a complete request (RFC 9112 section 9.6): the peer still wants the answer.
+  // Anything buffered after this request will never be answered; drop it.
+  SPDLOG_DEBUG("conn={} half-closed by peer; finishing the answer", id_);
+  pending_.clear();
+  pending_.shrink_to_fit();
+  maybeFinishExchange();
+}
+
+void Connection::drive(const char* data, std::size_t len) {
+  // Iterative on purpose: a handler that answers at once returns here before the next pipelined
+  // request is parsed, so 64 KiB of tiny pipelined requests cannot grow the stack.
+  assert(!driving_);
+  driving_ = true;
+  parseInput(data, len);
+  while (!exchangeOpen_ && !pending_.empty() && !state_.closeBegun()) {
+    std::string input;
+    input.swap(pending_);
+    parseInput(input.data(), input.size());
+    if (pending_.empty()) {
+      input.clear();
+      pending_.swap(input);  // keep the capacity for the next round
+    }
+  }
+  driving_ = false;
+  if (!exchangeOpen_ && !state_.closeBegun() && pending_.empty()) {
+    if (!parser_ || !parser_->inProgress()) {
+      // Idle between requests: hand the parser back so an idle connection holds none.
+      if (parser_) worker_.releaseParser(std::move(parser_));
+      pending_.shrink_to_fit();
+    }
+  }
+  if (!exchangeOpen_ && !state_.closeBegun()) startReading();
+}
+
+void Connection::parseInput(const char* data, std::size_t len) {
+  while (len > 0) {
+    if (!parser_) parser_ = worker_.acquireParser();
+    const auto now = worker_.now();
+    if (!parser_->inProgress()) {
+      const Phase before = state_.phase();
+      state_.requestStarted(now);
+      touch(before);
+    }
+    const auto result = parser_->feed(data, len);
+    data += result.consumed;
+    len -= result.consumed;
+    switch (result.status) {
+      case protocol::ParseStatus::NeedMore:
+        if (bodyExpected_) {
+          state_.bodyProgress(now);
+          touch(Phase::Reading);
+        }
+        assert(len == 0);
+        return;
+      case protocol::ParseStatus::HeadComplete: {
+        bodyExpected_ = true;
+        state_.headComplete(now, true);
+        touch(Phase::Reading);
+        // RFC 9110 section 10.1.1: answer 100 only if the body has not started arriving.
+        if (parser_->request().expectContinue && len == 0) {
+          out_.append(protocol::kContinue);
+          flush();
+        }
+        continue;
+      }
+      case protocol::ParseStatus::MessageComplete: {
+        const Phase before = state_.phase();
+        if (bodyExpected_) {
+          state_.requestComplete(now);
+        } else {
+          state_.headComplete(now, false);
+        }
+        bodyExpected_ = false;
+        touch(before);
+        if (len > 0) pending_.assign(data, len);
+        dispatch();
+        return;
+      }
+      case protocol::ParseStatus::Error: {
+        const auto error = parser_->error();
+        SPDLOG_DEBUG("conn={} bad request: {} {}", id_, error.status, error.reason);
+        std::string body(error.reason);
+        body += '\n';
+        answerAndClose(error.status, body, CloseReason::ProtocolError);
+        return;
+      }
+    }
+  }
+}
+
+void Connection::dispatch() {
+  exchangeOpen_ = true;
+  responseStarted_ = responseEnded_ = false;
+  afterResponse_ = CloseReason::None;
+  const Request& request = parser_->request();
+  headRequest_ = request.method == "HEAD";
+  Router::Match match = worker_.router().find(request.method, request.path);
+  if (match.handler == nullptr && headRequest_) {
+    // RFC 9110 section 9.3.2: HEAD is GET without the body.
+    match = worker_.router().find("GET", request.path);
+  }
+  Responder responder(this, worker_.loop());
+  if (match.handler == nullptr) {
+    std::vector<Header> headers;
+    if (!match.allow.empty()) headers.push_back({"Allow", match.allow});
+    responder.send(match.status, match.status == 405 ? "method not allowed\n" : "not found\n",
+                   std::move(headers));
+    return;
+  }
+  try {
+    (*match.handler)(request, std::move(responder));
+  } catch (const std::exception& e) {
+    // Unwinding destroyed the handler's Responder, which already answered 500 (or reset a
+    // started response): see responderDropped().
+    spdlog::error("conn={} handler for {} threw: {}", id_, request.path, e.what());
+  }
+}
+
+// ---- Writing ---------------------------------------------------------------------------------
+
+bool Connection::respondStart(int status, std::vector<Header>&& headers,
+                              std::optional<std::uint64_t> contentLength) {
+  if (!exchangeOpen_ || responseStarted_ || handleClosing_) return false;
+  const auto now = worker_.now();
+  const Request& request = parser_->request();
+  const auto verdict = state_.keepAliveVerdict(now, !worker_.keepAliveAllowed());
+  // An HTTP/1.0 client cannot read chunked encoding (RFC 9112 section 7), so a streamed answer
+  // without a length is delimited by closing the connection instead.
+  const bool lengthKnown = contentLength.has_value() || request.versionMinor >= 1;
+  bool keepAlive = verdict.keepAlive && request.keepAlive && lengthKnown;
+  if (!keepAlive) {
+    // The peer asking to close (Connection: close, or HTTP/1.0 without keep-alive) is the peer
+    // ending the connection, so it is booked as peer_closed.
+    afterResponse_ = verdict.reason != CloseReason::None ? verdict.reason : CloseReason::PeerClosed;
+  }
+  protocol::ResponseHead head;
+  head.status = status;
+  head.headers = std::move(headers);
+  head.contentLength = contentLength;
+  head.keepAlive = keepAlive;
+  head.requestVersionMinor = request.versionMinor;
+  head.headRequest = headRequest_;
+  protocol::appendResponseHead(out_, head, worker_.date());
+  responseStarted_ = true;
+  chunked_ = !contentLength.has_value() && request.versionMinor >= 1;
+  bodyRemaining_ = contentLength.value_or(0);
+  status_ = status;
+  worker_.countResponse(status);
+  const Phase before = state_.phase();
+  state_.responseStarted(now);
+  touch(before);
+  return true;
+}
+
+bool Connection::respondWrite(std::string_view data) {
+  if (!responseStarted_ || responseEnded_ || handleClosing_) return false;
+  if (data.empty() || headRequest_) return true;
+  if (chunked_) {
+    protocol::appendChunk(out_, data);
+  } else {
+    if (bodyRemaining_ < data.size()) {
+      // A handler writing past its own Content-Length would corrupt the framing of every later
+      // response on this connection (RFC 9112 section 6.3): refuse the excess.
+      spdlog::error("conn={} handler wrote past its Content-Length", id_);
+      data = data.substr(0, bodyRemaining_);
+    }
+    bodyRemaining_ -= data.size();
+    out_.append(data);
+  }
+  flush();
+  return !handleClosing_;
+}
+
+bool Connection::respondEnd() {
+  if (!responseStarted_ || responseEnded_ || handleClosing_) return false;
+  if (!chunked_ && bodyRemaining_ > 0 && !headRequest_) {
+    // The response promised more bytes than it has: the only honest end is an abort, so the
+    // client does not take a short body for a complete one.
+    spdlog::error("conn={} handler ended {} bytes short of its Content-Length", id_,
+                  bodyRemaining_);
+    closeNow(CloseReason::ServerClose, CloseMode::Reset);
+    return false;
+  }
+  if (chunked_ && !headRequest_) protocol::appendLastChunk(out_);
+  responseEnded_ = true;
+  if (responder_ != nullptr) {
+    responder_->detach();
+    responder_ = nullptr;
+  }
+  onCancel_ = nullptr;
+  onWritable_ = nullptr;
+  flush();
+  maybeFinishExchange();
+  return true;
+}
+
+bool Connection::respondSend(int status, std::string_view body, std::vector<Header>&& headers) {
+  if (!respondStart(status, std::move(headers), body.size())) return false;
+  // One buffer, one write: head and body go out together.
+  if (!headRequest_) {
+    out_.append(body);
+    bodyRemaining_ = 0;
+  }
+  return respondEnd();
+}
+
+void Connection::responderDropped() {
+  if (!exchangeOpen_ || responseEnded_ || handleClosing_) return;
+  if (!responseStarted_) {
+    // The handler let go without answering and never can: answer for it now rather than leave
+    // the client waiting for the handler deadline.
+    spdlog::warn("conn={} handler dropped its Responder without answering", id_);
+    Responder owned(this, worker_.loop());
+    owned.send(500, "handler did not answer\n");
+    return;
+  }
+  spdlog::warn("conn={} handler dropped its Responder mid-response", id_);
+  closeNow(CloseReason::ServerClose, CloseMode::Reset);
+}
+
+void Connection::flush() {
+  if (writing_ || out_.empty() || handleClosing_) return;
+  // Try the write now: on a socket with room in its send buffer (the common case) the bytes go
+  // out in this call and no write request or callback is needed.
+  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  int written = uv_try_write(stream(), &buf, 1);
+  if (written < 0 && written != UV_EAGAIN) {
+    if (isPeerGone(written)) {
+      SPDLOG_DEBUG("conn={} write: {}", id_, uv_err_name(written));
+      closeNow(CloseReason::PeerReset, CloseMode::Immediate);
+    } else {
+      spdlog::info("conn={} write error: {}", id_, uv_err_name(written));
+      closeNow(CloseReason::IoError, CloseMode::Immediate);
+    }
+    return;
+  }
+  if (written > 0) {
+    bytesOut_ += static_cast<std::uint64_t>(written);
+    if (static_cast<std::size_t>(written) == out_.size()) {
+      out_.clear();
+      // No onWritable callback from here: flush() runs inside the handler's own write(), and
+      // calling back into it would recurse once per piece of a large response.
+      const Phase before = state_.phase();
+      state_.writeProgress(worker_.now());
+      touch(before);
+      return;
+    }
+    out_.erase(0, static_cast<std::size_t>(written));
+  }
+  // The kernel's buffer is full: queue the rest and let the write callback continue.
+  inflight_.swap(out_);
+  out_.clear();
+  buf = uv_buf_init(inflight_.data(), static_cast<unsigned>(inflight_.size()));
+  int rc = uv_write(&writeReq_, stream(), &buf, 1, &Connection::onWriteThunk);
+  if (rc != 0) {
+    SPDLOG_DEBUG("conn={} uv_write: {}", id_, uv_err_name(rc));
+    closeNow(isPeerGone(rc) ? CloseReason::PeerReset : CloseReason::IoError, CloseMode::Immediate);
+    return;
+  }
+  writing_ = true;
+}
+
+void Connection::onWriteThunk(uv_write_t* req, int status) noexcept {
+  static_cast<Connection*>(req->data)->onWrite(status);
+}
+
+void Connection::onWrite(int status) {
+  writing_ = false;
+  if (status == UV_ECANCELED || handleClosing_) {
+    inflight_.clear();
+    inflight_.shrink_to_fit();
+    return;
+  }
+  if (status < 0) {
+    SPDLOG_DEBUG("conn={} write: {}", id_, uv_err_name(status));
+    closeNow(isPeerGone(status) ? CloseReason::PeerReset : CloseReason::IoError,
+             CloseMode::Immediate);
+    return;
+  }
+  bytesOut_ += inflight_.size();
+  inflight_.clear();
+  const Phase before = state_.phase();
+  state_.writeProgress(worker_.now());
+  touch(before);
+  flush();
+  if (handleClosing_) return;
+  if (onWritable_ && queuedBytes() < kLowWater) {
+    auto callback = std::move(onWritable_);
+    onWritable_ = nullptr;
+    callback();
+  }
+  maybeFinishExchange();
+}
+
+void Connection::maybeFinishExchange() {
+  if (exchangeOpen_ && responseEnded_ && outputDone() && !handleClosing_) finishExchange();
+}
+
+// The one decision point after each exchange (nginx's ngx_http_finalize_connection): keep the
+// connection, go on to the next pipelined request, or close it, and how.
+void Connection::finishExchange() {
+  exchangeOpen_ = false;
+  logAccess();
+  if (overload_ || afterResponse_ != CloseReason::None || state_.peerFinSeen()) {
+    CloseReason reason = afterResponse_;
+    if (reason == CloseReason::None) reason = CloseReason::PeerClosed;
+    beginGracefulClose(reason);
+    return;
+  }
+  const auto now = worker_.now();
+  const Phase before = state_.phase();
+  parser_->reset();
+  state_.responseComplete(now, !pending_.empty());
+  touch(before);
+  if (!driving_) {
+    if (!pending_.empty()) {
+      std::string input;
+      input.swap(pending_);
+      drive(input.data(), input.size());
+    } else {
+      worker_.releaseParser(std::move(parser_));
+      pending_.shrink_to_fit();
+      out_.shrink_to_fit();
+      startReading();
+    }
+  }
+}
+
+// ---- Closing ---------------------------------------------------------------------------------
+
+void Connection::answerAndClose(int status, std::string_view body, CloseReason reason) {
+  if (handleClosing_) return;
+  if (responseStarted_ && !responseEnded_) {
+    // Part of an answer is already on the wire: nothing else can be said on this connection.
+    closeNow(reason, CloseMode::Reset);
+    return;
+  }
+  cancelExchange();
+  const auto now = worker_.now();
+  state_.beginClose(reason, CloseMode::Graceful, now);
+  pending_.clear();
+  exchangeOpen_ = true;
+  responseStarted_ = responseEnded_ = true;
+  afterResponse_ = reason;
+  status_ = status;
+  out_ += protocol::simpleResponse(status, body, false, worker_.date());
+  worker_.countResponse(status);
+  const Phase before = state_.phase();
+  state_.responseStarted(now);
+  touch(before);
+  flush();
+  maybeFinishExchange();
+}
+
+void Connection::beginGracefulClose(CloseReason reason) {
+  if (handleClosing_) return;
+  const auto now = worker_.now();
+  state_.beginClose(reason, CloseMode::Graceful, now);
+  cancelExchange();
+  pending_.clear();
+  if (!outputDone()) return;  // the write callback comes back here through finishExchange
+  if (parser_) worker_.releaseParser(std::move(parser_));
+  // Our FIN: shutdown(SHUT_WR) after the queued bytes. Then read and discard until the peer's
+  // FIN or the linger deadline, so unread input never makes the kernel answer with an RST.
+  int rc = uv_shutdown(&shutdownReq_, stream(), &Connection::onShutdownThunk);
+  if (rc != 0) {
+    SPDLOG_DEBUG("conn={} uv_shutdown: {}", id_, uv_err_name(rc));
+    closeHandle();
+    return;
+  }
+  shutdownSent_ = true;
+  if (!state_.peerFinSeen()) startReading();
+}
+
+void Connection::onShutdownThunk(uv_shutdown_t* req, int status) noexcept {
+  static_cast<Connection*>(req->data)->onShutdown(status);
+}
+
+void Connection::onShutdown(int status) {
+  if (handleClosing_) return;
+  if (status < 0) {
+    SPDLOG_DEBUG("conn={} shutdown: {}", id_, uv_err_name(status));
+    closeHandle();
+    return;
+  }
+  const Phase before = state_.phase();
+  state_.finSent(worker_.now());
+  touch(before);
+  // The peer's FIN already arrived (half-close): nothing to linger for.
+  if (state_.peerFinSeen()) closeHandle();
+}
+
+void Connection::closeNow(CloseReason reason, CloseMode mode) {
+  if (handleClosing_) return;
+  state_.beginClose(reason, mode, worker_.now());
+  if (mode == CloseMode::Reset && initialized_ && !shutdownSent_) {
+    cancelExchange();
+    // SO_LINGER {1, 0} and close: an RST, and the kernel drops what is queued. Used when the
+    // peer is not reading (write timeout) or time is up (drain deadline).
+    handleClosing_ = true;
+    int rc = uv_tcp_close_reset(&tcp_, &Connection::onCloseThunk);
+    if (rc == 0) {
+      const Phase before = state_.phase();
+      state_.closed();
+      touch(before);
+      out_.clear();
+      out_.shrink_to_fit();
+      pending_.clear();
+      pending_.shrink_to_fit();
+      if (parser_) worker_.releaseParser(std::move(parser_));
+      return;
+    }
+    handleClosing_ = false;
+  }
+  closeHandle();
+}
+
+void Connection::closeHandle() {
+  if (handleClosing_) return;
+  handleClosing_ = true;
+  cancelExchange();
+  if (state_.closeReason() == CloseReason::None) {
+    // Every close has a reason; reaching here without one is our bug, but the books must still
+    // balance in a release build.
+    assert(false && "close without a reason");
+    state_.beginClose(CloseReason::ServerClose, CloseMode::Immediate, worker_.now());
+  }
+  const Phase before = state_.phase();
+  state_.closed();
+  touch(before);
+  out_.clear();
+  out_.shrink_to_fit();
+  pending_.clear();
+  pending_.shrink_to_fit();
+  if (parser_) worker_.releaseParser(std::move(parser_));
+  if (initialized_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &Connection::onCloseThunk);
+  } else {
+    worker_.release(this);
+  }
+}
+
+void Connection::onCloseThunk(uv_handle_t* handle) noexcept {
+  auto* self = static_cast<Connection*>(handle->data);
+  self->worker_.release(self);
+}
+
+void Connection::cancelExchange() {
+  onWritable_ = nullptr;
+  if (responder_ == nullptr) {
+    onCancel_ = nullptr;
+    return;
+  }
+  // Detach first: the callback may drop the Responder, which must then find nothing to do.
+  responder_->detach();
+  responder_ = nullptr;
+  auto callback = std::move(onCancel_);
+  onCancel_ = nullptr;
+  if (callback) callback();
+}
+
+// ---- Deadlines and drain ---------------------------------------------------------------------
+
+void Connection::onDeadline(lifecycle::TimePoint now) {
+  if (handleClosing_) return;
+  if (!state_.expired(now)) {
+    worker_.schedule(*this);
+    return;
+  }
+  const CloseReason reason = state_.deadlineReason();
+  SPDLOG_DEBUG("conn={} {} in {}", id_, lifecycle::closeReasonName(reason),
+               lifecycle::phaseName(state_.phase()));
+  switch (reason) {
+    case CloseReason::HeaderTimeout:
+    case CloseReason::BodyTimeout:
+      if (parser_ && parser_->inProgress()) {
+        // RFC 9110 section 15.5.9: 408 for a request that did not arrive in time; then a
+        // lingering close, since the client may still be sending.
+        answerAndClose(408, "request timeout\n", reason);
+      } else {
+        // Connected but silent: there is no request to answer.
+        beginGracefulClose(reason);
+      }
+      break;
+    case CloseReason::HandlerTimeout:
+      answerAndClose(503, "the handler did not answer in time\n", reason);
+      break;
+    case CloseReason::WriteTimeout:
+      // The client stopped reading: a graceful close would wait on it forever. Reset, and the
+      // kernel frees what was queued.
+      closeNow(reason, CloseMode::Reset);
+      break;
+    case CloseReason::IdleTimeout:
+      beginGracefulClose(reason);
+      break;
+    case CloseReason::LingerTimeout:
+    default:
+      closeHandle();
+      break;
+  }
+}
+
+bool Connection::closeIfIdle(CloseReason reason) {
+  if (handleClosing_ || state_.closeBegun() || exchangeOpen_) return false;
+  const Phase phase = state_.phase();
+  const bool silent = phase == Phase::Reading && (!parser_ || !parser_->inProgress());
+  if (phase != Phase::Idle && !silent) return false;
+  beginGracefulClose(reason);
+  return true;
+}
+
+void Connection::resetNow(CloseReason reason) { closeNow(reason, CloseMode::Reset); }
+
+// ---- Bookkeeping -----------------------------------------------------------------------------
+
+void Connection::touch(Phase before) noexcept {
+  const Phase after = state_.phase();
+  if (after != before) phaseSince_ = worker_.now();
+  if (after != before && spdlog::should_log(spdlog::level::trace)) {
+    spdlog::trace("conn={} phase {}->{} {}", id_, lifecycle::phaseName(before),
+                  lifecycle::phaseName(after), lifecycle::closeReasonName(state_.closeReason()));
+  }
+  if (after == Phase::Closed) {
+    worker_.unschedule(*this);
+  } else {
+    worker_.schedule(*this);
+  }
+}
+
+void Connection::logAccess() {
+  if (!worker_.options().accessLog || !parser_) return;
+  const Request& request = parser_->request();
+  spdlog::info("conn={} peer={} \"{} {} HTTP/{}.{}\" {} out={}", id_, peer_, request.method,
+               request.target, request.versionMajor, request.versionMinor, status_, bytesOut_);
+}
+
+}  // namespace closewise::server

@@ -1,0 +1,156 @@
+// One client connection: the socket, its lifecycle state, the request being parsed and the
+// response being written.
+//
+// The shape follows nginx: input is parsed one request at a time, a handler answers it through a
+// Responder, and one decision point, finishExchange(), decides after each exchange whether the
+// connection stays (idle, or straight on to the next pipelined request) or closes, and how.
+// Every change of phase goes through lifecycle::ConnectionState, which keeps the books, and is
+// followed by Worker::schedule(), which files the connection under its new deadline.
+//
+// The socket is read in every phase, with a cap on buffered input, because a stream learns of
+// the peer's FIN only while it is reading: a server that stops reading while it works on a
+// request cannot see that the peer left, and its socket sits in CLOSE_WAIT.
+//
+// Memory: the Connection is deleted only from the close callback of its handle (libuv frees
+// nothing of ours; a handle's memory must outlive uv_close until the callback has run), and the
+// destructor asserts the lifecycle reached Closed.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lifecycle/connection_state.h"
+#include "protocol/request_parser.h"
+#include "server/handler.h"
+#include "server/intrusive_list.h"
+
+namespace closewise::server {
+
+class Worker;
+
+class Connection {
+ public:
+  Connection(Worker& worker, std::uint64_t id);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Accepts from the listening stream and starts reading. Returns a libuv error code; on error
+  // the connection has begun closing itself.
+  int accept(uv_stream_t* server);
+  // At --max-connections: answer a minimal 503 with Connection: close and close (reason
+  // overload). With reset = true (too many overload connections already lingering) skip the
+  // answer and reset.
+  void rejectOverload(bool reset);
+
+  // Called by the worker's timer when deadline() has passed.
+  void onDeadline(lifecycle::TimePoint now);
+  // Drain: close now if nothing is in flight (idle, or connected but silent). Returns true if it
+  // began closing.
+  bool closeIfIdle(lifecycle::CloseReason reason);
+  // Ends the connection now with an RST (drain deadline, second signal, shutdown).
+  void resetNow(lifecycle::CloseReason reason);
+
+  std::uint64_t id() const noexcept { return id_; }
+  const lifecycle::ConnectionState& state() const noexcept { return state_; }
+  std::uint64_t bytesIn() const noexcept { return bytesIn_; }
+  std::uint64_t bytesOut() const noexcept { return bytesOut_; }
+  const std::string& peer() const noexcept { return peer_; }
+  int fd() const noexcept;
+  lifecycle::TimePoint phaseSince() const noexcept { return phaseSince_; }
+
+  // Worker bookkeeping: which deadline list the connection is filed under.
+  static Connection* fromHook(ListHook* hook) noexcept;
+  ListHook hook_;
+  int listedKind_ = -1;
+  lifecycle::TimePoint listedDeadline_{};
+
+ private:
+  friend class Responder;
+  friend class Worker;
+
+  static void onAllocThunk(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf) noexcept;
+  static void onReadThunk(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
+  static void onWriteThunk(uv_write_t* req, int status) noexcept;
+  static void onShutdownThunk(uv_shutdown_t* req, int status) noexcept;
+  static void onCloseThunk(uv_handle_t* handle) noexcept;
+
+  void onRead(ssize_t nread, const uv_buf_t* buf);
+  void onWrite(int status);
+  void onShutdown(int status);
+  void onPeerFin();
+
+  // Input: parse and run exchanges one at a time, iteratively (never recursing per request).
+  void drive(const char* data, std::size_t len);
+  void parseInput(const char* data, std::size_t len);
+  void dispatch();
+
+  // Output, used by the Responder.
+  bool respondStart(int status, std::vector<Header>&& headers,
+                    std::optional<std::uint64_t> contentLength);
+  bool respondWrite(std::string_view data);
+  bool respondEnd();
+  bool respondSend(int status, std::string_view body, std::vector<Header>&& headers);
+  void responderDropped();
+  std::size_t queuedBytes() const noexcept { return out_.size() + inflight_.size(); }
+
+  void flush();
+  bool outputDone() const noexcept { return out_.empty() && !writing_; }
+  void maybeFinishExchange();
+  void finishExchange();
+
+  // Closing.
+  void answerAndClose(int status, std::string_view body, lifecycle::CloseReason reason);
+  void beginGracefulClose(lifecycle::CloseReason reason);
+  void closeNow(lifecycle::CloseReason reason, lifecycle::CloseMode mode);
+  void closeHandle();
+  void cancelExchange();
+
+  void startReading();
+  void stopReading();
+  void touch(lifecycle::Phase before) noexcept;  // after each lifecycle verb
+  void logAccess();
+  uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }
+
+  Worker& worker_;
+  std::uint64_t id_;
+  uv_tcp_t tcp_{};
+  uv_write_t writeReq_{};
+  uv_shutdown_t shutdownReq_{};
+  lifecycle::ConnectionState state_;
+  std::unique_ptr<protocol::RequestParser> parser_;  // held only while a request is in progress
+  std::string pending_;   // input read but not yet parsed (pipelined requests)
+  std::string out_;       // response bytes not yet handed to libuv
+  std::string inflight_;  // bytes of the uv_write in flight
+  std::string peer_;
+  Responder* responder_ = nullptr;  // the live Responder of the open exchange, if any
+  std::function<void()> onCancel_;
+  std::function<void()> onWritable_;
+  lifecycle::TimePoint phaseSince_{};
+  std::uint64_t bytesIn_ = 0;
+  std::uint64_t bytesOut_ = 0;
+  std::uint64_t bodyRemaining_ = 0;   // for Content-Length responses: bytes the handler still owes
+  int status_ = 0;                    // status of the current response (access log, accounting)
+  lifecycle::CloseReason afterResponse_ = lifecycle::CloseReason::None;  // close after this answer
+  bool initialized_ = false;
+  bool reading_ = false;
+  bool writing_ = false;
+  bool driving_ = false;
+  bool exchangeOpen_ = false;
+  bool bodyExpected_ = false;
+  bool responseStarted_ = false;
+  bool responseEnded_ = false;
+  bool chunked_ = false;
+  bool headRequest_ = false;
+  bool shutdownSent_ = false;
+  bool handleClosing_ = false;
+  bool overload_ = false;
+};
+
+}  // namespace closewise::server

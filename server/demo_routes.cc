@@ -1,0 +1,160 @@
+#include "server/demo_routes.h"
+
+#include <charconv>
+#include <cstdint>
+#include <string>
+
+namespace closewise::server {
+
+namespace {
+
+// A query parameter as an unsigned integer in [0, max]; nullopt when absent, malformed or out of
+// range (the caller answers 400).
+std::optional<std::uint64_t> queryNumber(const Request& request, std::string_view key,
+                                         std::uint64_t max) {
+  auto text = request.queryParam(key);
+  if (!text || text->empty()) return std::nullopt;
+  std::uint64_t value = 0;
+  const char* end = text->data() + text->size();
+  auto [ptr, ec] = std::from_chars(text->data(), end, value);
+  if (ec != std::errc() || ptr != end || value > max) return std::nullopt;
+  return value;
+}
+
+// State of an asynchronous handler: owns a timer and the Responder, and deletes itself in the
+// timer's close callback (libuv's rule: a handle's memory lives until its close callback).
+template <typename Self>
+struct TimerTask {
+  uv_timer_t timer{};
+  Responder responder;
+
+  explicit TimerTask(Responder r) : responder(std::move(r)) {
+    uv_timer_init(responder.loop(), &timer);
+    timer.data = this;
+    // If the peer resets or a deadline ends the exchange, stop at once and free everything.
+    responder.onCancel([this] { finish(); });
+  }
+  void finish() {
+    if (uv_is_closing(reinterpret_cast<uv_handle_t*>(&timer))) return;
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer),
+             [](uv_handle_t* handle) { delete static_cast<Self*>(handle->data); });
+  }
+};
+
+struct DelayTask : TimerTask<DelayTask> {
+  using TimerTask::TimerTask;
+  void start(std::uint64_t ms) {
+    uv_timer_start(
+        &timer,
+        [](uv_timer_t* t) {
+          auto* self = static_cast<DelayTask*>(t->data);
+          self->responder.send(200, "delayed\n", {{"Content-Type", "text/plain"}});
+          self->finish();
+        },
+        ms, 0);
+  }
+};
+
+struct StreamTask : TimerTask<StreamTask> {
+  using TimerTask::TimerTask;
+  std::uint64_t left = 0;
+  std::uint64_t sent = 0;
+  std::uint64_t interval = 0;
+  void start(std::uint64_t chunks, std::uint64_t ms) {
+    left = chunks;
+    interval = ms;
+    responder.start(200, {{"Content-Type", "text/plain"}});
+    uv_timer_start(&timer, &StreamTask::onTick, interval, interval);
+  }
+  static void onTick(uv_timer_t* t) {
+    auto* self = static_cast<StreamTask*>(t->data);
+    if (self->left == 0) {
+      self->responder.end();
+      self->finish();
+      return;
+    }
+    --self->left;
+    self->responder.write("chunk " + std::to_string(self->sent++) + "\n");
+  }
+};
+
+// /bytes: N bytes with a Content-Length, produced only as fast as the socket takes them, so a
+// 50 MB answer to a client that stops reading costs at most the connection's high-water mark.
+struct BytesTask {
+  Responder responder;
+  std::uint64_t left;
+  bool running = false;
+
+  BytesTask(Responder r, std::uint64_t n) : responder(std::move(r)), left(n) {}
+  static void start(BytesTask* self) {
+    // A cancel that arrives while run() is on the stack (a write found the peer gone) is handled
+    // by run() itself once it unwinds; one that arrives later frees the task here.
+    self->responder.onCancel([self] {
+      if (!self->running) delete self;
+    });
+    run(self);
+  }
+  static void run(BytesTask* self) {
+    static const std::string kPiece(16 * 1024, 'x');
+    self->running = true;
+    while (self->left > 0 && self->responder.wantsMore()) {
+      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(self->left, kPiece.size()));
+      if (!self->responder.write(std::string_view(kPiece).substr(0, n))) break;
+      self->left -= n;
+    }
+    self->running = false;
+    if (self->responder.cancelled()) {
+      delete self;
+    } else if (self->left == 0) {
+      self->responder.end();
+      delete self;
+    } else {
+      self->responder.onWritable([self] { run(self); });
+    }
+  }
+};
+
+}  // namespace
+
+void registerDemoRoutes(Router& router) {
+  router.on("GET", "/", [](const Request&, Responder responder) {
+    responder.send(200, "hello from closewise\n", {{"Content-Type", "text/plain"}});
+  });
+
+  router.on("*", "/echo", [](const Request& request, Responder responder) {
+    const std::string* type = request.header("Content-Type");
+    responder.send(200, request.body,
+                   {{"Content-Type", type != nullptr ? *type : "application/octet-stream"}});
+  });
+
+  router.on("GET", "/delay", [](const Request& request, Responder responder) {
+    auto ms = queryNumber(request, "ms", 10 * 60 * 1000);
+    if (!ms) {
+      responder.send(400, "ms must be an integer from 0 to 600000\n");
+      return;
+    }
+    (new DelayTask(std::move(responder)))->start(*ms);
+  });
+
+  router.on("GET", "/bytes", [](const Request& request, Responder responder) {
+    auto n = queryNumber(request, "n", std::uint64_t{1} << 40);
+    if (!n) {
+      responder.send(400, "n must be an integer from 0 to 1099511627776\n");
+      return;
+    }
+    responder.start(200, {{"Content-Type", "application/octet-stream"}}, *n);
+    BytesTask::start(new BytesTask(std::move(responder), *n));
+  });
+
+  router.on("GET", "/stream", [](const Request& request, Responder responder) {
+    auto chunks = queryNumber(request, "chunks", 1'000'000);
+    auto ms = queryNumber(request, "ms", 60'000);
+    if (!chunks || !ms) {
+      responder.send(400, "chunks must be 0..1000000 and ms 0..60000\n");
+      return;
+    }
+    (new StreamTask(std::move(responder)))->start(*chunks, *ms);
+  });
+}
+
+}  // namespace closewise::server

@@ -1,0 +1,80 @@
+// The handler API: what a fork of closewise edits.
+//
+// A handler receives the parsed request and a Responder. It may answer at once, or keep the
+// Responder (it is move-only) and answer later from a timer or another asynchronous operation on
+// the same loop. It may stream: start() a response, write() pieces as they are produced, end().
+//
+// The connection, not the handler, owns the socket. If the peer resets the connection, or a
+// deadline ends it, before the answer is complete, the Responder is detached: its methods become
+// no-ops that return false, cancelled() turns true and the onCancel() callback runs once. The
+// server frees the connection regardless of what the handler still holds. A peer that merely
+// half-closes (sends FIN after its request) is NOT a cancellation: RFC 9112 section 9.6 lets a
+// client close its sending side while it still waits for the answer, and closewise answers it.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/request.h"
+
+namespace closewise::server {
+
+class Connection;
+
+using protocol::Header;
+using protocol::Request;
+
+class Responder {
+ public:
+  Responder() noexcept = default;
+  Responder(Responder&& other) noexcept;
+  Responder& operator=(Responder&& other) noexcept;
+  Responder(const Responder&) = delete;
+  Responder& operator=(const Responder&) = delete;
+  // A Responder dropped without an answer leaves the request unanswered; the handler deadline
+  // (--handler-timeout) then answers 503 for it. That is a bug in the handler, logged at warn.
+  ~Responder();
+
+  // A complete response with a Content-Length body.
+  bool send(int status, std::string_view body, std::vector<Header> headers = {});
+
+  // Streaming: the head now, the body in pieces. Without a content length the body is chunked
+  // (RFC 9112 section 7.1).
+  bool start(int status, std::vector<Header> headers = {},
+             std::optional<std::uint64_t> contentLength = std::nullopt);
+  // Queues body bytes. Returns false if the exchange is gone. Check wantsMore() before producing
+  // more: a handler that ignores it can still make the connection buffer without bound.
+  bool write(std::string_view data);
+  // True while the bytes queued on the connection are below the high-water mark.
+  bool wantsMore() const noexcept;
+  // Called (once per registration) when the queued bytes fall below the low-water mark.
+  void onWritable(std::function<void()> callback);
+  bool end();
+
+  // True once the exchange can no longer be answered (peer reset, deadline, server stop).
+  bool cancelled() const noexcept { return connection_ == nullptr; }
+  // Runs once if the exchange is cancelled before end(). Not run for a plain half-close.
+  void onCancel(std::function<void()> callback);
+
+  uv_loop_t* loop() const noexcept { return loop_; }
+
+ private:
+  friend class Connection;
+  Responder(Connection* connection, uv_loop_t* loop) noexcept;
+  void detach() noexcept;
+
+  Connection* connection_ = nullptr;
+  uv_loop_t* loop_ = nullptr;
+};
+
+// The request stays valid until the response is complete (the connection parses nothing else
+// while an exchange is open), so an asynchronous handler may keep a reference to it.
+using Handler = std::function<void(const Request&, Responder)>;
+
+}  // namespace closewise::server

@@ -1,0 +1,49 @@
+// A minimal intrusive doubly linked list. A connection sits in exactly one list at a time (the
+// list of its current deadline kind), so moving it costs two pointer swaps and no allocation.
+#pragma once
+
+namespace closewise::server {
+
+struct ListHook {
+  ListHook* prev = nullptr;
+  ListHook* next = nullptr;
+  // The object embedding this hook. (offsetof would do without it, but only for
+  // standard-layout types, which a class with libuv handles and strings is not.)
+  void* owner = nullptr;
+
+  bool linked() const noexcept { return next != nullptr; }
+  void unlink() noexcept {
+    if (!linked()) return;
+    prev->next = next;
+    next->prev = prev;
+    prev = next = nullptr;
+  }
+};
+
+// A circular list with a sentinel; the owner type embeds a ListHook and points it at itself. Entries are pushed at the tail, so a list whose entries all get the same timeout
+// stays ordered by deadline and only its head needs checking.
+class HookList {
+ public:
+  HookList() noexcept { head_.prev = head_.next = &head_; }
+  HookList(const HookList&) = delete;
+  HookList& operator=(const HookList&) = delete;
+
+  bool empty() const noexcept { return head_.next == &head_; }
+  ListHook* front() noexcept { return empty() ? nullptr : head_.next; }
+  const ListHook* sentinel() const noexcept { return &head_; }
+  ListHook* first() noexcept { return head_.next; }
+  ListHook* end() noexcept { return &head_; }
+
+  void pushBack(ListHook& hook) noexcept {
+    hook.unlink();
+    hook.prev = head_.prev;
+    hook.next = &head_;
+    head_.prev->next = &hook;
+    head_.prev = &hook;
+  }
+
+ private:
+  ListHook head_;
+};
+
+}  // namespace closewise::server

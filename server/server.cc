@@ -1,0 +1,320 @@
+#include "server/server.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
+#include <mutex>
+
+namespace closewise::server {
+
+namespace {
+
+std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
+
+// Work handed to the main loop from worker threads.
+struct MainQueue {
+  std::mutex mutex;
+  std::vector<std::function<void()>> work;
+};
+
+MainQueue& mainQueue() {
+  static MainQueue queue;
+  return queue;
+}
+
+}  // namespace
+
+std::size_t defaultMaxConnections(unsigned workers) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 65536;
+  const std::size_t reserve = 32 + 8 * static_cast<std::size_t>(workers);
+  const auto soft = static_cast<std::size_t>(limit.rlim_cur);
+  return soft > reserve + 16 ? soft - reserve : 16;
+}
+
+Server::Server(Config config) : config_(std::move(config)) {
+  uv_loop_init(&mainLoop_);
+  mainLoop_.data = this;
+}
+
+Server::~Server() {
+  for (auto& w : workers_) {
+    if (w->threadStarted) uv_thread_join(&w->thread);
+  }
+}
+
+WorkerOptions Server::workerOptions(std::size_t maxConnectionsPerWorker) const {
+  WorkerOptions options;
+  options.name = "public";
+  options.reusePort = config_.workers > 1;
+  options.limits.maxHeaderBytes = config_.maxHeaderBytes;
+  options.limits.maxBodyBytes = config_.maxBodyBytes;
+  options.timeouts = config_.timeouts;
+  options.drainDelay = config_.drainDelay;
+  options.drainTimeout = config_.drainTimeout;
+  options.maxConnections = maxConnectionsPerWorker;
+  options.tcpKeepalive = config_.tcpKeepalive;
+  options.accessLog = config_.accessLog;
+  if (!config_.inheritFds.empty()) {
+    for (int fd : config_.inheritFds) options.listen.push_back({"", 0, fd});
+  } else {
+    for (const auto& address : config_.listen) {
+      options.listen.push_back({address.host, address.port, -1});
+    }
+  }
+  return options;
+}
+
+int Server::run() {
+  startedAt_ = std::chrono::steady_clock::now();
+  const unsigned n = config_.workers;
+  const std::size_t maxConnections =
+      config_.maxConnections != 0 ? config_.maxConnections : defaultMaxConnections(n);
+  const std::size_t perWorker = std::max<std::size_t>(1, maxConnections / n);
+
+  uv_async_init(&mainLoop_, &workerDone_, &Server::onWorkerDoneThunk);
+  workerDone_.data = this;
+  uv_signal_init(&mainLoop_, &sigterm_);
+  uv_signal_init(&mainLoop_, &sigint_);
+  sigterm_.data = sigint_.data = this;
+
+  // Bind everything before any thread starts, so a taken port is a clear error and exit 1.
+  std::string error;
+  for (unsigned i = 0; i < n && error.empty(); ++i) {
+    auto w = std::make_unique<WorkerThread>();
+    uv_loop_init(&w->loop);
+    w->worker = std::make_unique<Worker>(&w->loop, publicRouter_, workerOptions(perWorker), i);
+    error = w->worker->start();
+    workers_.push_back(std::move(w));
+  }
+  if (error.empty() && config_.admin) {
+    WorkerOptions options;
+    options.name = "admin";
+    options.listen.push_back({config_.admin->host, config_.admin->port, -1});
+    options.maxConnections = 64;
+    admin_ = std::make_unique<Worker>(&mainLoop_, adminRouter_, options, 0);
+    error = admin_->start();
+  }
+  if (!error.empty()) {
+    spdlog::error("cannot start: {}", error);
+    for (auto& w : workers_) {
+      w->worker->shutdown();
+      uv_run(&w->loop, UV_RUN_DEFAULT);
+      w->worker.reset();
+      uv_loop_close(&w->loop);
+    }
+    workers_.clear();
+    if (admin_) admin_->shutdown();
+    closeMain();
+    uv_run(&mainLoop_, UV_RUN_DEFAULT);
+    admin_.reset();
+    uv_loop_close(&mainLoop_);
+    return 1;
+  }
+
+  for (const auto& listener : workers_.front()->worker->listeners()) {
+    addresses_.push_back(listener->address());
+    ports_.push_back(listener->port());
+  }
+  const auto& t = config_.timeouts;
+  spdlog::info(
+      "closewise {} listening on {} (workers {}){}; max-connections {} ({} per worker); "
+      "header {} body {} handler {} write {} idle {} linger {}; max-header-bytes {} "
+      "max-body-bytes {}; max-requests-per-connection {} max-connection-age {}; drain delay {} "
+      "timeout {}; tcp-keepalive {}",
+      kVersion, fmt::join(addresses_, ", "), n,
+      admin_ ? "; admin on " + admin_->listeners().front()->address() : std::string("; admin off"),
+      maxConnections, perWorker, ms(t.header), ms(t.body), ms(t.handler), ms(t.write), ms(t.idle),
+      ms(t.linger), config_.maxHeaderBytes, config_.maxBodyBytes, t.maxRequestsPerConnection,
+      t.maxConnectionAge.count() ? ms(t.maxConnectionAge) : "off", ms(config_.drainDelay),
+      ms(config_.drainTimeout), config_.tcpKeepalive.count() ? ms(config_.tcpKeepalive) : "off");
+
+  uv_signal_start(&sigterm_, &Server::onSignalThunk, SIGTERM);
+  uv_signal_start(&sigint_, &Server::onSignalThunk, SIGINT);
+
+  for (auto& w : workers_) {
+    Worker* worker = w->worker.get();
+    worker->setOnFinished([this, worker] {
+      // On the worker's thread: close its handles so its loop ends, then tell the main loop.
+      worker->shutdown();
+      {
+        std::lock_guard<std::mutex> lock(mainQueue().mutex);
+        mainQueue().work.push_back([this] { ++workersDone_; });
+      }
+      uv_async_send(&workerDone_);
+    });
+    int rc = uv_thread_create(
+        &w->thread, [](void* arg) { uv_run(static_cast<uv_loop_t*>(arg), UV_RUN_DEFAULT); },
+        &w->loop);
+    if (rc != 0) {
+      spdlog::critical("cannot start worker thread: {}", uv_strerror(rc));
+      std::abort();
+    }
+    w->threadStarted = true;
+  }
+  serving_ = true;
+  if (onReady_) onReady_();
+
+  uv_run(&mainLoop_, UV_RUN_DEFAULT);
+
+  int status = 0;
+  for (auto& w : workers_) {
+    uv_thread_join(&w->thread);
+    w->threadStarted = false;
+  }
+  const auto total = snapshot();  // before the workers (and their books) go
+  for (auto& w : workers_) {
+    w->threadStarted = false;
+    w->worker.reset();
+    if (uv_loop_close(&w->loop) != 0) {
+      spdlog::error("worker loop still had open handles at exit");
+      status = 1;
+    }
+  }
+  admin_.reset();
+  if (uv_loop_close(&mainLoop_) != 0) {
+    spdlog::error("main loop still had open handles at exit");
+    status = 1;
+  }
+  const auto drainMs = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - drainStartedAt_);
+  spdlog::info(
+      "closewise exits: drain took {} ms; {} connections accepted, {} requests, {} reset at the "
+      "drain deadline",
+      drainMs.count(), total.tally.accepted, total.tally.requests,
+      total.tally.closedByReason[static_cast<std::size_t>(lifecycle::CloseReason::DrainDeadline)]);
+  return status;
+}
+
+void Server::requestDrain(const char* why) {
+  // Runs on the main loop (signals, POST /drain).
+  if (draining_.exchange(true)) {
+    spdlog::warn("{} during drain: stopping now", why);
+    for (auto& w : workers_) w->worker->post([](Worker& worker) { worker.stopNow(); });
+    return;
+  }
+  drainStartedAt_ = std::chrono::steady_clock::now();
+  spdlog::info("{}: drain begins; readiness now fails; delay {} ms, deadline {} ms", why,
+               config_.drainDelay.count(), config_.drainTimeout.count());
+  if (onDrain_) onDrain_();
+  for (auto& w : workers_) w->worker->post([](Worker& worker) { worker.beginDrain(); });
+}
+
+void Server::onSignalThunk(uv_signal_t* handle, int signum) noexcept {
+  static_cast<Server*>(handle->data)->onSignal(signum);
+}
+
+void Server::onSignal(int signum) { requestDrain(signum == SIGTERM ? "SIGTERM" : "SIGINT"); }
+
+void Server::onWorkerDoneThunk(uv_async_t* handle) noexcept {
+  static_cast<Server*>(handle->data)->onWorkerDone();
+}
+
+void Server::onWorkerDone() {
+  std::vector<std::function<void()>> work;
+  {
+    std::lock_guard<std::mutex> lock(mainQueue().mutex);
+    work.swap(mainQueue().work);
+  }
+  for (auto& fn : work) fn();
+  if (workersDone_.load() == workers_.size() && !mainClosed_) {
+    if (admin_) admin_->shutdown();
+    closeMain();
+  }
+}
+
+void Server::closeMain() {
+  if (mainClosed_) return;
+  mainClosed_ = true;
+  for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&sigterm_),
+                         reinterpret_cast<uv_handle_t*>(&sigint_),
+                         reinterpret_cast<uv_handle_t*>(&workerDone_)}) {
+    if (!uv_is_closing(h)) uv_close(h, nullptr);
+  }
+}
+
+ServerSnapshot Server::snapshot() const {
+  ServerSnapshot s;
+  s.version = std::string(kVersion);
+  s.uptimeMs = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::steady_clock::now() - startedAt_)
+                                              .count());
+  s.draining = draining_.load();
+  s.workers = static_cast<unsigned>(workers_.size());
+  for (const auto& w : workers_) {
+    if (!w->worker) continue;
+    s.tally += w->worker->tally();
+    s.responses += w->worker->responses();
+  }
+  return s;
+}
+
+std::vector<std::string> Server::publicAddresses() const { return addresses_; }
+std::vector<std::uint16_t> Server::publicPorts() const { return ports_; }
+
+void Server::listConnections(std::function<void(std::vector<ConnectionInfo>)> done) {
+  struct Collector {
+    std::mutex mutex;
+    std::vector<ConnectionInfo> all;
+    std::size_t remaining;
+    std::function<void(std::vector<ConnectionInfo>)> done;
+  };
+  auto collector = std::make_shared<Collector>();
+  collector->remaining = workers_.size();
+  collector->done = std::move(done);
+  if (workers_.empty()) {
+    collector->done({});
+    return;
+  }
+  for (auto& w : workers_) {
+    const bool posted = w->worker->post([this, collector](Worker& worker) {
+      std::vector<ConnectionInfo> mine;
+      const auto now = worker.now();
+      worker.forEachConnection([&](Connection& c) {
+        const auto& st = c.state();
+        ConnectionInfo info;
+        info.id = c.id();
+        info.worker = worker.index();
+        info.peer = c.peer();
+        info.phase = lifecycle::phaseName(st.phase());
+        info.ageMs = static_cast<std::uint64_t>((now - st.acceptedAt()).count());
+        info.idleMs = static_cast<std::uint64_t>((now - c.phaseSince()).count());
+        info.requests = st.requestsStarted();
+        info.bytesIn = c.bytesIn();
+        info.bytesOut = c.bytesOut();
+        info.peerFinSeen = st.peerFinSeen();
+        if (st.peerFinSeen()) {
+          info.sincePeerFinMs = static_cast<std::uint64_t>((now - st.peerFinAt()).count());
+        }
+        info.fd = c.fd();
+        mine.push_back(std::move(info));
+      });
+      bool last = false;
+      {
+        std::lock_guard<std::mutex> lock(collector->mutex);
+        for (auto& info : mine) collector->all.push_back(std::move(info));
+        last = --collector->remaining == 0;
+      }
+      if (last) {
+        {
+          std::lock_guard<std::mutex> lock(mainQueue().mutex);
+          mainQueue().work.push_back(
+              [collector] { collector->done(std::move(collector->all)); });
+        }
+        uv_async_send(&workerDone_);
+      }
+    });
+    if (!posted) {
+      // That worker has finished and has no connections left to list.
+      std::lock_guard<std::mutex> lock(collector->mutex);
+      if (--collector->remaining == 0) {
+        std::lock_guard<std::mutex> queueLock(mainQueue().mutex);
+        mainQueue().work.push_back([collector] { collector->done(std::move(collector->all)); });
+        uv_async_send(&workerDone_);
+      }
+    }
+  }
+}
+
+}  // namespace closewise::server

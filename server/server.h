@@ -1,0 +1,128 @@
+// The whole server: N workers, each a loop on its own thread with its own listeners, plus the
+// main loop, which owns the signals and the admin listener.
+//
+// Keeping the admin listener and the signals off the workers' loops means a slow /stats (a
+// kernel query) never stalls a connection, and the admin view stays up through a drain until
+// the process exits, so the drain can be watched.
+//
+// Drain, in the order the lifecycle issue sets: on SIGTERM/SIGINT or POST /drain, readiness turns
+// false at once; each worker keeps serving for --drain-delay, then closes its listeners and its
+// idle connections and answers the rest with Connection: close; --drain-deadline (counted from the
+// signal) resets what is left. A second signal stops at once. When every worker is done the
+// process exits 0 with a one-line summary.
+#pragma once
+
+#include <uv.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "lifecycle/tally.h"
+#include "server/config.h"
+#include "server/router.h"
+#include "server/worker.h"
+
+namespace closewise::server {
+
+// What the admin view reads. Every field is summed across workers.
+struct ServerSnapshot {
+  std::string version;
+  std::uint64_t uptimeMs = 0;
+  bool draining = false;
+  unsigned workers = 0;
+  lifecycle::TallySnapshot tally;
+  ResponseCounts responses;
+};
+
+// One open connection, as /connections lists it.
+struct ConnectionInfo {
+  std::uint64_t id = 0;
+  unsigned worker = 0;
+  std::string peer;
+  std::string_view phase;
+  std::uint64_t ageMs = 0;
+  std::uint64_t idleMs = 0;  // time since the peer's FIN for a half-closed one; else phase age
+  std::uint32_t requests = 0;
+  std::uint64_t bytesIn = 0;
+  std::uint64_t bytesOut = 0;
+  bool peerFinSeen = false;
+  std::uint64_t sincePeerFinMs = 0;
+  int fd = -1;
+};
+
+class Server {
+ public:
+  explicit Server(Config config);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  Router& publicRouter() noexcept { return publicRouter_; }
+  Router& adminRouter() noexcept { return adminRouter_; }
+  const Config& config() const noexcept { return config_; }
+
+  // Binds, serves until drained, returns the process exit code. Call once, from main.
+  int run();
+
+  // Thread-safe views and controls for the admin routes.
+  void requestDrain(const char* why);
+  bool ready() const noexcept { return serving_.load() && !draining_.load(); }
+  bool draining() const noexcept { return draining_.load(); }
+  ServerSnapshot snapshot() const;
+  // The bound public addresses ("127.0.0.1:8080") and their ports, known once run() bound them.
+  std::vector<std::string> publicAddresses() const;
+  std::vector<std::uint16_t> publicPorts() const;
+  // Asks every worker for its connections and calls done (on the main loop) with all of them.
+  void listConnections(std::function<void(std::vector<ConnectionInfo>)> done);
+  uv_loop_t* mainLoop() noexcept { return &mainLoop_; }
+  // Called once the listeners are bound and the workers run (systemd's READY=1 goes here).
+  void setOnReady(std::function<void()> fn) { onReady_ = std::move(fn); }
+  void setOnDrain(std::function<void()> fn) { onDrain_ = std::move(fn); }
+
+ private:
+  static void onSignalThunk(uv_signal_t* handle, int signum) noexcept;
+  static void onWorkerDoneThunk(uv_async_t* handle) noexcept;
+  void onSignal(int signum);
+  void onWorkerDone();
+  void closeMain();
+  WorkerOptions workerOptions(std::size_t maxConnectionsPerWorker) const;
+
+  struct WorkerThread {
+    uv_loop_t loop{};
+    std::unique_ptr<Worker> worker;
+    uv_thread_t thread{};
+    bool threadStarted = false;
+  };
+
+  Config config_;
+  Router publicRouter_;
+  Router adminRouter_;
+  uv_loop_t mainLoop_{};
+  uv_signal_t sigterm_{};
+  uv_signal_t sigint_{};
+  uv_async_t workerDone_{};
+  std::vector<std::unique_ptr<WorkerThread>> workers_;
+  std::unique_ptr<Worker> admin_;
+  std::atomic<bool> serving_{false};
+  std::atomic<bool> draining_{false};
+  std::atomic<unsigned> workersDone_{0};
+  std::chrono::steady_clock::time_point startedAt_;
+  std::chrono::steady_clock::time_point drainStartedAt_;
+  std::function<void()> onReady_;
+  std::function<void()> onDrain_;
+  std::vector<std::string> addresses_;
+  std::vector<std::uint16_t> ports_;
+  bool mainClosed_ = false;
+};
+
+// The default --max-connections: RLIMIT_NOFILE minus a reserve for the listeners, the admin
+// view, logs and the fds libuv keeps (its EMFILE spare, epoll, the async pipe).
+std::size_t defaultMaxConnections(unsigned workers);
+
+}  // namespace closewise::server

@@ -1,0 +1,335 @@
+#include "server/worker.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cassert>
+#include <ctime>
+
+#include "server/connection.h"
+
+namespace closewise::server {
+
+using lifecycle::CloseReason;
+using lifecycle::TimePoint;
+
+namespace {
+
+// The deadline list a connection belongs in, by the reason its deadline would close it.
+int deadlineKind(CloseReason reason) noexcept {
+  switch (reason) {
+    case CloseReason::HeaderTimeout: return 0;
+    case CloseReason::BodyTimeout: return 1;
+    case CloseReason::HandlerTimeout: return 2;
+    case CloseReason::WriteTimeout: return 3;
+    case CloseReason::IdleTimeout: return 4;
+    case CloseReason::LingerTimeout: return 5;
+    default: return -1;
+  }
+}
+
+// The linger list is the one whose entries do not all get the same timeout (a per-read limit
+// inside a total one), so it is scanned whole; it only holds connections that are closing.
+constexpr int kLingerKind = 5;
+
+// Parsers kept for reuse beyond those in use. Each keeps the capacity of the strings of its last
+// request, so reuse saves the allocations of the next one.
+constexpr std::size_t kMaxPooledParsers = 256;
+
+}  // namespace
+
+Worker::Worker(uv_loop_t* loop, const Router& router, WorkerOptions options, unsigned index)
+    : loop_(loop),
+      router_(router),
+      options_(std::move(options)),
+      index_(index),
+      drain_(options_.drainDelay, options_.drainTimeout),
+      readBuffer_(new char[kReadBufferSize]) {
+  uv_timer_init(loop_, &timer_);
+  timer_.data = this;
+  uv_async_init(loop_, &async_, &Worker::onAsyncThunk);
+  async_.data = this;
+}
+
+Worker::~Worker() {
+  // Every handle must have been closed (shutdown() and a loop run) before the worker goes.
+  assert(shutdown_ || !started_);
+}
+
+std::string Worker::start() {
+  started_ = true;
+  for (const auto& endpoint : options_.listen) {
+    auto listener = std::make_unique<Listener>(
+        loop_, [this](Listener& l, int status) { onConnection(l, status); });
+    int rc = endpoint.inheritedFd >= 0
+                 ? listener->adopt(endpoint.inheritedFd, options_.backlog)
+                 : listener->bind(endpoint.host, endpoint.port, options_.reusePort,
+                                  options_.backlog);
+    std::string where = endpoint.inheritedFd >= 0
+                            ? "inherited fd " + std::to_string(endpoint.inheritedFd)
+                            : (endpoint.host.find(':') != std::string::npos
+                                   ? "[" + endpoint.host + "]"
+                                   : endpoint.host) +
+                                  ":" + std::to_string(endpoint.port);
+    if (rc != 0) {
+      std::string error = options_.name + " listener " + where + ": " + listener->errorText();
+      listeners_.push_back(std::move(listener));
+      return error;
+    }
+    listeners_.push_back(std::move(listener));
+  }
+  return {};
+}
+
+void Worker::onConnection(Listener& listener, int status) {
+  if (status < 0) {
+    // EMFILE/ENFILE: libuv has already accepted and closed the pending connections with its
+    // reserve fd (uv__emfile_trick), so the listener does not spin; we log and go on, and accept
+    // again as soon as fds free up.
+    spdlog::warn("{} listener {}: accept: {} ({})", options_.name, listener.address(),
+                 uv_err_name(status), uv_strerror(status));
+    return;
+  }
+  if (shutdown_) return;
+  const auto open = static_cast<std::size_t>(tally_.snapshot().open);
+  auto* connection = new Connection(*this, nextConnectionId());
+  const std::uint64_t id = connection->id();
+  if (connection->accept(listener.stream()) != 0) {
+    SPDLOG_DEBUG("conn={} accept failed", id);
+    return;  // the connection is closing (or already freed) itself
+  }
+  if (open >= options_.maxConnections) {
+    const bool reset = overloadLingering_ >= options_.overloadSlack;
+    if (!reset) ++overloadLingering_;
+    spdlog::info("conn={} over --max-connections ({}): {}", id, options_.maxConnections,
+                 reset ? "reset" : "503");
+    connection->rejectOverload(reset);
+  }
+}
+
+// ---- Deadlines -------------------------------------------------------------------------------
+
+void Worker::schedule(Connection& connection) noexcept {
+  const auto& state = connection.state();
+  const int kind = deadlineKind(state.deadlineReason());
+  const TimePoint deadline = state.deadline();
+  if (kind < 0) {
+    unschedule(connection);
+    return;
+  }
+  if (connection.listedKind_ == kind && connection.listedDeadline_ == deadline) return;
+  lists_[static_cast<std::size_t>(kind)].pushBack(connection.hook_);
+  connection.listedKind_ = kind;
+  connection.listedDeadline_ = deadline;
+  if (deadline < armedAt_) armTimer();
+}
+
+void Worker::unschedule(Connection& connection) noexcept {
+  connection.hook_.unlink();
+  connection.listedKind_ = -1;
+}
+
+void Worker::armTimer() noexcept {
+  TimePoint next = TimePoint::max();
+  for (std::size_t kind = 0; kind < lists_.size(); ++kind) {
+    auto& list = lists_[kind];
+    if (list.empty()) continue;
+    if (static_cast<int>(kind) == kLingerKind) {
+      for (ListHook* hook = list.first(); hook != list.end(); hook = hook->next) {
+        next = std::min(next, Connection::fromHook(hook)->listedDeadline_);
+      }
+    } else {
+      next = std::min(next, Connection::fromHook(list.front())->listedDeadline_);
+    }
+  }
+  if (drain_.stage() == lifecycle::DrainController::Stage::Delaying ||
+      drain_.stage() == lifecycle::DrainController::Stage::Draining) {
+    next = std::min(next, drain_.nextWakeup());
+  }
+  armedAt_ = next;
+  if (next == TimePoint::max()) {
+    uv_timer_stop(&timer_);
+    return;
+  }
+  const TimePoint current = now();
+  const auto delay = next > current ? (next - current).count() : 0;
+  uv_timer_start(&timer_, &Worker::onTimerThunk, static_cast<std::uint64_t>(delay), 0);
+}
+
+void Worker::onTimerThunk(uv_timer_t* timer) noexcept {
+  static_cast<Worker*>(timer->data)->onTimer();
+}
+
+void Worker::onTimer() {
+  armedAt_ = TimePoint::max();
+  const TimePoint current = now();
+  std::vector<Connection*> expired;
+  for (std::size_t kind = 0; kind < lists_.size(); ++kind) {
+    auto& list = lists_[kind];
+    for (ListHook* hook = list.first(); hook != list.end(); hook = hook->next) {
+      Connection* connection = Connection::fromHook(hook);
+      if (connection->listedDeadline_ > current) {
+        if (static_cast<int>(kind) == kLingerKind) continue;
+        break;  // ordered list: the rest are later
+      }
+      expired.push_back(connection);
+    }
+  }
+  for (Connection* connection : expired) {
+    // Unfile first so a deadline that did not actually pass (progress re-armed it) is filed
+    // again at its new place by schedule().
+    unschedule(*connection);
+    connection->onDeadline(current);
+    if (connection->state().phase() != lifecycle::Phase::Closed && !connection->hook_.linked()) {
+      schedule(*connection);
+    }
+  }
+  advanceDrain();
+  if (!shutdown_) armTimer();
+}
+
+// ---- Drain -----------------------------------------------------------------------------------
+
+bool Worker::draining() const noexcept {
+  return drain_.stage() != lifecycle::DrainController::Stage::Serving;
+}
+
+void Worker::beginDrain() {
+  if (shutdown_) return;
+  if (drain_.begin(now()) == lifecycle::DrainController::BeginResult::AlreadyDraining) return;
+  drainStartedWall_ = std::chrono::steady_clock::now();
+  drainedConnections_ = static_cast<std::uint64_t>(tally_.snapshot().open);
+  spdlog::info("{} worker {}: drain begins ({} connections open; delay {} ms, deadline {} ms)",
+               options_.name, index_, drainedConnections_, options_.drainDelay.count(),
+               options_.drainTimeout.count());
+  advanceDrain();
+  armTimer();
+}
+
+void Worker::advanceDrain() {
+  if (!draining() || finished_) return;
+  const auto open = static_cast<std::size_t>(tally_.snapshot().open);
+  const auto actions = drain_.advance(now(), open);
+  if (actions.closeListeners) closeListeners();
+  if (actions.closeIdle) closeIdleForDrain();
+  if (actions.resetRemaining) {
+    spdlog::warn("{} worker {}: drain deadline: resetting {} connections", options_.name, index_,
+                 tally_.snapshot().open);
+    resetAll(CloseReason::DrainDeadline);
+  }
+  if (actions.exit) finish();
+}
+
+void Worker::closeListeners() {
+  for (auto& listener : listeners_) listener->close();
+}
+
+void Worker::closeIdleForDrain() {
+  std::size_t closed = 0;
+  forEachConnection([&](Connection& connection) {
+    if (connection.closeIfIdle(CloseReason::Drain)) ++closed;
+  });
+  SPDLOG_DEBUG("{} worker {}: drain closed {} idle connections", options_.name, index_, closed);
+}
+
+void Worker::resetAll(CloseReason reason) {
+  forEachConnection([&](Connection& connection) { connection.resetNow(reason); });
+}
+
+void Worker::stopNow() {
+  if (finished_) return;
+  spdlog::warn("{} worker {}: stopping now; resetting {} connections", options_.name, index_,
+               tally_.snapshot().open);
+  closeListeners();
+  resetAll(CloseReason::DrainDeadline);
+  finish();
+}
+
+void Worker::finish() {
+  if (finished_) return;
+  finished_ = true;
+  const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - drainStartedWall_);
+  if (drainStartedWall_ != std::chrono::steady_clock::time_point{}) {
+    spdlog::info("{} worker {}: drained {} connections in {} ms", options_.name, index_,
+                 drainedConnections_, elapsed.count());
+  }
+  if (onFinished_) onFinished_();
+}
+
+void Worker::shutdown() {
+  if (shutdown_) return;
+  shutdown_ = true;
+  closeListeners();
+  resetAll(CloseReason::ServerClose);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  std::lock_guard<std::mutex> lock(postMutex_);
+  asyncClosed_ = true;
+  uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+}
+
+void Worker::release(Connection* connection) noexcept {
+  if (connection == nullptr) return;
+  if (connection->overload_ && overloadLingering_ > 0) --overloadLingering_;
+  delete connection;
+  if (draining()) advanceDrain();
+}
+
+// ---- Cross-thread ----------------------------------------------------------------------------
+
+bool Worker::post(std::function<void(Worker&)> fn) {
+  // The send happens under the same lock that shutdown() takes to close the async handle, so a
+  // post never touches a closed handle.
+  std::lock_guard<std::mutex> lock(postMutex_);
+  if (asyncClosed_) return false;
+  posted_.push_back(std::move(fn));
+  uv_async_send(&async_);
+  return true;
+}
+
+void Worker::onAsyncThunk(uv_async_t* async) noexcept {
+  static_cast<Worker*>(async->data)->onAsync();
+}
+
+void Worker::onAsync() {
+  std::vector<std::function<void(Worker&)>> work;
+  {
+    std::lock_guard<std::mutex> lock(postMutex_);
+    work.swap(posted_);
+  }
+  for (auto& fn : work) fn(*this);
+}
+
+// ---- Shared per-loop things ------------------------------------------------------------------
+
+std::string_view Worker::date() { return dateCache_.get(std::time(nullptr)); }
+
+std::unique_ptr<protocol::RequestParser> Worker::acquireParser() {
+  if (parserPool_.empty()) return std::make_unique<protocol::RequestParser>(options_.limits);
+  auto parser = std::move(parserPool_.back());
+  parserPool_.pop_back();
+  return parser;
+}
+
+void Worker::releaseParser(std::unique_ptr<protocol::RequestParser> parser) noexcept {
+  if (!parser) return;
+  parser->reset();
+  if (parserPool_.size() < kMaxPooledParsers) parserPool_.push_back(std::move(parser));
+}
+
+void Worker::countResponse(int status) noexcept {
+  const int cls = status / 100;
+  if (cls < 1 || cls > 5) return;
+  auto& counter = responses_[static_cast<std::size_t>(cls - 1)];
+  // Single writer: a plain load and store, no locked instruction on the hot path.
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+ResponseCounts Worker::responses() const noexcept {
+  ResponseCounts counts;
+  for (std::size_t i = 0; i < counts.byClass.size(); ++i) {
+    counts.byClass[i] = responses_[i].load(std::memory_order_relaxed);
+  }
+  return counts;
+}
+
+}  // namespace closewise::server

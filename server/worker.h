@@ -1,0 +1,197 @@
+// A worker: one libuv loop with its listeners and connections.
+//
+// The worker owns the per-loop things every connection shares: the read buffer (a connection
+// owns no read buffer while idle), the Date header cache, the pool of idle request parsers, the
+// books (lifecycle::Tally) and one timer for every deadline of every connection.
+//
+// Deadlines, h2o style: each connection sits in the list of its current deadline kind (header,
+// body, handler, write, idle, linger). All entries of a list get the same timeout and are pushed
+// at the tail when their deadline is set, so each list is ordered by deadline and the timer only
+// looks at list heads. Re-arming a deadline on progress is an unlink and a push: O(1), no heap.
+//
+// Threading: everything here runs on the worker's loop thread. Other threads reach a worker only
+// through post() (a uv_async_t) and read its books through atomics (lifecycle::Tally).
+#pragma once
+
+#include <uv.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "lifecycle/drain_controller.h"
+#include "lifecycle/phase.h"
+#include "lifecycle/tally.h"
+#include "lifecycle/timeout_policy.h"
+#include "protocol/http_date.h"
+#include "protocol/limits.h"
+#include "protocol/request_parser.h"
+#include "server/intrusive_list.h"
+#include "server/listener.h"
+#include "server/router.h"
+
+namespace closewise::server {
+
+class Connection;
+
+struct WorkerOptions {
+  std::string name = "public";  // for logs: "public" or "admin"
+  struct Endpoint {
+    std::string host;
+    std::uint16_t port = 0;
+    int inheritedFd = -1;  // >= 0: adopt this listening socket instead of binding
+  };
+  std::vector<Endpoint> listen;
+  bool reusePort = false;
+  int backlog = 511;
+  protocol::Limits limits;
+  lifecycle::TimeoutPolicy timeouts;
+  std::chrono::milliseconds drainDelay{0};
+  std::chrono::milliseconds drainTimeout{30'000};
+  std::size_t maxConnections = 1024;
+  // Connections above maxConnections still get their 503 and a lingering close, up to this many
+  // at once; beyond that they are reset, because an fd is worth more than one 503.
+  std::size_t overloadSlack = 64;
+  std::chrono::milliseconds tcpKeepalive{0};
+  bool accessLog = false;
+};
+
+// Responses by class, 1xx..5xx. Single writer (the worker), any reader.
+struct ResponseCounts {
+  std::array<std::int64_t, 5> byClass{};
+  ResponseCounts& operator+=(const ResponseCounts& other) noexcept {
+    for (std::size_t i = 0; i < byClass.size(); ++i) byClass[i] += other.byClass[i];
+    return *this;
+  }
+};
+
+class Worker {
+ public:
+  Worker(uv_loop_t* loop, const Router& router, WorkerOptions options, unsigned index);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Binds (or adopts) every listener and starts accepting. Returns "" or a message naming the
+  // address that failed. Call on the loop thread (or before the loop thread starts).
+  std::string start();
+  const std::vector<std::unique_ptr<Listener>>& listeners() const noexcept { return listeners_; }
+
+  // Graceful drain (lifecycle::DrainController): readiness is the caller's; here the listeners
+  // close when the delay ends, idle connections close, busy ones finish with Connection: close,
+  // the rest are reset at the deadline. onFinished runs once when nothing is left.
+  void beginDrain();
+  // A second signal: reset every connection now and finish.
+  void stopNow();
+  // Closes every handle (tests, and the end of a drain) so the loop can end.
+  void shutdown();
+  void setOnFinished(std::function<void()> onFinished) { onFinished_ = std::move(onFinished); }
+  bool finished() const noexcept { return finished_; }
+  bool draining() const noexcept;
+
+  // Thread-safe: runs fn on this worker's loop thread. Returns false (and drops fn) once the
+  // worker has shut down.
+  bool post(std::function<void(Worker&)> fn);
+
+  // Books, readable from any thread.
+  lifecycle::TallySnapshot tally() const noexcept { return tally_.snapshot(); }
+  ResponseCounts responses() const noexcept;
+  std::uint64_t drainedConnections() const noexcept { return drainedConnections_; }
+
+  unsigned index() const noexcept { return index_; }
+  uv_loop_t* loop() const noexcept { return loop_; }
+  const WorkerOptions& options() const noexcept { return options_; }
+  const std::string& name() const noexcept { return options_.name; }
+
+  // For connections.
+  lifecycle::TimePoint now() const noexcept { return lifecycle::TimePoint(uv_now(loop_)); }
+  lifecycle::Tally& tallyBook() noexcept { return tally_; }
+  const Router& router() const noexcept { return router_; }
+  std::string_view date();
+  uv_buf_t readBuffer() noexcept { return uv_buf_init(readBuffer_.get(), kReadBufferSize); }
+  std::unique_ptr<protocol::RequestParser> acquireParser();
+  void releaseParser(std::unique_ptr<protocol::RequestParser> parser) noexcept;
+  bool keepAliveAllowed() const noexcept { return drain_.keepAliveAllowed(); }
+  void countResponse(int status) noexcept;
+  // Called after every lifecycle verb: files the connection under its current deadline.
+  void schedule(Connection& connection) noexcept;
+  void unschedule(Connection& connection) noexcept;
+  // The connection's handle is closed; the worker frees it.
+  void release(Connection* connection) noexcept;
+  std::uint64_t nextConnectionId() noexcept { return nextId_++; }
+
+  // Visits every open connection (the admin's /connections, drain, shutdown).
+  template <typename Fn>
+  void forEachConnection(Fn&& fn);
+
+  static constexpr std::size_t kReadBufferSize = 64 * 1024;
+  static constexpr std::size_t kDeadlineKinds = 6;
+
+ private:
+  static void onTimerThunk(uv_timer_t* timer) noexcept;
+  static void onAsyncThunk(uv_async_t* async) noexcept;
+  void onConnection(Listener& listener, int status);
+  void onTimer();
+  void onAsync();
+  void armTimer() noexcept;
+  void advanceDrain();
+  void closeListeners();
+  void closeIdleForDrain();
+  void resetAll(lifecycle::CloseReason reason);
+  void finish();
+
+  uv_loop_t* loop_;
+  const Router& router_;
+  WorkerOptions options_;
+  unsigned index_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  uv_timer_t timer_{};
+  uv_async_t async_{};
+  lifecycle::TimePoint armedAt_ = lifecycle::TimePoint::max();
+  std::array<HookList, kDeadlineKinds> lists_;
+  lifecycle::Tally tally_;
+  std::array<std::atomic<std::int64_t>, 5> responses_{};
+  lifecycle::DrainController drain_;
+  std::unique_ptr<char[]> readBuffer_;
+  protocol::DateCache dateCache_;
+  std::vector<std::unique_ptr<protocol::RequestParser>> parserPool_;
+  std::function<void()> onFinished_;
+  std::mutex postMutex_;
+  std::vector<std::function<void(Worker&)>> posted_;
+  std::uint64_t nextId_ = 1;
+  std::uint64_t drainedConnections_ = 0;
+  std::size_t overloadLingering_ = 0;
+  bool started_ = false;
+  bool shutdown_ = false;
+  bool asyncClosed_ = false;  // guarded by postMutex_
+  bool finished_ = false;
+  std::chrono::steady_clock::time_point drainStartedWall_{};
+
+  friend class Connection;
+};
+
+}  // namespace closewise::server
+
+#include "server/connection.h"
+
+namespace closewise::server {
+
+template <typename Fn>
+void Worker::forEachConnection(Fn&& fn) {
+  // Collect first: fn may close a connection, which unlinks it from the list being walked.
+  std::vector<Connection*> all;
+  for (auto& list : lists_) {
+    for (ListHook* hook = list.first(); hook != list.end(); hook = hook->next) {
+      all.push_back(Connection::fromHook(hook));
+    }
+  }
+  for (Connection* connection : all) fn(*connection);
+}
+
+}  // namespace closewise::server

@@ -1,0 +1,88 @@
+#include "tests/support/fixture.h"
+
+#include <catch2/catch.hpp>
+
+#include "server/demo_routes.h"
+
+namespace closewise::testing {
+
+ServerFixture::ServerFixture(std::function<void(server::WorkerOptions&)> tweak,
+                             std::function<void(server::Router&)> routes) {
+  REQUIRE(uv_loop_init(&loop_) == 0);
+  server::registerDemoRoutes(router);
+  if (routes) routes(router);
+  server::WorkerOptions options;
+  options.name = "test";
+  options.listen.push_back({"127.0.0.1", 0, -1});
+  options.maxConnections = 1000;
+  if (tweak) tweak(options);
+  worker_ = std::make_unique<server::Worker>(&loop_, router, options, 0);
+  const std::string error = worker_->start();
+  REQUIRE(error.empty());
+  port_ = worker_->listeners().front()->port();
+}
+
+ServerFixture::~ServerFixture() {
+  for (auto& client : clients_) client->close();
+  worker_->shutdown();
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  clients_.clear();
+  worker_.reset();
+  const int rc = uv_loop_close(&loop_);
+  if (rc != 0) {
+    uv_walk(
+        &loop_,
+        [](uv_handle_t* handle, void*) {
+          UNSCOPED_INFO("open handle: " << uv_handle_type_name(uv_handle_get_type(handle)));
+        },
+        nullptr);
+  }
+  CHECK(rc == 0);
+}
+
+RawClient& ServerFixture::connect() {
+  clients_.push_back(std::make_unique<RawClient>(&loop_));
+  clients_.back()->connect(port_);
+  return *clients_.back();
+}
+
+bool ServerFixture::runUntil(const std::function<bool()>& pred, std::chrono::milliseconds limit) {
+  if (pred()) return true;
+  bool expired = false;
+  uv_timer_t guard{};
+  uv_timer_t ticker{};
+  uv_timer_init(&loop_, &guard);
+  uv_timer_init(&loop_, &ticker);
+  guard.data = &expired;
+  uv_timer_start(
+      &guard, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; },
+      static_cast<std::uint64_t>(limit.count()), 0);
+  uv_timer_start(&ticker, [](uv_timer_t*) {}, 5, 5);
+  bool ok = false;
+  while (!(ok = pred()) && !expired) uv_run(&loop_, UV_RUN_ONCE);
+  uv_close(reinterpret_cast<uv_handle_t*>(&guard), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&ticker), nullptr);
+  uv_run(&loop_, UV_RUN_NOWAIT);  // run the close callbacks: the timers live on this stack
+  return ok;
+}
+
+void ServerFixture::runFor(std::chrono::milliseconds duration) {
+  runUntil([] { return false; }, duration);
+}
+
+std::uint64_t ServerFixture::kernelCount(admin::TcpState state) {
+  admin::KernelStateReader reader({port_});
+  const auto view = reader.query();
+  return view.states[static_cast<std::size_t>(state)];
+}
+
+std::string get(std::string_view path, std::string_view extraHeaders) {
+  std::string request = "GET ";
+  request += path;
+  request += " HTTP/1.1\r\nHost: test\r\n";
+  request += extraHeaders;
+  request += "\r\n";
+  return request;
+}
+
+}  // namespace closewise::testing
