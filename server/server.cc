@@ -2,7 +2,10 @@
 
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 
 #include <mutex>
 
@@ -56,6 +59,7 @@ WorkerOptions Server::workerOptions(std::size_t maxConnectionsPerWorker) const {
   options.maxConnections = maxConnectionsPerWorker;
   options.tcpKeepalive = config_.tcpKeepalive;
   options.accessLog = config_.accessLog;
+  options.backlog = kBacklog;
   if (!config_.inheritFds.empty()) {
     for (int fd : config_.inheritFds) options.listen.push_back({"", 0, fd});
   } else {
@@ -84,6 +88,9 @@ int Server::run() {
   for (unsigned i = 0; i < n && error.empty(); ++i) {
     auto w = std::make_unique<WorkerThread>();
     uv_loop_init(&w->loop);
+    // Lets /stats report how busy each loop is (uv_metrics_idle_time), at the cost of two clock
+    // reads per loop iteration.
+    uv_loop_configure(&w->loop, UV_METRICS_IDLE_TIME);
     w->worker = std::make_unique<Worker>(&w->loop, publicRouter_, workerOptions(perWorker), i);
     error = w->worker->start();
     workers_.push_back(std::move(w));
@@ -250,6 +257,26 @@ ServerSnapshot Server::snapshot() const {
   return s;
 }
 
+double Server::loopUtilization() {
+  const std::uint64_t now = uv_hrtime();
+  double busy = 0.0;
+  std::size_t counted = 0;
+  lastIdleNs_.resize(workers_.size(), 0);
+  const std::uint64_t wall = now - lastUtilizationAt_;
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    // uv_metrics_idle_time takes the loop's metrics lock, so reading it from here is safe.
+    const std::uint64_t idle = uv_metrics_idle_time(&workers_[i]->loop);
+    if (lastUtilizationAt_ != 0 && wall > 0) {
+      const double idleShare = static_cast<double>(idle - lastIdleNs_[i]) / static_cast<double>(wall);
+      busy += std::clamp(1.0 - idleShare, 0.0, 1.0);
+      ++counted;
+    }
+    lastIdleNs_[i] = idle;
+  }
+  lastUtilizationAt_ = now;
+  return counted == 0 ? 0.0 : busy / static_cast<double>(counted);
+}
+
 std::vector<std::string> Server::publicAddresses() const { return addresses_; }
 std::vector<std::uint16_t> Server::publicPorts() const { return ports_; }
 
@@ -288,6 +315,14 @@ void Server::listConnections(std::function<void(std::vector<ConnectionInfo>)> do
           info.sincePeerFinMs = static_cast<std::uint64_t>((now - st.peerFinAt()).count());
         }
         info.fd = c.fd();
+        tcp_info ti{};
+        socklen_t len = sizeof ti;
+        if (info.fd >= 0 && getsockopt(info.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0) {
+          info.tcpState = ti.tcpi_state;
+          info.rttUs = ti.tcpi_rtt;
+          info.unacked = ti.tcpi_unacked;
+          info.retransmits = ti.tcpi_total_retrans;
+        }
         mine.push_back(std::move(info));
       });
       bool last = false;

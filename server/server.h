@@ -54,6 +54,13 @@ struct ConnectionInfo {
   bool peerFinSeen = false;
   std::uint64_t sincePeerFinMs = 0;
   int fd = -1;
+  // The kernel's view of this socket (getsockopt TCP_INFO, read on the worker's thread so the
+  // fd cannot be closed and reused under us). tcpState is the kernel's number (1 = ESTABLISHED,
+  // 8 = CLOSE_WAIT, see linux/tcp_states.h); 0 when unavailable.
+  int tcpState = 0;
+  std::uint32_t rttUs = 0;
+  std::uint32_t unacked = 0;
+  std::uint32_t retransmits = 0;
 };
 
 class Server {
@@ -81,6 +88,12 @@ class Server {
   // Asks every worker for its connections and calls done (on the main loop) with all of them.
   void listConnections(std::function<void(std::vector<ConnectionInfo>)> done);
   uv_loop_t* mainLoop() noexcept { return &mainLoop_; }
+  // Share of wall time the worker loops spent busy (not waiting in epoll) since the previous
+  // call, averaged over workers: 0.0 to 1.0. Call from one thread (the admin loop).
+  double loopUtilization();
+  // The backlog passed to listen(2) for the public listeners.
+  int listenBacklog() const noexcept { return kBacklog; }
+  static constexpr int kBacklog = 511;
   // Called once the listeners are bound and the workers run (systemd's READY=1 goes here).
   void setOnReady(std::function<void()> fn) { onReady_ = std::move(fn); }
   void setOnDrain(std::function<void()> fn) { onDrain_ = std::move(fn); }
@@ -119,6 +132,8 @@ class Server {
   std::vector<std::string> addresses_;
   std::vector<std::uint16_t> ports_;
   bool mainClosed_ = false;
+  std::vector<std::uint64_t> lastIdleNs_;
+  std::uint64_t lastUtilizationAt_ = 0;
 };
 
 // The default --max-connections: RLIMIT_NOFILE minus a reserve for the listeners, the admin
