@@ -38,3 +38,6 @@ test: deps-test $(TEST_BUILD)/CMakeCache.txt
 
 clean:
 	rm -rf $(BUILD)
+
+# make lab-<name>: the labs of docs/close-handling.md, each runnable alone.
+-include docs/labs/labs.mk
