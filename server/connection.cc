@@ -574,6 +574,13 @@ void Connection::finishExchange() {
     beginGracefulClose(reason);
     return;
   }
+  if (!worker_.keepAliveAllowed()) {
+    // The drain began after this answer's head promised keep-alive. Going idle now would hold
+    // the drain up until the idle deadline, so close instead; a client that reuses the
+    // connection at this instant sees the ordinary keep-alive race and retries.
+    beginGracefulClose(CloseReason::Drain);
+    return;
+  }
   const auto now = worker_.now();
   const Phase before = state_.phase();
   parser_->reset();
