@@ -41,3 +41,4 @@ clean:
 
 # make lab-<name>: the labs of docs/close-handling.md, each runnable alone.
 -include docs/labs/labs.mk
+-include bench/bench.mk

@@ -1,0 +1,38 @@
+# make bench: closewise against nginx and Node.js on loopback (issue 4; bench/README.md).
+# Not part of `make test`: it wants a quiet machine and takes about ten minutes with the defaults.
+#
+# Options, all optional (the defaults live in bench/run_bench.py --help):
+#   RUNS=3 DURATION=10 WARMUP=1 CONNECTIONS=100 IDLE=10000 INFLIGHT=100
+#   PIPELINE_REQUESTS=500000 KQ_QUERIES=20 SERVERS=closewise,nginx,node
+#   SCENARIOS=keepalive,churn,pipeline,idle_memory,drain,admin,kernel_query
+#   WORKERS_SCALING=1 (also closewise --workers 1 vs 2) RESULTS_DIR=bench/results
+#
+# make bench-kernel-query: the C++ micro-benchmark of the kernel-state reader alone
+# (bench/kernel_query_bench.cc: sock_diag vs procfs vs ss, 100 queries each, about two minutes).
+
+BENCH_FLAGS = \
+  $(if $(RUNS),--runs $(RUNS)) \
+  $(if $(DURATION),--duration $(DURATION)) \
+  $(if $(WARMUP),--warmup $(WARMUP)) \
+  $(if $(CONNECTIONS),--connections $(CONNECTIONS)) \
+  $(if $(IDLE),--idle $(IDLE)) \
+  $(if $(INFLIGHT),--inflight $(INFLIGHT)) \
+  $(if $(PIPELINE_REQUESTS),--pipeline-requests $(PIPELINE_REQUESTS)) \
+  $(if $(KQ_QUERIES),--kq-queries $(KQ_QUERIES)) \
+  $(if $(SERVERS),--servers $(SERVERS)) \
+  $(if $(SCENARIOS),--scenarios $(SCENARIOS)) \
+  $(if $(filter 1 yes true,$(WORKERS_SCALING)),--workers-scaling) \
+  $(if $(RESULTS_DIR),--results-dir $(RESULTS_DIR))
+
+.PHONY: bench-kernel-query
+
+bench: deps-test build
+	python3 bench/run_bench.py --closewise $(BUILD)/bin/closewise $(BENCH_FLAGS)
+
+# Compiled on its own: the reader is one file with no dependency beyond the C++ library.
+$(BUILD)/bench/kernel_query_bench: bench/kernel_query_bench.cc admin/sock_diag.cc admin/sock_diag.h
+	@mkdir -p $(@D)
+	$(CXX) -O2 -std=c++20 -I. bench/kernel_query_bench.cc admin/sock_diag.cc -o $@
+
+bench-kernel-query: $(BUILD)/bench/kernel_query_bench
+	taskset -c 1 $(BUILD)/bench/kernel_query_bench
