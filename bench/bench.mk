@@ -3,7 +3,8 @@
 #
 # Options, all optional (the defaults live in bench/run_bench.py --help):
 #   RUNS=3 DURATION=10 WARMUP=1 CONNECTIONS=100 IDLE=10000 INFLIGHT=100
-#   PIPELINE_REQUESTS=500000 KQ_QUERIES=20 SERVERS=closewise,nginx,node
+#   PIPELINE_REQUESTS=500000 KQ_QUERIES=20 KQ_ESTABLISHED=10000 KQ_TIME_WAITS=20000
+#   SERVERS=closewise,nginx,node
 #   SCENARIOS=keepalive,churn,pipeline,idle_memory,drain,admin,kernel_query
 #   WORKERS_SCALING=1 (also closewise --workers 1 vs 2) RESULTS_DIR=bench/results
 #
@@ -19,6 +20,8 @@ BENCH_FLAGS = \
   $(if $(INFLIGHT),--inflight $(INFLIGHT)) \
   $(if $(PIPELINE_REQUESTS),--pipeline-requests $(PIPELINE_REQUESTS)) \
   $(if $(KQ_QUERIES),--kq-queries $(KQ_QUERIES)) \
+  $(if $(KQ_ESTABLISHED),--kq-established $(KQ_ESTABLISHED)) \
+  $(if $(KQ_TIME_WAITS),--kq-time-waits $(KQ_TIME_WAITS)) \
   $(if $(SERVERS),--servers $(SERVERS)) \
   $(if $(SCENARIOS),--scenarios $(SCENARIOS)) \
   $(if $(filter 1 yes true,$(WORKERS_SCALING)),--workers-scaling) \

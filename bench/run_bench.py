@@ -921,8 +921,10 @@ def main():
     preflight(opts, warnings)
     # This script is part of the load: it stays off the server's CPU.
     os.sched_setaffinity(0, {int(LOAD_CPU)})
-    # Turn SIGTERM into an exception, so the finally below stops everything.
+    # Turn SIGTERM and SIGHUP into an exception, as Ctrl-C already is, so the finally below
+    # stops everything.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGHUP, lambda *_: sys.exit(129))
 
     started = datetime.datetime.now()
     report = {"started": started.isoformat(timespec="seconds"), "options": vars(opts),
