@@ -12,7 +12,7 @@ loop is bounded in count and in time, so a lab can never hang on this program.
     labpeer.py serve-inactivity  --port P --timeout S   only a per-read timeout on the head
     labpeer.py churn         --port P --count N   one request per connection, client closes
     labpeer.py wait-server-close --port P --count N   keep-alive requests, wait for the server's FIN
-    labpeer.py per-request   --port P --count N [--keepalive]   port exhaustion client
+    labpeer.py per-request   --port P --count N [--keepalive] [--reuseaddr]   many requests
     labpeer.py slow-reader   --port P --path X --delay S        reads its answer late
     labpeer.py post-bad-header --port P --body-bytes N          head error while still sending
     labpeer.py dribble       --port P --interval S --max-seconds S   slowloris
@@ -248,7 +248,13 @@ def per_request(args):
     for i in range(args.count):
         try:
             if sock is None:
-                sock = connect(args)
+                sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                if args.reuseaddr:
+                    # The folk fix: it lets bind() take a port in TIME_WAIT. connect() picks
+                    # its port without looking at it.
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                sock.settimeout(args.timeout)
+                sock.connect((args.host, args.port))
             sock.sendall(request("/"))
             status, _ = read_response(sock)
             if status != 200:
@@ -312,7 +318,7 @@ def post_bad_header(args):
         unread = "none"
         if send_error != "none":
             # A library gives up here and reports the send error. Look whether the answer had
-            # arrived anyway: Linux keeps data that arrived before the RST readable; Windows drops it.
+            # arrived anyway: Linux keeps data that came before the RST readable; Windows drops it.
             try:
                 data = sock.recv(65536)
                 unread = data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/") else "none"
@@ -414,7 +420,7 @@ def main():
     add("churn", churn, count=dict(type=int, default=100))
     add("wait-server-close", wait_server_close, count=dict(type=int, default=10))
     add("per-request", per_request, count=dict(type=int, default=300),
-        keepalive=dict(action="store_true"))
+        keepalive=dict(action="store_true"), reuseaddr=dict(action="store_true"))
     add("slow-reader", slow_reader, path=dict(default="/"), delay=dict(type=float, default=0.3))
     add("post-bad-header", post_bad_header, body_bytes=dict(type=int, default=16 << 20))
     add("dribble", dribble, interval=dict(type=float, default=0.3))

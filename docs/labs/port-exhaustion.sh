@@ -3,7 +3,7 @@
 # one local port in TIME_WAIT per request for 60 s; with 100 ephemeral ports, connect() fails with
 # EADDRNOTAVAIL ("Cannot assign requested address", Linux's "No buffer space available (maximum
 # connections reached?)") after about 100 requests. The same client on one keep-alive connection
-# never runs out. Claims: docs/close-handling.md "Port exhaustion is the client's TIME_WAIT".
+# never runs out, and SO_REUSEADDR on the client does not help. Claims: docs/close-handling.md "Port exhaustion is the client's TIME_WAIT".
 #
 # Two namespaces joined by a veth pair, not loopback: Linux lets a new connection reuse a
 # TIME_WAIT port on loopback (net.ipv4.tcp_tw_reuse = 2, the default), which would hide the
@@ -31,6 +31,8 @@ peer keepalive netns "$CLIENT_NS" per-request --host 10.77.0.1 --port 8080 --cou
 KA_TW=$(ss_count time-wait dport 8080 "$CLIENT_NS")
 peer new-conn netns "$CLIENT_NS" per-request --host 10.77.0.1 --port 8080 --count "$REQUESTS"
 NEW_TW=$(( $(ss_count time-wait dport 8080 "$CLIENT_NS") - KA_TW ))
+# The folk fix, tried now that the ports are used up: SO_REUSEADDR on the client's sockets.
+peer reuseaddr netns "$CLIENT_NS" per-request --host 10.77.0.1 --port 8080 --count 10 --reuseaddr
 
 say ""
 row "" "new connection per request" "one keep-alive connection"
@@ -38,6 +40,9 @@ row "requests answered (of $REQUESTS)" "$(kv new-conn ok)" "$(kv keepalive ok)"
 row "first error" "$(kv new-conn first_error)" "$(kv keepalive first_error)"
 row "local ports left in TIME_WAIT by the client" "$NEW_TW" "$KA_TW"
 row "time taken" "$(kv new-conn seconds) s" "$(kv keepalive seconds) s"
+say ""
+say "  then, with every port in TIME_WAIT, a client that sets SO_REUSEADDR:" \
+  "$(kv reuseaddr ok) answered, first error $(kv reuseaddr first_error)"
 say ""
 
 NEW_OK=$(kv new-conn ok)
@@ -47,6 +52,8 @@ say "        (connect: $(kv new-conn first_error_text))"
 expect "and connect() fails with EADDRNOTAVAIL" grep -q '^first_error=EADDRNOTAVAIL' \
   "$LAB_TMP/new-conn.log"
 expect "every used port is held in TIME_WAIT by the client" test "$NEW_TW" -ge "$NEW_OK"
+expect "SO_REUSEADDR on the client does not give a port back" \
+  grep -q '^first_error=EADDRNOTAVAIL at request 1$' "$LAB_TMP/reuseaddr.log"
 expect "keep-alive answers all $REQUESTS" test "$(kv keepalive ok)" -eq "$REQUESTS"
 expect "and holds one port in TIME_WAIT, once it closes" test "$KA_TW" -eq 1
 finish
