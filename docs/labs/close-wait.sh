@@ -4,7 +4,6 @@
 # CLOSE_WAIT at 0. Claims: docs/close-handling.md "CLOSE_WAIT: always the application".
 source "$(dirname "$0")/lib.sh"
 need_closewise
-command -v jq >/dev/null || skip "needs jq"
 
 FD_LIMIT=64
 CLIENTS=100

@@ -65,6 +65,9 @@ skip() {
   exit 77
 }
 
+# Every lab needs python3 for labpeer.py (the naive servers, the clients, JSON).
+command -v "$PYTHON" >/dev/null || { echo "SKIP $LAB_NAME: needs python3"; exit 77; }
+
 need_root() {
   [[ $(id -u) -eq 0 ]] || skip "needs root for network namespaces and per-namespace sysctls"
   command -v ip >/dev/null || skip "needs iproute2 (ip)"
@@ -140,7 +143,8 @@ tcp_state() {
   local port=$1 state=$2 ns=${3:-}
   local cmd=("$CLOSEWISE" states --port "$port" --json)
   [[ -n $ns ]] && cmd=(ip netns exec "$ns" "${cmd[@]}")
-  "${cmd[@]}" 2>/dev/null | jq -r ".tcp_states.$state"
+  "${cmd[@]}" 2>/dev/null |
+    "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)["tcp_states"][sys.argv[1]])' "$state"
 }
 
 # Sockets in STATE with source or destination port PORT, from ss (also sees client sockets,

@@ -6,7 +6,6 @@
 # does. Claims: docs/close-handling.md, myth "SO_LINGER 0 fixes TIME_WAIT".
 source "$(dirname "$0")/lib.sh"
 need_closewise
-command -v jq >/dev/null || skip "needs jq"
 
 BYTES=$((8 << 20))
 say "lab linger-zero: an answer of $BYTES bytes, read by a client that starts 300 ms late"

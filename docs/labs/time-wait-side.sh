@@ -7,7 +7,6 @@
 # Claims: docs/close-handling.md "TIME_WAIT: normal, on the side that closed first".
 source "$(dirname "$0")/lib.sh"
 need_closewise
-command -v jq >/dev/null || skip "needs jq"
 
 N=20
 say "lab time-wait-side: $N requests per run against closewise on 127.0.0.1"
