@@ -1,19 +1,25 @@
 #include "server/server.h"
 
-#include <signal.h>
-#include <spdlog/spdlog.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 
 namespace closewise::server {
 
 namespace {
 
-std::string ms(std::chrono::milliseconds d) { return std::to_string(d.count()) + "ms"; }
+std::string ms(std::chrono::milliseconds d) {
+  return std::to_string(d.count()) + "ms";
+}
 
 // Work handed to the main loop from worker threads.
 struct MainQueue {
@@ -60,14 +66,62 @@ WorkerOptions Server::workerOptions(std::size_t maxConnectionsPerWorker) const {
   options.tcpKeepalive = config_.tcpKeepalive;
   options.accessLog = config_.accessLog;
   options.backlog = kBacklog;
-  if (!config_.inheritFds.empty()) {
-    for (int fd : config_.inheritFds) options.listen.push_back({"", 0, fd});
-  } else {
+  // Inherited sockets are shared out by buildWorkers(); --listen is bound by each worker itself.
+  if (config_.inheritFds.empty()) {
     for (const auto& address : config_.listen) {
       options.listen.push_back({address.host, address.port, -1});
     }
   }
   return options;
+}
+
+std::string Server::buildWorkers(unsigned n, std::size_t perWorker) {
+  // Inherited sockets (--inherit-fds: a predecessor's or systemd's) are spread so that every
+  // socket has a worker accepting from it and every worker listens on every address; see
+  // assignToWorkers(). They arrive without FD_CLOEXEC (that is how they got here) and get it
+  // back, so that a later successor receives only the fds it is told about.
+  std::vector<std::vector<WorkerSocket>> shares;
+  if (!config_.inheritFds.empty()) {
+    std::string error;
+    const auto groups = groupByAddress(config_.inheritFds, &error);
+    if (!error.empty()) return error;
+    for (int fd : config_.inheritFds) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    shares = assignToWorkers(groups, n);
+  }
+  for (unsigned i = 0; i < n; ++i) {
+    auto w = std::make_unique<WorkerThread>();
+    uv_loop_init(&w->loop);
+    // Lets /stats report how busy each loop is (uv_metrics_idle_time), at the cost of two clock
+    // reads per loop iteration.
+    uv_loop_configure(&w->loop, UV_METRICS_IDLE_TIME);
+    WorkerOptions options = workerOptions(perWorker);
+    std::string error;
+    // With --listen HOST:0 the first worker learns its port from the kernel; the others must join
+    // that port's SO_REUSEPORT group rather than each get a port of its own.
+    if (shares.empty() && i > 0) {
+      const auto& first = workers_.front()->worker->listeners();
+      for (std::size_t k = 0; k < options.listen.size() && k < first.size(); ++k) {
+        if (options.listen[k].port == 0) options.listen[k].port = first[k]->port();
+      }
+    }
+    if (!shares.empty()) {
+      for (const WorkerSocket& socket : shares[i]) {
+        // Each worker closes what it adopted when it drains, so a shared socket is adopted
+        // through its own descriptor.
+        const int fd = socket.duplicate ? fcntl(socket.fd, F_DUPFD_CLOEXEC, 3) : socket.fd;
+        if (fd < 0) {
+          error = "dup of inherited fd " + std::to_string(socket.fd) + ": " + std::strerror(errno);
+          break;
+        }
+        options.listen.push_back({"", 0, fd});
+      }
+    }
+    w->worker = std::make_unique<Worker>(&w->loop, publicRouter_, std::move(options), i);
+    if (error.empty()) error = w->worker->start();
+    workers_.push_back(std::move(w));
+    if (!error.empty()) return error;
+  }
+  return "";
 }
 
 int Server::run() {
@@ -81,27 +135,29 @@ int Server::run() {
   workerDone_.data = this;
   uv_signal_init(&mainLoop_, &sigterm_);
   uv_signal_init(&mainLoop_, &sigint_);
-  sigterm_.data = sigint_.data = this;
+  uv_signal_init(&mainLoop_, &sigusr2_);
+  sigterm_.data = sigint_.data = sigusr2_.data = this;
 
   // Bind everything before any thread starts, so a taken port is a clear error and exit 1.
-  std::string error;
-  for (unsigned i = 0; i < n && error.empty(); ++i) {
-    auto w = std::make_unique<WorkerThread>();
-    uv_loop_init(&w->loop);
-    // Lets /stats report how busy each loop is (uv_metrics_idle_time), at the cost of two clock
-    // reads per loop iteration.
-    uv_loop_configure(&w->loop, UV_METRICS_IDLE_TIME);
-    w->worker = std::make_unique<Worker>(&w->loop, publicRouter_, workerOptions(perWorker), i);
-    error = w->worker->start();
-    workers_.push_back(std::move(w));
-  }
+  std::string error = buildWorkers(n, perWorker);
   if (error.empty() && config_.admin) {
     WorkerOptions options;
     options.name = "admin";
-    options.listen.push_back({config_.admin->host, config_.admin->port, -1});
+    // A predecessor's (or systemd's) admin socket is adopted, so health checks are never
+    // refused during a restart.
+    if (inheritedAdminFd_ >= 0) {
+      fcntl(inheritedAdminFd_, F_SETFD, FD_CLOEXEC);
+      options.listen.push_back({"", 0, inheritedAdminFd_});
+    } else {
+      options.listen.push_back({config_.admin->host, config_.admin->port, -1});
+    }
     options.maxConnections = 64;
     admin_ = std::make_unique<Worker>(&mainLoop_, adminRouter_, options, 0);
     error = admin_->start();
+  } else if (inheritedAdminFd_ >= 0) {
+    spdlog::warn("an admin socket (fd {}) was inherited but --admin is off: closing it",
+                 inheritedAdminFd_);
+    ::close(inheritedAdminFd_);
   }
   if (!error.empty()) {
     spdlog::error("cannot start: {}", error);
@@ -139,6 +195,7 @@ int Server::run() {
 
   uv_signal_start(&sigterm_, &Server::onSignalThunk, SIGTERM);
   uv_signal_start(&sigint_, &Server::onSignalThunk, SIGINT);
+  uv_signal_start(&sigusr2_, &Server::onSignalThunk, SIGUSR2);
 
   for (auto& w : workers_) {
     Worker* worker = w->worker.get();
@@ -162,6 +219,17 @@ int Server::run() {
   }
   serving_ = true;
   if (onReady_) onReady_();
+  if (predecessorPipe_ >= 0) {
+    // Step 2 of the handoff: from here on the predecessor may stop accepting.
+    const std::string failed = notifyPredecessor(predecessorPipe_);
+    predecessorPipe_ = -1;
+    if (failed.empty()) {
+      spdlog::info("handoff: serving on the inherited sockets; told the predecessor (pid {})",
+                   getppid());
+    } else {
+      spdlog::error("handoff: {}; the predecessor will keep serving too", failed);
+    }
+  }
 
   uv_run(&mainLoop_, UV_RUN_DEFAULT);
 
@@ -212,7 +280,74 @@ void Server::onSignalThunk(uv_signal_t* handle, int signum) noexcept {
   static_cast<Server*>(handle->data)->onSignal(signum);
 }
 
-void Server::onSignal(int signum) { requestDrain(signum == SIGTERM ? "SIGTERM" : "SIGINT"); }
+void Server::onSignal(int signum) {
+  if (signum == SIGUSR2) {
+    beginHandoff();
+    return;
+  }
+  requestDrain(signum == SIGTERM ? "SIGTERM" : "SIGINT");
+}
+
+void Server::beginHandoff() {
+  // Runs on the main loop. One handoff at a time, and never once a drain began: a draining
+  // process may already have closed the listeners it would pass on.
+  if (draining_.load()) {
+    spdlog::warn("SIGUSR2 during drain: ignored");
+    return;
+  }
+  if (successor_) {
+    spdlog::warn("SIGUSR2: a successor (pid {}) is already starting; ignored", successor_->pid());
+    return;
+  }
+  if (commandLine_.empty()) {
+    spdlog::error("SIGUSR2: no command line to start a successor with; ignored");
+    return;
+  }
+  // Every worker's sockets: with SO_REUSEPORT each worker has its own, and a socket left behind
+  // would take its share of new connections with it when we close it.
+  std::vector<int> publicFds;
+  for (const auto& w : workers_) {
+    for (const auto& listener : w->worker->listeners()) publicFds.push_back(listener->fd());
+  }
+  const int adminFd = admin_ ? admin_->listeners().front()->fd() : -1;
+  successor_ = std::make_unique<Successor>(&mainLoop_);
+  const std::string error = successor_->start(
+      commandLine_, publicFds, adminFd,
+      [this](int pid) {
+        successorPid_ = pid;
+        spdlog::info("handoff: successor pid {} is ready; closing the admin listener and draining",
+                     pid);
+        // The admin socket lives on in the successor; our copy must stop taking health checks,
+        // which should now see the successor's answer, not our draining 503.
+        if (admin_) {
+          for (const auto& listener : admin_->listeners()) listener->close();
+        }
+        // The public listeners close now rather than at the end of --drain-delay: the delay is
+        // there so a balancer can notice the failing readiness, but here the successor already
+        // accepts from the same sockets and nobody needs to notice anything. A connection we
+        // accepted during the delay would only be closed as idle when it ends, perhaps with its
+        // first request on the wire.
+        for (auto& w : workers_) {
+          w->worker->post([](Worker& worker) {
+            for (const auto& listener : worker.listeners()) listener->close();
+          });
+        }
+        requestDrain("SIGUSR2 handoff");
+      },
+      [this](const std::string& why) {
+        spdlog::error("handoff failed: {}; still serving", why);
+        successor_->close();
+        failedSuccessors_.push_back(std::move(successor_));
+      });
+  if (!error.empty()) {
+    spdlog::error("handoff failed: {}; still serving", error);
+    successor_->close();
+    failedSuccessors_.push_back(std::move(successor_));
+    return;
+  }
+  spdlog::info("SIGUSR2: started successor pid {} on {} public sockets{}", successor_->pid(),
+               publicFds.size(), adminFd >= 0 ? " and the admin socket" : "");
+}
 
 void Server::onWorkerDoneThunk(uv_async_t* handle) noexcept {
   static_cast<Server*>(handle->data)->onWorkerDone();
@@ -234,11 +369,13 @@ void Server::onWorkerDone() {
 void Server::closeMain() {
   if (mainClosed_) return;
   mainClosed_ = true;
-  for (uv_handle_t* h : {reinterpret_cast<uv_handle_t*>(&sigterm_),
-                         reinterpret_cast<uv_handle_t*>(&sigint_),
-                         reinterpret_cast<uv_handle_t*>(&workerDone_)}) {
+  for (uv_handle_t* h :
+       {reinterpret_cast<uv_handle_t*>(&sigterm_), reinterpret_cast<uv_handle_t*>(&sigint_),
+        reinterpret_cast<uv_handle_t*>(&sigusr2_), reinterpret_cast<uv_handle_t*>(&workerDone_)}) {
     if (!uv_is_closing(h)) uv_close(h, nullptr);
   }
+  // The successor, if any, outlives us; only our handles on it close.
+  if (successor_) successor_->close();
 }
 
 ServerSnapshot Server::snapshot() const {
@@ -267,7 +404,8 @@ double Server::loopUtilization() {
     // uv_metrics_idle_time takes the loop's metrics lock, so reading it from here is safe.
     const std::uint64_t idle = uv_metrics_idle_time(&workers_[i]->loop);
     if (lastUtilizationAt_ != 0 && wall > 0) {
-      const double idleShare = static_cast<double>(idle - lastIdleNs_[i]) / static_cast<double>(wall);
+      const double idleShare =
+          static_cast<double>(idle - lastIdleNs_[i]) / static_cast<double>(wall);
       busy += std::clamp(1.0 - idleShare, 0.0, 1.0);
       ++counted;
     }
@@ -277,8 +415,12 @@ double Server::loopUtilization() {
   return counted == 0 ? 0.0 : busy / static_cast<double>(counted);
 }
 
-std::vector<std::string> Server::publicAddresses() const { return addresses_; }
-std::vector<std::uint16_t> Server::publicPorts() const { return ports_; }
+std::vector<std::string> Server::publicAddresses() const {
+  return addresses_;
+}
+std::vector<std::uint16_t> Server::publicPorts() const {
+  return ports_;
+}
 
 void Server::listConnections(std::function<void(std::vector<ConnectionInfo>)> done) {
   struct Collector {
@@ -334,8 +476,7 @@ void Server::listConnections(std::function<void(std::vector<ConnectionInfo>)> do
       if (last) {
         {
           std::lock_guard<std::mutex> lock(mainQueue().mutex);
-          mainQueue().work.push_back(
-              [collector] { collector->done(std::move(collector->all)); });
+          mainQueue().work.push_back([collector] { collector->done(std::move(collector->all)); });
         }
         uv_async_send(&workerDone_);
       }

@@ -10,6 +10,10 @@
 // idle connections and answers the rest with Connection: close; --drain-deadline (counted from the
 // signal) resets what is left. A second signal stops at once. When every worker is done the
 // process exits 0 with a one-line summary.
+//
+// Restart without a refused connect, two ways (docs/deploy.md): systemd socket activation (the
+// sockets outlive the process) and SIGUSR2, which starts a successor process on the same
+// sockets and drains this one once it is ready (server/socket_handoff.h).
 #pragma once
 
 #include <uv.h>
@@ -26,6 +30,7 @@
 #include "lifecycle/tally.h"
 #include "server/config.h"
 #include "server/router.h"
+#include "server/socket_handoff.h"
 #include "server/worker.h"
 
 namespace closewise::server {
@@ -98,11 +103,26 @@ class Server {
   void setOnReady(std::function<void()> fn) { onReady_ = std::move(fn); }
   void setOnDrain(std::function<void()> fn) { onDrain_ = std::move(fn); }
 
+  // Handoff (SIGUSR2). The command line to start the successor with; argv[0] is the binary.
+  // Without it SIGUSR2 is refused with a log line.
+  void setCommandLine(std::vector<std::string> argv) { commandLine_ = std::move(argv); }
+  // Set by main from the environment: the admin listening socket to adopt instead of binding
+  // --admin (a predecessor's or systemd's), and the pipe on which to tell a predecessor we are
+  // ready. -1 when absent.
+  void setInheritedAdminFd(int fd) noexcept { inheritedAdminFd_ = fd; }
+  void setPredecessorPipe(int fd) noexcept { predecessorPipe_ = fd; }
+  // True once a successor said it is ready: the drain that follows is a handoff, not a stop
+  // (systemd must not hear STOPPING=1). Main loop only.
+  bool handedOver() const noexcept { return successorPid_ != 0; }
+  int successorPid() const noexcept { return successorPid_; }
+
  private:
   static void onSignalThunk(uv_signal_t* handle, int signum) noexcept;
   static void onWorkerDoneThunk(uv_async_t* handle) noexcept;
   void onSignal(int signum);
   void onWorkerDone();
+  void beginHandoff();
+  std::string buildWorkers(unsigned n, std::size_t perWorker);
   void closeMain();
   WorkerOptions workerOptions(std::size_t maxConnectionsPerWorker) const;
 
@@ -119,6 +139,7 @@ class Server {
   uv_loop_t mainLoop_{};
   uv_signal_t sigterm_{};
   uv_signal_t sigint_{};
+  uv_signal_t sigusr2_{};
   uv_async_t workerDone_{};
   std::vector<std::unique_ptr<WorkerThread>> workers_;
   std::unique_ptr<Worker> admin_;
@@ -134,6 +155,14 @@ class Server {
   bool mainClosed_ = false;
   std::vector<std::uint64_t> lastIdleNs_;
   std::uint64_t lastUtilizationAt_ = 0;
+  std::vector<std::string> commandLine_;
+  int inheritedAdminFd_ = -1;
+  int predecessorPipe_ = -1;
+  // The successor being started, and earlier ones that failed. Their handles are closed with
+  // the main loop's; the objects go with the Server, after the loop has let go of them.
+  std::unique_ptr<Successor> successor_;
+  std::vector<std::unique_ptr<Successor>> failedSuccessors_;
+  int successorPid_ = 0;
 };
 
 // The default --max-connections: RLIMIT_NOFILE minus a reserve for the listeners, the admin

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# One behaviour: under socket activation closewise serves on the sockets systemd passed
+# (LISTEN_FDS, named by FileDescriptorName) and binds nothing itself.
+#
+# systemd-socket-activate does what closewise.socket and closewise-admin.socket do, without a
+# running systemd: it binds, and starts the service with LISTEN_PID, LISTEN_FDS and
+# LISTEN_FDNAMES set. The --listen and --admin given to closewise name ports that must stay
+# unused: if closewise bound them instead, the test sees it.
+#
+#   socket_activation.sh /path/to/closewise
+source "$(dirname "$0")/lib.sh"
+CLOSEWISE=${1:?usage: socket_activation.sh /path/to/closewise}
+command -v systemd-socket-activate >/dev/null || fail "systemd-socket-activate is not installed"
+
+free_port() {
+  local port
+  for _ in $(seq 50); do
+    port=$((20000 + RANDOM % 20000))
+    ss -Htan "sport = :$port" | grep -q . || { echo "$port"; return; }
+  done
+  fail "no free port found"
+}
+public=$(free_port)
+admin=$(free_port)
+decoy=$(free_port)
+decoy_admin=$(free_port)
+
+# The name list is per fd, in --listen order: the public socket, then the admin one.
+systemd-socket-activate -l "127.0.0.1:$public" -l "127.0.0.1:$admin" \
+  --fdname=http:admin \
+  "$CLOSEWISE" --listen "127.0.0.1:$decoy" --admin "127.0.0.1:$decoy_admin" --workers 2 \
+  >"$WORK/cw.log" 2>&1 &
+activator=$!
+STARTED_PIDS+=("$activator")
+
+# systemd-socket-activate starts closewise on the first connection, as systemd would with the
+# service stopped: that first connect waits in the backlog rather than being refused.
+body=$(curl -fsS --max-time 20 "http://127.0.0.1:$public/") || { cat "$WORK/cw.log" >&2; fail "GET /"; }
+[ "$body" = "hello from closewise" ] || fail "unexpected body: $body"
+[ "$(curl -fsS --max-time 5 "http://127.0.0.1:$admin/readyz")" = ready ] ||
+  { cat "$WORK/cw.log" >&2; fail "/readyz on the activated admin socket"; }
+grep -q 'socket activation: 1 public sockets and the admin one from systemd' "$WORK/cw.log" ||
+  { cat "$WORK/cw.log" >&2; fail "closewise did not report the activated sockets"; }
+for port in "$decoy" "$decoy_admin"; do
+  ! ss -Hltn "sport = :$port" | grep -q . || fail "closewise bound --listen/--admin port $port"
+done
+
+# Both workers accept from the one passed socket (the second through a duplicate).
+for _ in $(seq 20); do curl -fsS --max-time 5 "http://127.0.0.1:$public/" >/dev/null; done
+
+kill -TERM "$activator"
+wait_exit "$activator" 20 || fail "closewise did not drain on SIGTERM"
+grep -q 'closewise exits' "$WORK/cw.log" || { cat "$WORK/cw.log" >&2; fail "no exit summary"; }
+echo "PASS: served 21 requests on systemd's sockets; --listen and --admin stayed unbound"
