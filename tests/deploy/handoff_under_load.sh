@@ -94,4 +94,4 @@ resets=$(grep -c 'reset at the drain deadline' "$log" || true)
 grep 'closewise exits' "$log" | grep -v ' 0 reset at the drain deadline' &&
   fail "a predecessor reset connections at its drain deadline"
 echo "PASS: $total requests across 2 handoffs (pids $first -> $second -> $third);" \
-  "0 failed on new connections; $resets predecessors exited with 0 resets"
+  "0 failed on new connections; all $resets processes exited with 0 resets"
