@@ -318,7 +318,7 @@ def post_bad_header(args):
         unread = "none"
         if send_error != "none":
             # A library gives up here and reports the send error. Look whether the answer had
-            # arrived anyway: Linux keeps data that came before the RST readable; Windows drops it.
+            # arrived anyway: Linux keeps data that came before the RST readable.
             try:
                 data = sock.recv(65536)
                 unread = data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/") else "none"
