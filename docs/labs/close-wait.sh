@@ -8,7 +8,8 @@ need_closewise
 FD_LIMIT=64
 CLIENTS=100
 
-say "lab close-wait: $CLIENTS clients, one request each, then the client closes; server fd limit $FD_LIMIT"
+say "lab close-wait: $CLIENTS clients, one request each, then the client closes;" \
+  "server fd limit $FD_LIMIT"
 
 # The naive server runs with the small fd limit; port 0 lets the kernel pick a free port.
 bg naive bash -c "ulimit -n $FD_LIMIT; exec $PYTHON $PEER serve-leak --port 0 --max-seconds 60"

@@ -3,7 +3,8 @@
 # one local port in TIME_WAIT per request for 60 s; with 100 ephemeral ports, connect() fails with
 # EADDRNOTAVAIL ("Cannot assign requested address", Linux's "No buffer space available (maximum
 # connections reached?)") after about 100 requests. The same client on one keep-alive connection
-# never runs out, and SO_REUSEADDR on the client does not help. Claims: docs/close-handling.md "Port exhaustion is the client's TIME_WAIT".
+# never runs out, and SO_REUSEADDR on the client does not help.
+# Claims: docs/close-handling.md "Port exhaustion is the client's TIME_WAIT".
 #
 # Two namespaces joined by a veth pair, not loopback: Linux lets a new connection reuse a
 # TIME_WAIT port on loopback (net.ipv4.tcp_tw_reuse = 2, the default), which would hide the
@@ -24,7 +25,8 @@ TW_REUSE=$(ip netns exec "$CLIENT_NS" sysctl -n net.ipv4.tcp_tw_reuse)
 
 start_closewise cw netns "$SERVER_NS" "$CLOSEWISE" --listen 10.77.0.1:8080 --admin off
 
-say "lab port-exhaustion: $REQUESTS requests from a namespace with ports 40000-40099 (tcp_tw_reuse=$TW_REUSE)"
+say "lab port-exhaustion: $REQUESTS requests from a namespace with ports 40000-40099" \
+  "(tcp_tw_reuse=$TW_REUSE)"
 # Keep-alive first: it uses one port, so it cannot be starved by the run after it.
 peer keepalive netns "$CLIENT_NS" per-request --host 10.77.0.1 --port 8080 --count "$REQUESTS" \
   --keepalive

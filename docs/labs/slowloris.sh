@@ -26,7 +26,9 @@ peer cw-client dribble --port "$CW_PORT" --interval "$INTERVAL" --max-seconds "$
 NGINX=$(command -v nginx || true)
 if [[ -n $NGINX ]]; then
   mkdir -p "$LAB_TMP/nginx/logs"
-  NGINX_PORT=$("$PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  # A free port for nginx, which cannot report the one it got from port 0.
+  NGINX_PORT=$("$PYTHON" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   cat >"$LAB_TMP/nginx/nginx.conf" <<NGX
 daemon off;
 master_process off;

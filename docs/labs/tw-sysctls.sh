@@ -13,7 +13,8 @@ need_root
 NS="${LAB_ID}-tw"
 make_netns "$NS"
 ip netns exec "$NS" sysctl -qw net.ipv4.tcp_fin_timeout=5
-say "lab tw-sysctls: kernel $(uname -r), tcp_fin_timeout=$(ip netns exec "$NS" sysctl -n net.ipv4.tcp_fin_timeout) in a namespace"
+FIN_TIMEOUT=$(ip netns exec "$NS" sysctl -n net.ipv4.tcp_fin_timeout)
+say "lab tw-sysctls: kernel $(uname -r), tcp_fin_timeout=$FIN_TIMEOUT in a namespace"
 
 # One orphaned FIN_WAIT_2 and one TIME_WAIT, both on the client side, made together.
 bg pairs netns "$NS" "$PYTHON" "$PEER" close-pairs --port 9000 --seconds 30
@@ -28,7 +29,10 @@ timer_left() {
   ip netns exec "$NS" ss -Htano state "$1" "( sport = :$2 )" |
     sed -n 's/.*timer:(timewait,\([^,]*\),.*/\1/p' |
     awk '{ t = $0; s = 0
-           if (match(t, /^[0-9]+min/)) { s += substr(t, 1, RLENGTH - 3) * 60; t = substr(t, RLENGTH + 1) }
+           if (match(t, /^[0-9]+min/)) {
+             s += substr(t, 1, RLENGTH - 3) * 60
+             t = substr(t, RLENGTH + 1)
+           }
            if (match(t, /^[0-9]+sec/)) s += substr(t, 1, RLENGTH - 3)
            else if (match(t, /^[0-9]+\.[0-9]+ms/)) s += substr(t, 1, RLENGTH - 2)
            else if (match(t, /^[0-9]+ms/)) s += substr(t, 1, RLENGTH - 2) / 1000
@@ -58,7 +62,10 @@ row "timer left then" "(gone)" "${TW_LEFT_1:-?} s"
 row "/proc/sys/net/ipv4/tcp_tw_recycle" "$RECYCLE" ""
 say ""
 
-between() { awk -v v="${1:-x}" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "x" && v >= lo && v <= hi) }'; }
+# `between VALUE LOW HIGH`: true when VALUE is a number from LOW to HIGH (decimals allowed).
+between() {
+  awk -v v="${1:-x}" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v != "x" && v >= lo && v <= hi) }'
+}
 expect "FIN_WAIT_2's timer starts at tcp_fin_timeout (3 to 5 s left)" between "$FW2_LEFT_0" 3 5
 expect "TIME_WAIT's timer starts near 60 s, not 5" between "$TW_LEFT_0" 50 60
 expect "the FIN_WAIT_2 socket is gone within 10 s" \
