@@ -25,7 +25,9 @@ TEST_CASE("a request still running at the drain deadline is reset and the drain 
   const auto took = std::chrono::steady_clock::now() - drainAt;
   INFO("drain finished after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
                                << " ms");
-  CHECK(took >= 190ms);
+  // Lower bounds are loose on purpose: deadlines run on the loop's cached clock (uv_now), which
+  // can lag the moment the test observed, so "not early" is checked with room to spare.
+  CHECK(took >= 150ms);
   CHECK(took < 1500ms);
   CHECK(fixture.tally().open == 0);
   CHECK(fixture.closedBy(CloseReason::DrainDeadline) == 1);

@@ -36,7 +36,9 @@ TEST_CASE("a handler that never answers gets a 503 at the handler deadline",
   const auto took = std::chrono::steady_clock::now() - dispatchedAt;
   INFO("503 after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
                     << " ms");
-  CHECK(took >= 140ms);
+  // Lower bounds are loose on purpose: deadlines run on the loop's cached clock (uv_now), which
+  // can lag the moment the test observed, so "not early" is checked with room to spare.
+  CHECK(took >= 100ms);
   CHECK(took < 1500ms);
 
   const std::string& wire = client.received();

@@ -25,7 +25,9 @@ TEST_CASE("an idle keep-alive connection gets our FIN at the idle deadline",
   const auto took = std::chrono::steady_clock::now() - idleSince;
   INFO("FIN after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
                     << " ms idle");
-  CHECK(took >= 140ms);
+  // Lower bounds are loose on purpose: deadlines run on the loop's cached clock (uv_now), which
+  // can lag the moment the test observed, so "not early" is checked with room to spare.
+  CHECK(took >= 100ms);
   CHECK(took < 1500ms);
   CHECK(client.eof());
   CHECK_FALSE(client.resetByPeer());

@@ -50,7 +50,7 @@ TEST_CASE("a peer that stays silent after our FIN is let go after the per-read l
   REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }, 3s));
   const auto took = msSince(finAt);
   INFO("closing phase lasted " << took << " ms");
-  CHECK(took >= 140);
+  CHECK(took >= 100);  // loose: the loop's cached clock can lag what the test observed
   CHECK(took < 380);  // the per-read limit, well before the 400 ms total
   CHECK(fixture.closedBy(CloseReason::MaxRequests) == 1);
   CHECK(fixture.closedBy(CloseReason::LingerTimeout) == 0);
@@ -76,7 +76,7 @@ TEST_CASE("a peer that keeps sending after our FIN is let go at the total linger
   const auto took = msSince(finAt);
   INFO("closing phase lasted " << took << " ms while " << sent << " bytes arrived");
   REQUIRE(fixture.tally().open == 0);
-  CHECK(took >= 390);
+  CHECK(took >= 300);  // beyond any per-read limit (150 ms); loose for the loop's cached clock
   CHECK(took < 1500);
   CHECK(sent >= 5);
   CHECK(fixture.closedBy(CloseReason::MaxRequests) == 1);

@@ -28,7 +28,9 @@ TEST_CASE("a client that never reads a 50 MB answer is reset at the write deadli
   INFO("reset after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
                       << " ms of writing");
   // The buffers on both ends fill within a few ms; the deadline then runs 300 ms.
-  CHECK(took >= 290ms);
+  // Lower bounds are loose on purpose: deadlines run on the loop's cached clock (uv_now), which
+  // can lag the moment the test observed, so "not early" is checked with room to spare.
+  CHECK(took >= 200ms);
   CHECK(took < 3s);
   CHECK(fixture.closedBy(CloseReason::WriteTimeout) == 1);
   CHECK(fixture.tally().closed == 1);

@@ -27,7 +27,9 @@ TEST_CASE("a body that stops after 10 of 100 bytes is answered 408 at the body d
   const auto took = std::chrono::steady_clock::now() - lastByte;
   INFO("408 after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
                     << " ms of silence");
-  CHECK(took >= 140ms);
+  // Lower bounds are loose on purpose: deadlines run on the loop's cached clock (uv_now), which
+  // can lag the moment the test observed, so "not early" is checked with room to spare.
+  CHECK(took >= 100ms);
   CHECK(took < 1500ms);
 
   const std::string& wire = client.received();
