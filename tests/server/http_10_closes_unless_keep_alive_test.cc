@@ -1,0 +1,61 @@
+// HTTP/1.0 persistence (RFC 9112 section 9.3): a 1.0 connection persists only if the client sent
+// "Connection: keep-alive". Without it the server answers, announces "Connection: close"
+// (RFC 9112 section 9.6) and sends its FIN; with it the answer says "Connection: keep-alive" and
+// the connection carries the next request.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "tests/support/fixture.h"
+
+using namespace closewise;
+using namespace closewise::testing;
+
+namespace {
+
+// The Date header is the one part of an answer a test cannot predict; mask its value.
+std::string withDateMasked(std::string bytes) {
+  for (auto pos = bytes.find("\r\nDate: "); pos != std::string::npos;
+       pos = bytes.find("\r\nDate: ", pos + 1)) {
+    const auto value = pos + 8;
+    bytes.replace(value, bytes.find("\r\n", value) - value, "*");
+  }
+  return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("an HTTP/1.0 request without keep-alive is answered, then the server sends its FIN") {
+  ServerFixture fixture;
+  RawClient& client = fixture.connect();
+  client.send("GET / HTTP/1.0\r\n\r\n");
+
+  REQUIRE(fixture.runUntil([&] { return client.eof(); }));
+  CHECK(withDateMasked(client.received()) ==
+        "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 21\r\n"
+        "Connection: close\r\nContent-Type: text/plain\r\n\r\nhello from closewise\n");
+  CHECK_FALSE(client.resetByPeer());
+  // The client asked to close (by not asking to stay), so the books call it the peer's close.
+  CHECK(fixture.closedBy(lifecycle::CloseReason::PeerClosed) == 1);
+  CHECK(fixture.tally().accepted == 1);
+}
+
+TEST_CASE("an HTTP/1.0 request with Connection: keep-alive keeps the connection for the next") {
+  ServerFixture fixture;
+  RawClient& client = fixture.connect();
+  const std::string request = "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n";
+  const std::string answer =
+      "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 21\r\n"
+      "Connection: keep-alive\r\nContent-Type: text/plain\r\n\r\nhello from closewise\n";
+
+  client.send(request);
+  REQUIRE(fixture.runUntil([&] { return client.receivedBytes() >= answer.size(); }));
+  client.send(request);
+  REQUIRE(fixture.runUntil([&] { return client.receivedBytes() >= 2 * answer.size(); }));
+
+  CHECK(withDateMasked(client.received()) == answer + answer);
+  CHECK_FALSE(client.eof());
+  CHECK(fixture.tally().accepted == 1);
+  CHECK(fixture.tally().closed == 0);
+  CHECK(fixture.inPhase(lifecycle::Phase::Idle) == 1);
+}
