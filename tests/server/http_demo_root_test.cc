@@ -27,7 +27,7 @@ constexpr std::string_view kHead =
 
 }  // namespace
 
-TEST_CASE("GET / answers the greeting; HEAD / the same head and no body") {
+TEST_CASE("GET / answers the greeting, and HEAD / the same head without the body") {
   ServerFixture fixture;
   RawClient& client = fixture.connect();
   client.send(get("/") + "HEAD / HTTP/1.1\r\nHost: test\r\n\r\n" + get("/"));
