@@ -1,8 +1,17 @@
 #include "admin/routes.h"
 
 #include <arpa/inet.h>
+#include <spdlog/spdlog.h>
 
 #include <cstring>
+#include <memory>
+
+#include "admin/alerts.h"
+#include "admin/connections_view.h"
+#include "admin/dashboard.h"
+#include "admin/metrics.h"
+#include "admin/process_view.h"
+#include "admin/stats.h"
 
 namespace closewise::admin {
 
@@ -41,6 +50,178 @@ server::Handler guarded(const std::string& token, server::Handler handler) {
   };
 }
 
+const std::vector<server::Header>& jsonHeaders() {
+  // no-store: every answer is a live reading; a cached one would show a state that is gone.
+  static const std::vector<server::Header> headers = {{"Content-Type", "application/json"},
+                                                      {"Cache-Control", "no-store"}};
+  return headers;
+}
+
+// The admin view's state on the main loop: one KernelStateReader for the life of the process
+// (its netlink socket is reused by every query), the alert evaluator, and the 1 s timer that
+// runs the evaluator.
+//
+// The timer and its companion check handle are unreferenced, so they never keep the main loop
+// alive on their own; but libuv's uv_loop_close() fails while any handle is open, so they must
+// still be closed when the loop winds down. Server owns that loop and gives the admin routes no
+// hook for its end, so the check handle watches for it: after every loop iteration it looks for
+// any other active, referenced handle (the signal watchers and the admin listener are there for
+// as long as the server runs) and, once none is left, closes the admin view's own handles.
+class AdminView {
+ public:
+  explicit AdminView(server::Server& server)
+      : server_(server), alerts_(thresholdsFor(server.config())), loop_(server.mainLoop()) {}
+  AdminView(const AdminView&) = delete;
+  AdminView& operator=(const AdminView&) = delete;
+
+  void start() {
+    uv_timer_init(loop_, &tick_);
+    tick_.data = this;
+    uv_check_init(loop_, &endWatch_);
+    endWatch_.data = this;
+    const int rcTimer = uv_timer_start(&tick_, &AdminView::onTickThunk, kTickMs, kTickMs);
+    const int rcCheck = uv_check_start(&endWatch_, &AdminView::onCheckThunk);
+    if (rcTimer != 0 || rcCheck != 0) {
+      spdlog::error("admin: cannot start the alert timer: {}",
+                    uv_err_name(rcTimer != 0 ? rcTimer : rcCheck));
+    }
+    uv_unref(reinterpret_cast<uv_handle_t*>(&tick_));
+    uv_unref(reinterpret_cast<uv_handle_t*>(&endWatch_));
+  }
+
+  // Everything /stats and /metrics show: books, kernel, process, alerts, read now.
+  AdminSnapshot gather() {
+    AdminSnapshot snapshot;
+    snapshot.server = server_.snapshot();
+    snapshot.kernel = queryKernel();
+    snapshot.process = readProcessView();
+    snapshot.process.loopUtilization = utilization_;
+    snapshot.alerts = alerts_.active();
+    snapshot.nowMs = uv_now(loop_);
+    return snapshot;
+  }
+
+ private:
+  static constexpr std::uint64_t kTickMs = 1000;
+
+  static AlertThresholds thresholdsFor(const server::Config& config) {
+    AlertThresholds thresholds;
+    thresholds.closeWaitAfter = config.closeWaitAlert;
+    thresholds.fallbackBacklog = static_cast<std::uint32_t>(server::Server::kBacklog);
+    return thresholds;
+  }
+
+  // The public ports are known only once Server::run() has bound them, so the reader is made on
+  // first use. Without ports (binding failed, or not yet) the view is empty with an error.
+  KernelView queryKernel() {
+    if (!reader_) {
+      auto ports = server_.publicPorts();
+      if (ports.empty()) {
+        KernelView none;
+        none.error = "no public listener bound";
+        return none;
+      }
+      reader_ = std::make_unique<KernelStateReader>(std::move(ports));
+    }
+    return reader_->query();
+  }
+
+  static void onTickThunk(uv_timer_t* timer) noexcept {
+    static_cast<AdminView*>(timer->data)->onTick();
+  }
+  static void onCheckThunk(uv_check_t* check) noexcept {
+    static_cast<AdminView*>(check->data)->onCheck();
+  }
+
+  void onTick() {
+    // Sampled once a second, here only, so the figure always covers the last second.
+    utilization_ = server_.loopUtilization();
+    // A walk of the connections from the previous tick has not come back yet: the workers are
+    // busy, and asking again would only queue more work for them.
+    if (walkPending_) return;
+
+    AlertInputs inputs;
+    inputs.now = AlertClock(uv_now(loop_));
+    inputs.booksBefore = server_.snapshot().tally;
+    auto kernel = std::make_shared<KernelView>(queryKernel());
+    inputs.booksAfter = server_.snapshot().tally;
+    inputs.process = readProcessView();
+    inputs.process.loopUtilization = utilization_;
+
+    // The books' half-closed ages need a walk of every connection; CLOSE_WAIT is rare in a
+    // healthy server, so walk only when the kernel reports one on our ports.
+    if (!kernel->error.empty() || kernel->count(TcpState::CloseWait) == 0) {
+      inputs.kernel = kernel.get();
+      evaluate(inputs);
+      return;
+    }
+    walkPending_ = true;
+    const auto threshold = static_cast<std::uint64_t>(alerts_.thresholds().closeWaitAfter.count());
+    server_.listConnections(
+        [this, inputs, kernel, threshold](std::vector<server::ConnectionInfo> connections) mutable {
+          walkPending_ = false;
+          if (stopped_) return;
+          for (const auto& c : connections) {
+            if (c.peerFinSeen && c.sincePeerFinMs > threshold) {
+              ++inputs.staleHalfClosed;
+              inputs.oldestPeerFinMs = std::max(inputs.oldestPeerFinMs, c.sincePeerFinMs);
+            }
+          }
+          inputs.kernel = kernel.get();
+          evaluate(inputs);
+        });
+  }
+
+  void evaluate(const AlertInputs& inputs) {
+    for (const auto& change : alerts_.evaluate(inputs)) {
+      if (change.started) {
+        spdlog::warn("{}. {}", change.message, alertExplanation(change.kind));
+      } else {
+        spdlog::info("{}", change.message);
+      }
+    }
+  }
+
+  void onCheck() {
+    bool othersActive = false;
+    struct Walk {
+      const AdminView* self;
+      bool* othersActive;
+    } walk{this, &othersActive};
+    uv_walk(
+        loop_,
+        [](uv_handle_t* handle, void* arg) {
+          auto* w = static_cast<Walk*>(arg);
+          if (handle == reinterpret_cast<const uv_handle_t*>(&w->self->tick_) ||
+              handle == reinterpret_cast<const uv_handle_t*>(&w->self->endWatch_)) {
+            return;
+          }
+          if (uv_is_active(handle) && uv_has_ref(handle) && !uv_is_closing(handle)) {
+            *w->othersActive = true;
+          }
+        },
+        &walk);
+    if (!othersActive) stop();
+  }
+
+  void stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&endWatch_), nullptr);
+  }
+
+  server::Server& server_;
+  AlertEvaluator alerts_;
+  uv_loop_t* loop_;
+  std::unique_ptr<KernelStateReader> reader_;
+  double utilization_ = 0.0;
+  bool walkPending_ = false;
+  bool stopped_ = false;
+  uv_timer_t tick_{};
+  uv_check_t endWatch_{};
+};
+
 }  // namespace
 
 std::optional<std::string> checkAdminExposure(const server::Config& config) {
@@ -55,27 +236,71 @@ std::optional<std::string> checkAdminExposure(const server::Config& config) {
 void registerAdminRoutes(server::Router& router, server::Server& server) {
   const std::string& token = server.config().adminToken;
   const auto text = std::vector<server::Header>{{"Content-Type", "text/plain"}};
+  // Lives as long as the routes that hold it, which live as long as the Server; its handles are
+  // closed before the main loop ends (see AdminView).
+  auto view = std::make_shared<AdminView>(server);
+  view->start();
 
   // Liveness: the admin loop answering at all is the proof the process serves its loops.
-  router.on("GET", "/healthz", guarded(token, [text](const server::Request&,
-                                                     server::Responder responder) {
+  router.on("GET", "/healthz",
+            guarded(token, [text](const server::Request&, server::Responder responder) {
               responder.send(200, "ok\n", text);
             }));
   // Readiness for load balancers: 503 from the moment a drain begins.
-  router.on("GET", "/readyz", guarded(token, [&server, text](const server::Request&,
-                                                             server::Responder responder) {
+  router.on("GET", "/readyz",
+            guarded(token, [&server, text](const server::Request&, server::Responder responder) {
               if (server.ready()) {
                 responder.send(200, "ready\n", text);
               } else {
                 responder.send(503, server.draining() ? "draining\n" : "starting\n", text);
               }
             }));
-  router.on("POST", "/drain", guarded(token, [&server, text](const server::Request&,
-                                                             server::Responder responder) {
+  router.on("POST", "/drain",
+            guarded(token, [&server, text](const server::Request&, server::Responder responder) {
               const bool already = server.draining();
               if (!already) server.requestDrain("POST /drain");
               responder.send(202, already ? "already draining\n" : "drain started\n", text);
             }));
+
+  router.on("GET", "/stats",
+            guarded(token, [view](const server::Request&, server::Responder responder) {
+              responder.send(200, statsJson(view->gather()), jsonHeaders());
+            }));
+  router.on("GET", "/metrics",
+            guarded(token, [view](const server::Request&, server::Responder responder) {
+              responder.send(200, metricsText(view->gather()),
+                             {{"Content-Type", std::string(kMetricsContentType)}});
+            }));
+  router.on("GET", "/connections",
+            guarded(token, [&server](const server::Request& request, server::Responder responder) {
+              auto parsed = parseConnectionsQuery(request.query);
+              if (!parsed.query) {
+                responder.send(400, parsed.error, {{"Content-Type", "text/plain"}});
+                return;
+              }
+              // The workers answer on the main loop later; std::function needs a copyable
+              // callable, and a Responder is move-only, hence the shared_ptr.
+              auto pending = std::make_shared<server::Responder>(std::move(responder));
+              server.listConnections([pending, query = *parsed.query](
+                                         std::vector<server::ConnectionInfo> connections) {
+                for (auto& c : connections) {
+                  // The worker fills the peer only when it logs it (it costs a getpeername per
+                  // accept). Asking here, on the main loop, races with the worker closing the fd
+                  // and a new socket taking its number, so at worst a peer is wrong for a
+                  // connection that is gone by the time the answer is read.
+                  if (c.peer.empty()) c.peer = peerOf(c.fd);
+                }
+                pending->send(200, connectionsJson(std::move(connections), query), jsonHeaders());
+              });
+            }));
+
+  // The dashboard page is static: it holds no data and fetches /stats with the token it is given
+  // (see docs/admin.md), so it is served without one. A browser cannot attach a bearer token to a
+  // page load, and every number the page shows still comes through a guarded route.
+  router.on("GET", "/", [](const server::Request&, server::Responder responder) {
+    responder.send(200, kDashboardHtml,
+                   {{"Content-Type", "text/html; charset=utf-8"}, {"Cache-Control", "no-cache"}});
+  });
 }
 
 }  // namespace closewise::admin

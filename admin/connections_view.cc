@@ -1,0 +1,118 @@
+#include "admin/connections_view.h"
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <charconv>
+#include <nlohmann/json.hpp>
+
+#include "admin/sock_diag.h"
+
+namespace closewise::admin {
+
+namespace {
+
+bool isReportedPhase(std::string_view name) {
+  for (std::size_t i = 0; i < lifecycle::kReportedPhaseCount; ++i) {
+    if (lifecycle::phaseName(static_cast<lifecycle::Phase>(i)) == name) return true;
+  }
+  return false;
+}
+
+// The raw value of `key` in an "a=1&b=2" query (no percent-decoding: the values accepted here are
+// plain names and numbers), or nullopt.
+std::optional<std::string_view> queryValue(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == key) {
+      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+ParsedConnectionsQuery parseConnectionsQuery(std::string_view queryString) {
+  ConnectionsQuery query;
+  if (auto state = queryValue(queryString, "state")) {
+    if (!isReportedPhase(*state)) {
+      return {std::nullopt,
+              "state must be one of reading, processing, writing, idle, half_closed, closing\n"};
+    }
+    query.phase = std::string(*state);
+  }
+  if (auto limit = queryValue(queryString, "limit")) {
+    std::size_t value = 0;
+    const char* end = limit->data() + limit->size();
+    auto [ptr, ec] = std::from_chars(limit->data(), end, value);
+    if (limit->empty() || ec != std::errc() || ptr != end || value > ConnectionsQuery::kMaxLimit) {
+      return {std::nullopt, "limit must be an integer from 0 to 100000\n"};
+    }
+    query.limit = value;
+  }
+  return {query, {}};
+}
+
+std::string connectionsJson(std::vector<server::ConnectionInfo> connections,
+                            const ConnectionsQuery& query) {
+  if (query.phase) {
+    std::erase_if(connections,
+                  [&](const server::ConnectionInfo& c) { return c.phase != *query.phase; });
+  }
+  std::sort(connections.begin(), connections.end(),
+            [](const server::ConnectionInfo& a, const server::ConnectionInfo& b) {
+              return a.ageMs != b.ageMs ? a.ageMs > b.ageMs : a.id < b.id;
+            });
+  if (connections.size() > query.limit) connections.resize(query.limit);
+
+  // ordered_json keeps each object's keys in the documented order.
+  using json = nlohmann::ordered_json;
+  json list = json::array();
+  for (const auto& c : connections) {
+    const json kernel = {
+        {"state", c.tcpState == 0 ? std::string_view("UNKNOWN")
+                                  : tcpStateName(static_cast<TcpState>(c.tcpState))},
+        {"rtt_us", c.rttUs},
+        {"unacked", c.unacked},
+        {"retransmits", c.retransmits}};
+    list.push_back({{"id", c.id},
+                    {"worker", c.worker},
+                    {"peer", c.peer},
+                    {"phase", c.phase},
+                    {"age_ms", c.ageMs},
+                    {"idle_ms", c.idleMs},
+                    {"requests", c.requests},
+                    {"bytes_in", c.bytesIn},
+                    {"bytes_out", c.bytesOut},
+                    {"peer_fin_seen", c.peerFinSeen},
+                    {"since_peer_fin_ms", c.peerFinSeen ? json(c.sincePeerFinMs) : json(nullptr)},
+                    {"kernel", kernel}});
+  }
+  return list.dump() + "\n";
+}
+
+std::string peerOf(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (fd < 0 || getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return {};
+  char text[INET6_ADDRSTRLEN] = {};
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    if (inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text) == nullptr) return {};
+    return formatEndpoint({text, ntohs(v4->sin_port)});
+  }
+  if (address.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    if (inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text) == nullptr) return {};
+    return formatEndpoint({text, ntohs(v6->sin6_port)});
+  }
+  return {};
+}
+
+}  // namespace closewise::admin

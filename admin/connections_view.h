@@ -1,0 +1,41 @@
+// The body of GET /connections: one JSON object per open connection, the server's view (phase,
+// ages, bytes) beside the kernel's (TCP_INFO state, round-trip time, unacknowledged segments).
+//
+// Unlike /stats this walks every connection on every worker, so it is for looking at a problem,
+// not for polling: ?state= narrows it to one phase and ?limit= bounds the answer.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "server/server.h"
+
+namespace closewise::admin {
+
+struct ConnectionsQuery {
+  std::optional<std::string> phase;  // one of lifecycle::phaseName's reported names
+  std::size_t limit = kDefaultLimit;
+
+  static constexpr std::size_t kDefaultLimit = 1000;
+  static constexpr std::size_t kMaxLimit = 100'000;
+};
+
+// Parses "state=idle&limit=10". Returns the query, or the message for a 400 when a value is not
+// a phase name or not an integer from 0 to kMaxLimit. Unknown keys are ignored.
+struct ParsedConnectionsQuery {
+  std::optional<ConnectionsQuery> query;
+  std::string error;
+};
+ParsedConnectionsQuery parseConnectionsQuery(std::string_view queryString);
+
+// Filters, orders oldest first (a stuck connection is usually an old one) and serialises.
+std::string connectionsJson(std::vector<server::ConnectionInfo> connections,
+                            const ConnectionsQuery& query);
+
+// "127.0.0.1:50312" / "[::1]:50312" for the socket's peer, or "" if fd is not a connected socket.
+std::string peerOf(int fd);
+
+}  // namespace closewise::admin

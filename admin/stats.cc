@@ -1,0 +1,106 @@
+#include "admin/stats.h"
+
+#include <nlohmann/json.hpp>
+
+namespace closewise::admin {
+
+namespace {
+
+// ordered_json keeps the keys in the documented order, so the document reads top-down, like the
+// table in docs/admin.md.
+using json = nlohmann::ordered_json;
+
+constexpr const char* kResponseClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+json connectionsJson(const lifecycle::TallySnapshot& tally) {
+  json byState = json::object();
+  for (std::size_t i = 0; i < lifecycle::kReportedPhaseCount; ++i) {
+    byState[std::string(lifecycle::phaseName(static_cast<lifecycle::Phase>(i)))] = tally.byPhase[i];
+  }
+  return {{"open", tally.open}, {"by_state", byState}};
+}
+
+json totalsJson(const server::ServerSnapshot& server) {
+  json byClass = json::object();
+  for (std::size_t i = 0; i < std::size(kResponseClasses); ++i) {
+    byClass[kResponseClasses[i]] = server.responses.byClass[i];
+  }
+  json byReason = json::object();
+  // Index 0 is CloseReason::None, which no connection is ever closed for.
+  for (std::size_t i = 1; i < lifecycle::kCloseReasonCount; ++i) {
+    byReason[std::string(lifecycle::closeReasonName(static_cast<lifecycle::CloseReason>(i)))] =
+        server.tally.closedByReason[i];
+  }
+  return {{"accepted", server.tally.accepted},
+          {"closed", server.tally.closed},
+          {"requests", server.tally.requests},
+          {"responses_by_class", byClass},
+          {"closed_by_reason", byReason}};
+}
+
+json kernelJson(const KernelView& kernel) {
+  json states = json::object();
+  for (const TcpState state : reportedTcpStates()) {
+    states[std::string(tcpStateName(state))] = kernel.count(state);
+  }
+  json queues = json::array();
+  for (const auto& queue : kernel.listenQueues) {
+    queues.push_back(
+        {{"address", queue.address}, {"pending", queue.pending}, {"backlog", queue.backlog}});
+  }
+  json document = {{"source", kernel.source.empty() ? "none" : std::string(kernel.source)},
+                   {"tcp_states", states},
+                   {"listen_queue", queues},
+                   {"query_us", kernel.queryMicros}};
+  if (!kernel.fallbackReason.empty()) document["fallback_reason"] = kernel.fallbackReason;
+  if (!kernel.error.empty()) document["error"] = kernel.error;
+  return document;
+}
+
+json processJson(const ProcessView& process) {
+  return {{"open_fds", process.openFds},
+          {"fd_limit", process.fdLimit},
+          {"rss_bytes", process.rssBytes},
+          {"loop_utilization", process.loopUtilization}};
+}
+
+json alertsJson(const std::vector<Alert>& alerts, std::uint64_t nowMs) {
+  json list = json::array();
+  for (const auto& alert : alerts) {
+    const auto since = static_cast<std::uint64_t>(alert.since.count());
+    list.push_back({{"name", alertName(alert.kind)},
+                    {"active_ms", nowMs > since ? nowMs - since : 0},
+                    {"detail", alert.detail},
+                    {"explanation", alertExplanation(alert.kind)}});
+  }
+  return list;
+}
+
+}  // namespace
+
+const std::vector<TcpState>& reportedTcpStates() {
+  static const std::vector<TcpState> states = {
+      TcpState::Established, TcpState::SynRecv,   TcpState::FinWait1, TcpState::FinWait2,
+      TcpState::TimeWait,    TcpState::CloseWait, TcpState::LastAck,  TcpState::Closing,
+      TcpState::Listen,      TcpState::SynSent,
+  };
+  return states;
+}
+
+std::string statsJson(const AdminSnapshot& snapshot) {
+  const auto& server = snapshot.server;
+  const json document = {
+      {"version", server.version},
+      {"uptime_ms", server.uptimeMs},
+      {"draining", server.draining},
+      {"workers", server.workers},
+      {"connections", connectionsJson(server.tally)},
+      {"totals", totalsJson(server)},
+      {"kernel", kernelJson(snapshot.kernel)},
+      {"process", processJson(snapshot.process)},
+      {"alerts", alertsJson(snapshot.alerts, snapshot.nowMs)},
+  };
+  return document.dump() + "\n";
+}
+
+}  // namespace closewise::admin

@@ -1,0 +1,61 @@
+// /connections?state=&limit=: a phase name filters, an integer bounds, anything else is a 400;
+// the list is oldest first and every object carries the server's and the kernel's view.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "admin/connections_view.h"
+
+using namespace closewise::admin;
+using closewise::server::ConnectionInfo;
+
+namespace {
+
+ConnectionInfo connection(std::uint64_t id, std::string_view phase, std::uint64_t ageMs) {
+  ConnectionInfo c;
+  c.id = id;
+  c.phase = phase;
+  c.ageMs = ageMs;
+  c.peer = "127.0.0.1:" + std::to_string(40000 + id);
+  c.tcpState = 1;
+  c.rttUs = 50;
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("bad state and limit values are refused", "[connections]") {
+  for (const char* query : {"state=bogus", "state=", "state=closed", "limit=x", "limit=-1",
+                            "limit=1.5", "limit=", "limit=100001", "limit=99999999999999999999"}) {
+    INFO(query);
+    const auto parsed = parseConnectionsQuery(query);
+    CHECK_FALSE(parsed.query);
+    CHECK_FALSE(parsed.error.empty());
+  }
+  const auto good = parseConnectionsQuery("limit=2&state=half_closed&other=1");
+  REQUIRE(good.query);
+  CHECK(good.query->limit == 2);
+  CHECK(good.query->phase == "half_closed");
+}
+
+TEST_CASE("state filters, limit keeps the oldest, fields are complete", "[connections]") {
+  std::vector<ConnectionInfo> all = {connection(1, "idle", 10), connection(2, "processing", 50),
+                                     connection(3, "idle", 30), connection(4, "idle", 20)};
+  ConnectionsQuery query;
+  query.phase = "idle";
+  query.limit = 2;
+  const auto list = nlohmann::json::parse(connectionsJson(all, query));
+  REQUIRE(list.size() == 2);
+  CHECK(list[0]["id"] == 3);
+  CHECK(list[1]["id"] == 4);
+  for (const char* key : {"id", "worker", "peer", "phase", "age_ms", "idle_ms", "requests",
+                          "bytes_in", "bytes_out", "peer_fin_seen", "since_peer_fin_ms"}) {
+    INFO(key);
+    CHECK(list[0].contains(key));
+  }
+  CHECK(list[0]["peer"] == "127.0.0.1:40003");
+  CHECK(list[0]["since_peer_fin_ms"].is_null());
+  CHECK(list[0]["kernel"]["state"] == "ESTABLISHED");
+  CHECK(list[0]["kernel"]["rtt_us"] == 50);
+  CHECK(list[0]["kernel"].contains("unacked"));
+  CHECK(list[0]["kernel"].contains("retransmits"));
+}
