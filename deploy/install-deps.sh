@@ -35,7 +35,7 @@ packages=(
 # headless browser for the dashboard.
 if [ "$with_system_tests" = 1 ]; then
   packages+=(
-    curl iproute2 nftables procps psmisc
+    curl iproute2 nftables procps psmisc python3
     wrk nghttp2-client slowhttptest
     haproxy nginx-light
     chromium

@@ -151,6 +151,13 @@ bool ConnectionState::beginClose(CloseReason reason, CloseMode mode, TimePoint n
   closeMode_ = mode;
   closeBegunAt_ = now;
   tally_.onCloseBegun(reason);
+  // A graceful close with nothing to answer (idle, or a request not yet complete) goes straight
+  // to our FIN; the phase changes only when the FIN is out (finSent). Until then the expired
+  // deadline that started the close must not fire again, and the close must still be bounded:
+  // the linger deadline covers it from now.
+  if (mode == CloseMode::Graceful && (phase_ == Phase::Idle || phase_ == Phase::Reading)) {
+    arm(now + policy_.linger, CloseReason::LingerTimeout);
+  }
   return true;
 }
 

@@ -28,6 +28,9 @@ constexpr std::size_t kMaxPendingInput = 64 * 1024;
 constexpr std::size_t kHighWater = 256 * 1024;
 constexpr std::size_t kLowWater = 64 * 1024;
 
+// Unsent bytes the kernel may hold per socket (TCP_NOTSENT_LOWAT).
+constexpr int kNotSentLowWater = 128 * 1024;
+
 std::string peerName(const uv_tcp_t* tcp) {
   sockaddr_storage ss{};
   int len = sizeof ss;
@@ -158,6 +161,13 @@ int Connection::accept(uv_stream_t* server) {
   }
   // Responses are written whole; Nagle would only delay the last segment of each.
   uv_tcp_nodelay(&tcp_, 1);
+  // Bound the bytes the kernel holds unsent for this socket. Without it a write to a client that
+  // reads slowly keeps succeeding until the autotuned send buffer (megabytes) is full, so a few
+  // hundred slow readers pin hundreds of MB of kernel memory and each write slows the whole
+  // loop. With it, writes stop at the bound, the rest waits in our queue under the write
+  // deadline, and the send buffer can still grow for fast peers (unlike a fixed SO_SNDBUF).
+  const int lowat = kNotSentLowWater;
+  setsockopt(fd(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
   const auto keepalive = worker_.options().tcpKeepalive;
   if (keepalive.count() > 0) {
     // SO_KEEPALIVE with our own idle time: the keepalive sysctls only apply to sockets that
@@ -410,6 +420,7 @@ bool Connection::respondStart(int status, std::vector<Header>&& headers,
   protocol::appendResponseHead(out_, head, worker_.date());
   responseStarted_ = true;
   chunked_ = !contentLength.has_value() && request.versionMinor >= 1;
+  closeDelimited_ = !contentLength.has_value() && request.versionMinor == 0;
   bodyRemaining_ = contentLength.value_or(0);
   status_ = status;
   worker_.countResponse(status);
@@ -424,6 +435,9 @@ bool Connection::respondWrite(std::string_view data) {
   if (data.empty() || headRequest_) return true;
   if (chunked_) {
     protocol::appendChunk(out_, data);
+  } else if (closeDelimited_) {
+    // RFC 9112 section 6.3, rule 8: the body runs until the connection closes.
+    out_.append(data);
   } else {
     if (bodyRemaining_ < data.size()) {
       // A handler writing past its own Content-Length would corrupt the framing of every later
@@ -440,7 +454,7 @@ bool Connection::respondWrite(std::string_view data) {
 
 bool Connection::respondEnd() {
   if (!responseStarted_ || responseEnded_ || handleClosing_) return false;
-  if (!chunked_ && bodyRemaining_ > 0 && !headRequest_) {
+  if (!chunked_ && !closeDelimited_ && bodyRemaining_ > 0 && !headRequest_) {
     // The response promised more bytes than it has: the only honest end is an abort, so the
     // client does not take a short body for a complete one.
     spdlog::error("conn={} handler ended {} bytes short of its Content-Length", id_,
@@ -627,7 +641,7 @@ void Connection::answerAndClose(int status, std::string_view body, CloseReason r
 }
 
 void Connection::beginGracefulClose(CloseReason reason) {
-  if (handleClosing_) return;
+  if (handleClosing_ || shutdownSent_) return;
   const auto now = worker_.now();
   state_.beginClose(reason, CloseMode::Graceful, now);
   cancelExchange();
@@ -774,11 +788,15 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
   }
 }
 
-bool Connection::closeIfIdle(CloseReason reason) {
+bool Connection::isIdle() const noexcept {
   if (handleClosing_ || state_.closeBegun() || exchangeOpen_) return false;
   const Phase phase = state_.phase();
   const bool silent = phase == Phase::Reading && (!parser_ || !parser_->inProgress());
-  if (phase != Phase::Idle && !silent) return false;
+  return phase == Phase::Idle || silent;
+}
+
+bool Connection::closeIfIdle(CloseReason reason) {
+  if (!isIdle()) return false;
   beginGracefulClose(reason);
   return true;
 }

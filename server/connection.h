@@ -51,8 +51,9 @@ class Connection {
 
   // Called by the worker's timer when deadline() has passed.
   void onDeadline(lifecycle::TimePoint now);
-  // Drain: close now if nothing is in flight (idle, or connected but silent). Returns true if it
-  // began closing.
+  // Drain: true if nothing is in flight (idle between requests, or connected but silent).
+  bool isIdle() const noexcept;
+  // Drain: begins a graceful close if isIdle(). Returns true if it did.
   bool closeIfIdle(lifecycle::CloseReason reason);
   // Ends the connection now with an RST (drain deadline, second signal, shutdown).
   void resetNow(lifecycle::CloseReason reason);
@@ -147,6 +148,7 @@ class Connection {
   bool responseStarted_ = false;
   bool responseEnded_ = false;
   bool chunked_ = false;
+  bool closeDelimited_ = false;  // HTTP/1.0 answer of unknown length: the close ends the body
   bool headRequest_ = false;
   bool shutdownSent_ = false;
   bool handleClosing_ = false;

@@ -37,8 +37,9 @@ class Responder {
   Responder& operator=(Responder&& other) noexcept;
   Responder(const Responder&) = delete;
   Responder& operator=(const Responder&) = delete;
-  // A Responder dropped without an answer leaves the request unanswered; the handler deadline
-  // (--handler-timeout) then answers 503 for it. That is a bug in the handler, logged at warn.
+  // A Responder dropped without an answer can never answer, so the connection answers 500 for it
+  // at once; one dropped mid-response resets the connection, since a truncated body must not
+  // look complete. Either is a bug in the handler, logged at warn.
   ~Responder();
 
   // A complete response with a Content-Length body.

@@ -82,9 +82,9 @@ std::string Worker::start() {
 
 void Worker::onConnection(Listener& listener, int status) {
   if (status < 0) {
-    // EMFILE/ENFILE: libuv has already accepted and closed the pending connections with its
-    // reserve fd (uv__emfile_trick), so the listener does not spin; we log and go on, and accept
-    // again as soon as fds free up.
+    // EMFILE/ENFILE: libuv accepts and closes the pending connections with its reserve fd
+    // (uv__emfile_trick), so the listener does not spin, and tells us only if even that failed.
+    // We log and go on; accepting resumes by itself as soon as fds free up.
     spdlog::warn("{} listener {}: accept: {} ({})", options_.name, listener.address(),
                  uv_err_name(status), uv_strerror(status));
     return;
@@ -144,6 +144,7 @@ void Worker::armTimer() noexcept {
   if (drain_.stage() == lifecycle::DrainController::Stage::Delaying ||
       drain_.stage() == lifecycle::DrainController::Stage::Draining) {
     next = std::min(next, drain_.nextWakeup());
+    next = std::min(next, drainSweepAt_);
   }
   armedAt_ = next;
   if (next == TimePoint::max()) {
@@ -183,6 +184,7 @@ void Worker::onTimer() {
       schedule(*connection);
     }
   }
+  if (current >= drainSweepAt_ && !finished_) closeIdleForDrain();
   advanceDrain();
   if (!shutdown_) armTimer();
 }
@@ -224,9 +226,17 @@ void Worker::closeListeners() {
 }
 
 void Worker::closeIdleForDrain() {
+  const TimePoint current = now();
   std::size_t closed = 0;
+  drainSweepAt_ = TimePoint::max();
   forEachConnection([&](Connection& connection) {
-    if (connection.closeIfIdle(CloseReason::Drain)) ++closed;
+    if (!connection.isIdle()) return;
+    const TimePoint quietSince = connection.phaseSince();
+    if (current - quietSince >= kDrainIdleGrace) {
+      if (connection.closeIfIdle(CloseReason::Drain)) ++closed;
+    } else {
+      drainSweepAt_ = std::min(drainSweepAt_, quietSince + kDrainIdleGrace);
+    }
   });
   SPDLOG_DEBUG("{} worker {}: drain closed {} idle connections", options_.name, index_, closed);
 }

@@ -131,6 +131,11 @@ class Worker {
   void forEachConnection(Fn&& fn);
 
   static constexpr std::size_t kReadBufferSize = 64 * 1024;
+  // A connection answered less than this long ago when the drain closes idle connections is
+  // probably about to carry its client's next request: closing it now would race that request
+  // (the keep-alive race: the client sees our FIN after it sent, and the request is lost). It
+  // gets this long; a request in that window is answered with Connection: close.
+  static constexpr std::chrono::milliseconds kDrainIdleGrace{250};
   static constexpr std::size_t kDeadlineKinds = 6;
 
  private:
@@ -172,6 +177,8 @@ class Worker {
   bool asyncClosed_ = false;  // guarded by postMutex_
   bool finished_ = false;
   std::chrono::steady_clock::time_point drainStartedWall_{};
+  // When the next drain sweep closes connections that were too recently busy the last time.
+  lifecycle::TimePoint drainSweepAt_ = lifecycle::TimePoint::max();
 
   friend class Connection;
 };

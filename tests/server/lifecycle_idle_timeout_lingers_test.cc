@@ -3,11 +3,7 @@
 // request that crossed our FIN on the wire is discarded rather than answered by the kernel with
 // an RST (RFC 9112 section 9.6). Any close begun from a deadline with nothing to answer (idle
 // timeout; header timeout on a silent connection) takes this path.
-//
-// [!mayfail]: fails today. The timer re-fires for the same expired idle deadline before the
-// shutdown callback has moved the connection to closing; beginGracefulClose() then calls
-// uv_shutdown() a second time, gets UV_ENOTCONN, and closes the handle at once (the debug log
-// shows "idle_timeout in idle" twice, then "uv_shutdown: ENOTCONN"). See the report of issue 7.
+
 #include <catch2/catch.hpp>
 
 #include "tests/support/fixture.h"
@@ -18,7 +14,7 @@ using lifecycle::CloseReason;
 using lifecycle::Phase;
 
 TEST_CASE("after the idle deadline's FIN the connection lingers until the client's FIN",
-          "[lifecycle][linger][!mayfail]") {
+          "[lifecycle][linger]") {
   ServerFixture fixture([](server::WorkerOptions& o) {
     o.timeouts.idle = 100ms;
     o.timeouts.linger = 5s;

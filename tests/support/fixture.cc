@@ -1,6 +1,7 @@
 #include "tests/support/fixture.h"
 
 #include <catch2/catch.hpp>
+#include <signal.h>
 
 #include "server/demo_routes.h"
 
@@ -8,6 +9,8 @@ namespace closewise::testing {
 
 ServerFixture::ServerFixture(std::function<void(server::WorkerOptions&)> tweak,
                              std::function<void(server::Router&)> routes) {
+  // A test client writing to a socket the server reset must get EPIPE, not kill the test.
+  signal(SIGPIPE, SIG_IGN);
   REQUIRE(uv_loop_init(&loop_) == 0);
   server::registerDemoRoutes(router);
   if (routes) routes(router);
