@@ -9,12 +9,10 @@ GETs / every 200 ms during the attack and must always be answered. slowhttptest 
 open connections left") when the server has cut off every slow connection; that is a pass.
 Usage: slowhttptest_test.py CLOSEWISE -H|-B|-X [--mayfail]
 
---mayfail (used for -X while the known issue below is open) still fails the run if closewise dies
-or stops serving, but only reports a gap in availability. Known issue: under -X each /bytes
-connection pushes megabytes into the kernel before the tiny client window stops it (uv_try_write
-keeps succeeding, so the handler's wantsMore() never says stop); 200 of them put ~320 MB through
-write() on the one loop thread, which stalls accepting for 1-3 s (strace: 16 KiB writes taking
-5-18 ms each during the ramp).
+--mayfail still fails the run if closewise dies or stops serving, but only reports a gap in
+availability. No mode uses it now: -X once stalled the loop for 1-3 s, when each slow reader let
+megabytes into its autotuned kernel send buffer; TCP_NOTSENT_LOWAT on accepted sockets
+(server/connection.cc) bounds that, and the slowest probe under -X dropped to a few ms.
 """
 
 import csv
