@@ -3,15 +3,10 @@
 // request fails. This is what costs the handoff_under_load.sh keep-alive clients one request per
 // connection per handoff.
 //
-// Known bug, marked [!mayfail] until fixed (server/worker.cc, Worker::closeIdleForDrain, and
-// server/connection.cc, Connection::closeIfIdle): at the end of the drain delay every connection
-// in the idle phase is closed, including one that finished an exchange a microsecond ago. For a
-// busy client the next request is then in flight, arrives after our FIN and is discarded by the
-// lingering close. Suggested fix: closeIfIdle only closes connections idle for longer than a
-// short grace (a few hundred ms, well above a round trip); the rest get their next answer with
-// Connection: close (keep-alive is already off in the Draining stage) or are closed by a later
-// pass of the drain timer once they have been idle that long. The race that remains is then the
-// ordinary idle-timeout race, which the balancer's shorter idle timeout avoids.
+// The drain closes only connections idle for at least Worker::kDrainIdleGrace; one answered more
+// recently gets that long for its next request, which is answered with Connection: close. The
+// race that remains is the ordinary idle-timeout race, which the balancer's shorter idle timeout
+// avoids.
 #include <catch2/catch.hpp>
 
 #include "tests/support/fixture.h"
@@ -33,7 +28,7 @@ std::size_t count(const std::string& haystack, const std::string& needle) {
 }  // namespace
 
 TEST_CASE("a request sent as the drain begins on a just-used keep-alive connection is answered",
-          "[drain][!mayfail]") {
+          "[drain]") {
   ServerFixture fixture([](server::WorkerOptions& options) {
     options.drainDelay = std::chrono::milliseconds(0);
     options.drainTimeout = std::chrono::milliseconds(2000);
