@@ -190,7 +190,7 @@ class AdminView {
     } walk{this, &othersActive};
     uv_walk(
         loop_,
-        [](uv_handle_t* handle, void* arg) {
+        [](uv_handle_t* handle, void* arg) noexcept {
           auto* w = static_cast<Walk*>(arg);
           if (handle == reinterpret_cast<const uv_handle_t*>(&w->self->tick_) ||
               handle == reinterpret_cast<const uv_handle_t*>(&w->self->endWatch_)) {
