@@ -12,20 +12,6 @@
 using namespace closewise;
 using namespace closewise::testing;
 
-namespace {
-
-// The Date header is the one part of an answer a test cannot predict; mask its value.
-std::string withDateMasked(std::string bytes) {
-  for (auto pos = bytes.find("\r\nDate: "); pos != std::string::npos;
-       pos = bytes.find("\r\nDate: ", pos + 1)) {
-    const auto value = pos + 8;
-    bytes.replace(value, bytes.find("\r\n", value) - value, "*");
-  }
-  return bytes;
-}
-
-}  // namespace
-
 TEST_CASE("a FIN right after the request is not a cancel: the full answer arrives, then FIN") {
   std::optional<server::Responder> held;
   int cancels = 0;

@@ -88,4 +88,13 @@ std::string get(std::string_view path, std::string_view extraHeaders) {
   return request;
 }
 
+std::string withDateMasked(std::string bytes) {
+  for (auto pos = bytes.find("\r\nDate: "); pos != std::string::npos;
+       pos = bytes.find("\r\nDate: ", pos + 1)) {
+    const auto value = pos + 8;
+    bytes.replace(value, bytes.find("\r\n", value) - value, "*");
+  }
+  return bytes;
+}
+
 }  // namespace closewise::testing

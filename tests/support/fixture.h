@@ -67,4 +67,8 @@ class ServerFixture {
 // A complete GET request for path, HTTP/1.1, with Host.
 std::string get(std::string_view path, std::string_view extraHeaders = {});
 
+// The Date header is the one part of an answer a test cannot predict: its values replaced by "*",
+// so whole responses can be compared byte for byte.
+std::string withDateMasked(std::string bytes);
+
 }  // namespace closewise::testing
