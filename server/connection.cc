@@ -803,6 +803,23 @@ bool Connection::closeIfIdle(CloseReason reason) {
 
 void Connection::resetNow(CloseReason reason) { closeNow(reason, CloseMode::Reset); }
 
+void Connection::probePeerGone() {
+  if (handleClosing_ || state_.phase() != Phase::HalfClosed) return;
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  // TCP_CLOSE (7): the kernel has dropped the connection, which after the peer's FIN means its
+  // RST arrived (RFC 9293 section 3.10.7.3).
+  if (getsockopt(fd(), IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_state == TCP_CLOSE) {
+    SPDLOG_DEBUG("conn={} reset by the peer while half-closed", id_);
+    closeNow(CloseReason::PeerReset, CloseMode::Immediate);
+  }
+}
+
+std::string Connection::peerAddress() const {
+  if (!peer_.empty() || !initialized_) return peer_;
+  return peerName(&tcp_);
+}
+
 // ---- Bookkeeping -----------------------------------------------------------------------------
 
 void Connection::touch(Phase before) noexcept {

@@ -57,6 +57,13 @@ class Connection {
   bool closeIfIdle(lifecycle::CloseReason reason);
   // Ends the connection now with an RST (drain deadline, second signal, shutdown).
   void resetNow(lifecycle::CloseReason reason);
+  // Half-closed only: asks the kernel whether the peer has since reset (libuv no longer reads
+  // after the FIN, so nothing else would notice), and if so ends the connection as peer_reset,
+  // which cancels the handler's Responder.
+  void probePeerGone();
+  // The peer's address; computed now if it was not recorded at accept (debug log or access log
+  // off). Call on the worker's thread.
+  std::string peerAddress() const;
 
   std::uint64_t id() const noexcept { return id_; }
   const lifecycle::ConnectionState& state() const noexcept { return state_; }

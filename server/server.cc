@@ -445,7 +445,7 @@ void Server::listConnections(std::function<void(std::vector<ConnectionInfo>)> do
         ConnectionInfo info;
         info.id = c.id();
         info.worker = worker.index();
-        info.peer = c.peer();
+        info.peer = c.peerAddress();
         info.phase = lifecycle::phaseName(st.phase());
         info.ageMs = static_cast<std::uint64_t>((now - st.acceptedAt()).count());
         info.idleMs = static_cast<std::uint64_t>((now - c.phaseSince()).count());

@@ -46,6 +46,8 @@ Worker::Worker(uv_loop_t* loop, const Router& router, WorkerOptions options, uns
       readBuffer_(new char[kReadBufferSize]) {
   uv_timer_init(loop_, &timer_);
   timer_.data = this;
+  uv_timer_init(loop_, &probeTimer_);
+  probeTimer_.data = this;
   uv_async_init(loop_, &async_, &Worker::onAsyncThunk);
   async_.data = this;
 }
@@ -57,6 +59,9 @@ Worker::~Worker() {
 
 std::string Worker::start() {
   started_ = true;
+  uv_timer_start(&probeTimer_, &Worker::onProbeThunk, kHalfClosedProbeMs, kHalfClosedProbeMs);
+  // The probe alone must not keep the loop alive.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&probeTimer_));
   for (const auto& endpoint : options_.listen) {
     auto listener = std::make_unique<Listener>(
         loop_, [this](Listener& l, int status) { onConnection(l, status); });
@@ -189,6 +194,15 @@ void Worker::onTimer() {
   if (!shutdown_) armTimer();
 }
 
+void Worker::onProbeThunk(uv_timer_t* timer) noexcept {
+  static_cast<Worker*>(timer->data)->probeHalfClosed();
+}
+
+void Worker::probeHalfClosed() {
+  if (tally_.snapshot().byPhase[static_cast<std::size_t>(lifecycle::Phase::HalfClosed)] == 0) return;
+  forEachConnection([](Connection& connection) { connection.probePeerGone(); });
+}
+
 // ---- Drain -----------------------------------------------------------------------------------
 
 bool Worker::draining() const noexcept {
@@ -272,6 +286,7 @@ void Worker::shutdown() {
   closeListeners();
   resetAll(CloseReason::ServerClose);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&probeTimer_), nullptr);
   std::lock_guard<std::mutex> lock(postMutex_);
   asyncClosed_ = true;
   uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);

@@ -137,9 +137,12 @@ class Worker {
   // gets this long; a request in that window is answered with Connection: close.
   static constexpr std::chrono::milliseconds kDrainIdleGrace{250};
   static constexpr std::size_t kDeadlineKinds = 6;
+  static constexpr std::uint64_t kHalfClosedProbeMs = 500;
 
  private:
   static void onTimerThunk(uv_timer_t* timer) noexcept;
+  static void onProbeThunk(uv_timer_t* timer) noexcept;
+  void probeHalfClosed();
   static void onAsyncThunk(uv_async_t* async) noexcept;
   void onConnection(Listener& listener, int status);
   void onTimer();
@@ -157,6 +160,10 @@ class Worker {
   unsigned index_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   uv_timer_t timer_{};
+  // After the peer's FIN libuv stops reading, so a half-closed connection whose peer then resets
+  // would go unnoticed until its handler answers. This timer asks the kernel about those few
+  // connections twice a second (and costs one counter read when there are none).
+  uv_timer_t probeTimer_{};
   uv_async_t async_{};
   lifecycle::TimePoint armedAt_ = lifecycle::TimePoint::max();
   std::array<HookList, kDeadlineKinds> lists_;

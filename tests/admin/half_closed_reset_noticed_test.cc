@@ -2,11 +2,8 @@
 // before the handler answers: the Responder is cancelled (handler.h promises onCancel for a peer
 // reset), the connection leaves half_closed and is counted under peer_reset.
 //
-// Known bug, marked [!mayfail] until it is fixed in server/connection.cc (see the admin report):
-// after UV_EOF libuv stops reading and startReading() refuses to restart once peerFinSeen(), so
-// nothing watches the socket in half_closed; the RST moves the kernel's socket to CLOSE at once,
-// but the books keep the connection half_closed until the handler writes or --handler-timeout
-// answers for it. The admin view shows it: /connections lists it with kernel state "CLOSE".
+// libuv stops reading after the FIN, so the worker asks the kernel about half-closed connections
+// twice a second (Worker::probeHalfClosed); an RST shows there as state CLOSE.
 #include <sys/socket.h>
 
 #include <catch2/catch.hpp>
@@ -20,7 +17,7 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 TEST_CASE("a reset after the peer's FIN ends a half-closed connection before the handler answers",
-          "[server][binary][!mayfail]") {
+          "[server][binary]") {
   ClosewiseProcess server(basicArgs());
   REQUIRE(server.publicPort() != 0);
   auto client = processingConnection(server.publicPort(), 60'000);
