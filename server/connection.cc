@@ -9,6 +9,7 @@
 #include <cstddef>
 
 #include "protocol/response_writer.h"
+#include "server/address.h"
 #include "server/worker.h"
 
 namespace closewise::server {
@@ -35,15 +36,7 @@ std::string peerName(const uv_tcp_t* tcp) {
   sockaddr_storage ss{};
   int len = sizeof ss;
   if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
-  char host[INET6_ADDRSTRLEN] = {};
-  if (ss.ss_family == AF_INET6) {
-    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-    uv_ip6_name(sin6, host, sizeof host);
-    return "[" + std::string(host) + "]:" + std::to_string(ntohs(sin6->sin6_port));
-  }
-  const auto* sin = reinterpret_cast<const sockaddr_in*>(&ss);
-  uv_ip4_name(sin, host, sizeof host);
-  return std::string(host) + ":" + std::to_string(ntohs(sin->sin_port));
+  return formatSocketAddress(ss);
 }
 
 bool isPeerGone(int status) {
@@ -691,11 +684,7 @@ void Connection::closeNow(CloseReason reason, CloseMode mode) {
       const Phase before = state_.phase();
       state_.closed();
       touch(before);
-      out_.clear();
-      out_.shrink_to_fit();
-      pending_.clear();
-      pending_.shrink_to_fit();
-      if (parser_) worker_.releaseParser(std::move(parser_));
+      releaseBuffers();
       return;
     }
     handleClosing_ = false;
@@ -716,16 +705,20 @@ void Connection::closeHandle() {
   const Phase before = state_.phase();
   state_.closed();
   touch(before);
-  out_.clear();
-  out_.shrink_to_fit();
-  pending_.clear();
-  pending_.shrink_to_fit();
-  if (parser_) worker_.releaseParser(std::move(parser_));
+  releaseBuffers();
   if (initialized_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &Connection::onCloseThunk);
   } else {
     worker_.release(this);
   }
+}
+
+void Connection::releaseBuffers() noexcept {
+  // What the connection owns beyond its handle goes back at once; the bytes of a uv_write still
+  // in flight (inflight_) stay until its callback, which libuv runs before the close callback.
+  std::string().swap(out_);
+  std::string().swap(pending_);
+  if (parser_) worker_.releaseParser(std::move(parser_));
 }
 
 void Connection::onCloseThunk(uv_handle_t* handle) noexcept {

@@ -118,6 +118,7 @@ class Connection {
   void beginGracefulClose(lifecycle::CloseReason reason);
   void closeNow(lifecycle::CloseReason reason, lifecycle::CloseMode mode);
   void closeHandle();
+  void releaseBuffers() noexcept;
   void cancelExchange();
 
   void startReading();

@@ -6,23 +6,11 @@
 #include <cassert>
 #include <cstring>
 
+#include "server/address.h"
+
 namespace closewise::server {
 
 namespace {
-
-std::string formatAddress(const sockaddr_storage& ss, std::uint16_t* portOut) {
-  char host[INET6_ADDRSTRLEN] = {};
-  if (ss.ss_family == AF_INET6) {
-    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-    uv_ip6_name(sin6, host, sizeof host);
-    *portOut = ntohs(sin6->sin6_port);
-    return "[" + std::string(host) + "]:" + std::to_string(*portOut);
-  }
-  const auto* sin = reinterpret_cast<const sockaddr_in*>(&ss);
-  uv_ip4_name(sin, host, sizeof host);
-  *portOut = ntohs(sin->sin_port);
-  return std::string(host) + ":" + std::to_string(*portOut);
-}
 
 std::string uvError(const char* what, int rc) {
   return std::string(what) + ": " + uv_err_name(rc) + " (" + uv_strerror(rc) + ")";
@@ -105,7 +93,7 @@ void Listener::readBoundAddress() {
   sockaddr_storage ss{};
   int len = sizeof ss;
   if (uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-    address_ = formatAddress(ss, &port_);
+    address_ = formatSocketAddress(ss, &port_);
   }
 }
 

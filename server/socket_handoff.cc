@@ -13,6 +13,8 @@
 #include <map>
 #include <string_view>
 
+#include "server/address.h"
+
 extern char** environ;
 
 namespace closewise::server {
@@ -43,17 +45,6 @@ bool isHandoffVariable(std::string_view entry) {
   return false;
 }
 
-std::string addressKey(const sockaddr_storage& ss) {
-  char host[INET6_ADDRSTRLEN] = {};
-  if (ss.ss_family == AF_INET6) {
-    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&ss);
-    uv_ip6_name(sin6, host, sizeof host);
-    return "[" + std::string(host) + "]:" + std::to_string(ntohs(sin6->sin6_port));
-  }
-  const auto* sin = reinterpret_cast<const sockaddr_in*>(&ss);
-  uv_ip4_name(sin, host, sizeof host);
-  return std::string(host) + ":" + std::to_string(ntohs(sin->sin_port));
-}
 
 }  // namespace
 
@@ -136,7 +127,7 @@ std::vector<std::vector<int>> groupByAddress(const std::vector<int>& fds, std::s
       *error = "inherited fd " + std::to_string(fd) + " is not a listening TCP socket";
       return {};
     }
-    const std::string key = addressKey(ss);
+    const std::string key = formatSocketAddress(ss);
     const auto [it, added] = index.emplace(key, groups.size());
     if (added) groups.emplace_back();
     groups[it->second].push_back(fd);
