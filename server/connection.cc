@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cassert>
@@ -28,9 +29,6 @@ constexpr std::size_t kMaxPendingInput = 64 * 1024;
 // A streaming handler is told to pause above the high-water mark and resumed below the low one.
 constexpr std::size_t kHighWater = 256 * 1024;
 constexpr std::size_t kLowWater = 64 * 1024;
-
-// Unsent bytes the kernel may hold per socket (TCP_NOTSENT_LOWAT).
-constexpr int kNotSentLowWater = 128 * 1024;
 
 std::string peerName(const uv_tcp_t* tcp) {
   sockaddr_storage ss{};
@@ -78,7 +76,9 @@ Responder::~Responder() {
   connection->responderDropped();
 }
 
-void Responder::detach() noexcept { connection_ = nullptr; }
+void Responder::detach() noexcept {
+  connection_ = nullptr;
+}
 
 bool Responder::send(int status, std::string_view body, std::vector<Header> headers) {
   return connection_ != nullptr && connection_->respondSend(status, body, std::move(headers));
@@ -102,7 +102,9 @@ void Responder::onWritable(std::function<void()> callback) {
   if (connection_ != nullptr) connection_->onWritable_ = std::move(callback);
 }
 
-bool Responder::end() { return connection_ != nullptr && connection_->respondEnd(); }
+bool Responder::end() {
+  return connection_ != nullptr && connection_->respondEnd();
+}
 
 void Responder::onCancel(std::function<void()> callback) {
   if (connection_ != nullptr) connection_->onCancel_ = std::move(callback);
@@ -152,27 +154,8 @@ int Connection::accept(uv_stream_t* server) {
     closeNow(CloseReason::IoError, CloseMode::Immediate);
     return rc;
   }
-  // Responses are written whole; Nagle would only delay the last segment of each.
-  uv_tcp_nodelay(&tcp_, 1);
-  // Bound the bytes the kernel holds unsent for this socket. Without it a write to a client that
-  // reads slowly keeps succeeding until the autotuned send buffer (megabytes) is full, so a few
-  // hundred slow readers pin hundreds of MB of kernel memory and each write slows the whole
-  // loop. With it, writes stop at the bound, the rest waits in our queue under the write
-  // deadline, and the send buffer can still grow for fast peers (unlike a fixed SO_SNDBUF).
-  const int lowat = kNotSentLowWater;
-  setsockopt(fd(), IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
-  const auto keepalive = worker_.options().tcpKeepalive;
-  if (keepalive.count() > 0) {
-    // SO_KEEPALIVE with our own idle time: the keepalive sysctls only apply to sockets that
-    // enable it, so without this a peer that vanished without a FIN is never noticed.
-    const int idle = static_cast<int>(std::max<long long>(1, keepalive.count() / 1000));
-    const int interval = std::max(1, idle / 4);
-    const int count = 4;
-    uv_tcp_keepalive(&tcp_, 1, static_cast<unsigned>(idle));
-    const int sock = fd();
-    setsockopt(sock, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-    setsockopt(sock, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
-  }
+  // TCP_NODELAY, TCP_NOTSENT_LOWAT and keepalive come with the socket: they were set on the
+  // listener, which the accepted socket is a copy of (AcceptedSocketOptions in listener.h).
   if (spdlog::should_log(spdlog::level::debug) || worker_.options().accessLog) {
     peer_ = peerName(&tcp_);
   }
@@ -638,9 +621,16 @@ void Connection::beginGracefulClose(CloseReason reason) {
   const auto now = worker_.now();
   state_.beginClose(reason, CloseMode::Graceful, now);
   cancelExchange();
+  if (!pending_.empty()) inputLeftUnread_ = true;
   pending_.clear();
   if (!outputDone()) return;  // the write callback comes back here through finishExchange
   if (parser_) worker_.releaseParser(std::move(parser_));
+  if (nothingToLingerFor()) {
+    // close() sends our FIN after the queued bytes, as shutdown() would; with no unread input
+    // the kernel has no reason to answer anything with an RST, so there is nothing to protect.
+    closeHandle();
+    return;
+  }
   // Our FIN: shutdown(SHUT_WR) after the queued bytes. Then read and discard until the peer's
   // FIN or the linger deadline, so unread input never makes the kernel answer with an RST.
   int rc = uv_shutdown(&shutdownReq_, stream(), &Connection::onShutdownThunk);
@@ -651,6 +641,19 @@ void Connection::beginGracefulClose(CloseReason reason) {
   }
   shutdownSent_ = true;
   if (!state_.peerFinSeen()) startReading();
+}
+
+bool Connection::nothingToLingerFor() const {
+  // The peer's FIN arrived: it can send nothing more, so no input can arrive unread.
+  if (state_.peerFinSeen()) return true;
+  // The peer asked for the close (Connection: close, or HTTP/1.0 without keep-alive), its request
+  // was read to the end, and it may not send another (RFC 9112 section 9.6). nginx closes at
+  // once here too (lingering_close on lingers only when more input may come). The ioctl makes
+  // sure nothing arrived that we have not read: that, and only that, would turn close() into an
+  // RST (RFC 9293 section 3.10.4, and Linux's tcp_close) and could destroy the answer.
+  if (state_.closeReason() != CloseReason::PeerClosed || inputLeftUnread_) return false;
+  int unread = 0;
+  return ioctl(fd(), FIONREAD, &unread) == 0 && unread == 0;
 }
 
 void Connection::onShutdownThunk(uv_shutdown_t* req, int status) noexcept {
@@ -794,7 +797,9 @@ bool Connection::closeIfIdle(CloseReason reason) {
   return true;
 }
 
-void Connection::resetNow(CloseReason reason) { closeNow(reason, CloseMode::Reset); }
+void Connection::resetNow(CloseReason reason) {
+  closeNow(reason, CloseMode::Reset);
+}
 
 void Connection::probePeerGone() {
   if (handleClosing_ || state_.phase() != Phase::HalfClosed) return;

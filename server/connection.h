@@ -116,6 +116,7 @@ class Connection {
   // Closing.
   void answerAndClose(int status, std::string_view body, lifecycle::CloseReason reason);
   void beginGracefulClose(lifecycle::CloseReason reason);
+  bool nothingToLingerFor() const;
   void closeNow(lifecycle::CloseReason reason, lifecycle::CloseMode mode);
   void closeHandle();
   void releaseBuffers() noexcept;
@@ -144,8 +145,8 @@ class Connection {
   lifecycle::TimePoint phaseSince_{};
   std::uint64_t bytesIn_ = 0;
   std::uint64_t bytesOut_ = 0;
-  std::uint64_t bodyRemaining_ = 0;   // for Content-Length responses: bytes the handler still owes
-  int status_ = 0;                    // status of the current response (access log, accounting)
+  std::uint64_t bodyRemaining_ = 0;  // for Content-Length responses: bytes the handler still owes
+  int status_ = 0;                   // status of the current response (access log, accounting)
   lifecycle::CloseReason afterResponse_ = lifecycle::CloseReason::None;  // close after this answer
   bool initialized_ = false;
   bool reading_ = false;
@@ -159,6 +160,7 @@ class Connection {
   bool closeDelimited_ = false;  // HTTP/1.0 answer of unknown length: the close ends the body
   bool headRequest_ = false;
   bool shutdownSent_ = false;
+  bool inputLeftUnread_ = false;  // input was buffered and dropped when the close began
   bool handleClosing_ = false;
   bool overload_ = false;
 };

@@ -1,9 +1,12 @@
 #include "server/listener.h"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cassert>
+#include <cerrno>
 #include <cstring>
 
 #include "server/address.h"
@@ -18,8 +21,9 @@ std::string uvError(const char* what, int rc) {
 
 }  // namespace
 
-Listener::Listener(uv_loop_t* loop, OnConnection onConnection) noexcept
-    : onConnection_(std::move(onConnection)) {
+Listener::Listener(uv_loop_t* loop, OnConnection onConnection,
+                   AcceptedSocketOptions accepted) noexcept
+    : onConnection_(std::move(onConnection)), accepted_(accepted) {
   tcp_.data = this;
   tcp_.loop = loop;
 }
@@ -79,14 +83,44 @@ int Listener::adopt(int fd, int backlog) {
 }
 
 int Listener::listenOn(int backlog) {
+  int rc = setAcceptedOptions();
+  if (rc != 0) return rc;
   // uv_listen on an inherited socket that is already listening just updates the backlog.
-  int rc = uv_listen(stream(), backlog, &Listener::onConnectionThunk);
+  rc = uv_listen(stream(), backlog, &Listener::onConnectionThunk);
   if (rc != 0) {
     error_ = uvError("listen", rc);
     return rc;
   }
   readBoundAddress();
   return 0;
+}
+
+int Listener::setAcceptedOptions() {
+  const int sock = fd();
+  auto set = [&](int level, int name, int value, const char* what) {
+    if (setsockopt(sock, level, name, &value, sizeof value) == 0) return 0;
+    const int rc = uv_translate_sys_error(errno);
+    error_ = uvError(what, rc);
+    return rc;
+  };
+  int rc = 0;
+  if (accepted_.noDelay) rc = set(IPPROTO_TCP, TCP_NODELAY, 1, "setsockopt(TCP_NODELAY)");
+  if (rc == 0 && accepted_.notSentLowWater > 0) {
+    rc = set(IPPROTO_TCP, TCP_NOTSENT_LOWAT, accepted_.notSentLowWater,
+             "setsockopt(TCP_NOTSENT_LOWAT)");
+  }
+  if (rc == 0 && accepted_.keepalive.count() > 0) {
+    // Probes after `idle` seconds of silence, every idle/4, four of them: a vanished peer is
+    // noticed within about twice the idle time.
+    const int idle = static_cast<int>(std::max<long long>(1, accepted_.keepalive.count() / 1000));
+    rc = set(SOL_SOCKET, SO_KEEPALIVE, 1, "setsockopt(SO_KEEPALIVE)");
+    if (rc == 0) rc = set(IPPROTO_TCP, TCP_KEEPIDLE, idle, "setsockopt(TCP_KEEPIDLE)");
+    if (rc == 0) {
+      rc = set(IPPROTO_TCP, TCP_KEEPINTVL, std::max(1, idle / 4), "setsockopt(TCP_KEEPINTVL)");
+    }
+    if (rc == 0) rc = set(IPPROTO_TCP, TCP_KEEPCNT, 4, "setsockopt(TCP_KEEPCNT)");
+  }
+  return rc;
 }
 
 void Listener::readBoundAddress() {

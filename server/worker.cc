@@ -63,8 +63,10 @@ std::string Worker::start() {
   // The probe alone must not keep the loop alive.
   uv_unref(reinterpret_cast<uv_handle_t*>(&probeTimer_));
   for (const auto& endpoint : options_.listen) {
+    AcceptedSocketOptions accepted;
+    accepted.keepalive = options_.tcpKeepalive;
     auto listener = std::make_unique<Listener>(
-        loop_, [this](Listener& l, int status) { onConnection(l, status); });
+        loop_, [this](Listener& l, int status) { onConnection(l, status); }, accepted);
     int rc = endpoint.inheritedFd >= 0
                  ? listener->adopt(endpoint.inheritedFd, options_.backlog)
                  : listener->bind(endpoint.host, endpoint.port, options_.reusePort,

@@ -1,0 +1,58 @@
+// When the client itself asked to close (Connection: close) and nothing it sent is left unread,
+// the answer is followed by close() at once: there is no input whose arrival could turn the close
+// into an RST, so a lingering close would only hold the socket (and a round trip) for nothing.
+// When input is left unread (a pipelined request after the "close" one), the close lingers as
+// usual, so the client still reads its whole answer and no RST.
+#include <catch2/catch.hpp>
+
+#include "tests/support/fixture.h"
+
+using namespace closewise;
+using namespace closewise::testing;
+using lifecycle::CloseReason;
+using lifecycle::Phase;
+
+TEST_CASE("Connection: close with nothing unread closes at once, without lingering",
+          "[lifecycle][linger]") {
+  // A linger long enough that a close within the test's limits cannot be the linger deadline.
+  ServerFixture fixture([](server::WorkerOptions& o) { o.timeouts.linger = 30s; });
+  RawClient& client = fixture.connect();
+  client.send(get("/", "Connection: close\r\n"));
+
+  // The client never sends its FIN, yet the server's connection is gone: it did not linger.
+  REQUIRE(fixture.runUntil([&] { return client.eof() && fixture.tally().open == 0; }, 2s));
+  CHECK(client.responseCount() == 1);
+  CHECK(client.received().find("hello from closewise\n") != std::string::npos);
+  CHECK_FALSE(client.resetByPeer());
+  CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
+  CHECK(fixture.closedBy(CloseReason::LingerTimeout) == 0);
+  // Our FIN went out after the answer (FIN_WAIT1 until the client's ACK, then FIN_WAIT2), on a
+  // socket that no longer has an fd; nothing of ours is left ESTABLISHED or in CLOSE_WAIT.
+  CHECK(fixture.runUntil(
+      [&] {
+        return fixture.kernelCount(admin::TcpState::FinWait1) +
+                       fixture.kernelCount(admin::TcpState::FinWait2) ==
+                   1 &&
+               fixture.kernelCount(admin::TcpState::Established) == 0 &&
+               fixture.kernelCount(admin::TcpState::CloseWait) == 0;
+      },
+      1s));
+}
+
+TEST_CASE("Connection: close with a pipelined request left unread still lingers",
+          "[lifecycle][linger]") {
+  ServerFixture fixture([](server::WorkerOptions& o) { o.timeouts.linger = 30s; });
+  RawClient& client = fixture.connect();
+  client.send(get("/", "Connection: close\r\n") + get("/"));
+
+  REQUIRE(fixture.runUntil([&] { return client.eof(); }, 2s));
+  CHECK(client.responseCount() == 1);
+  CHECK_FALSE(client.resetByPeer());
+  // The server lingers, reading and discarding, until the client's FIN.
+  fixture.runFor(100ms);
+  CHECK(fixture.inPhase(Phase::Closing) == 1);
+  client.shutdownWrite();
+  REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }, 2s));
+  CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
+  CHECK_FALSE(client.resetByPeer());
+}
