@@ -419,7 +419,7 @@ const std::array<Setting, 23> kSettings{{
      [](const Config& c) { return showDuration(c.drainDelay); },
      [](Config& c, std::string_view v) { return setDuration(c.drainDelay, v); }},
     {"drain-timeout", Shape::Duration, "Drain", "DURATION",
-     "Then, time open connections get to finish before the rest are closed",
+     "Bound on the whole drain, counted from the signal (--drain-delay included); then reset",
      [](const Config& c) { return showDuration(c.drainTimeout); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.drainTimeout, v); }},
     {"log-level", Shape::Text, "Logging", "LEVEL", "trace, debug, info, warn or error",
@@ -891,6 +891,14 @@ ParseOutcome parseOrThrow(int argc, const char* const* argv, std::ostream& out, 
   const auto where = [](const Setting& s) { return "closewise: --" + std::string(s.name); };
   if (auto failure = applyLayer(config, cli, where)) {
     return fail(*failure);
+  }
+  if (config.drainDelay >= config.drainTimeout) {
+    // The drain deadline counts from the signal (docs/lifecycle.md), so a delay that long would
+    // reach the deadline before the listeners even closed: nothing would drain, all would reset.
+    return fail(Failure{"closewise: --drain-delay (" + showDuration(config.drainDelay) +
+                        ") must be shorter than --drain-timeout (" +
+                        showDuration(config.drainTimeout) +
+                        "), which bounds the whole drain counted from the signal"});
   }
   if (auto failure = loadAdminToken(config)) {
     return fail(*failure);

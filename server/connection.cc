@@ -86,8 +86,14 @@ bool Responder::send(int status, std::string_view body, std::vector<Header> head
 
 bool Responder::start(int status, std::vector<Header> headers,
                       std::optional<std::uint64_t> contentLength) {
-  return connection_ != nullptr &&
-         connection_->respondStart(status, std::move(headers), contentLength);
+  if (connection_ == nullptr ||
+      !connection_->respondStart(status, std::move(headers), contentLength)) {
+    return false;
+  }
+  // A streamed answer's head goes out at once rather than with the first piece of body, which
+  // may be a timer away. (send() composes head and body into one write instead.)
+  connection_->flush();
+  return connection_ != nullptr && !connection_->handleClosing_;
 }
 
 bool Responder::write(std::string_view data) {
@@ -99,7 +105,9 @@ bool Responder::wantsMore() const noexcept {
 }
 
 void Responder::onWritable(std::function<void()> callback) {
-  if (connection_ != nullptr) connection_->onWritable_ = std::move(callback);
+  if (connection_ == nullptr) return;
+  if (!connection_->hooks_) connection_->hooks_ = std::make_unique<Connection::HandlerHooks>();
+  connection_->hooks_->onWritable = std::move(callback);
 }
 
 bool Responder::end() {
@@ -107,7 +115,9 @@ bool Responder::end() {
 }
 
 void Responder::onCancel(std::function<void()> callback) {
-  if (connection_ != nullptr) connection_->onCancel_ = std::move(callback);
+  if (connection_ == nullptr) return;
+  if (!connection_->hooks_) connection_->hooks_ = std::make_unique<Connection::HandlerHooks>();
+  connection_->hooks_->onCancel = std::move(callback);
 }
 
 // ---- Connection: setup -----------------------------------------------------------------------
@@ -118,8 +128,6 @@ Connection::Connection(Worker& worker, std::uint64_t id)
       state_(worker.tallyBook(), worker.options().timeouts, worker.now()),
       phaseSince_(worker.now()) {
   tcp_.data = this;
-  writeReq_.data = this;
-  shutdownReq_.data = this;
   hook_.owner = this;
 }
 
@@ -277,9 +285,8 @@ void Connection::drive(const char* data, std::size_t len) {
   driving_ = false;
   if (!exchangeOpen_ && !state_.closeBegun() && pending_.empty()) {
     if (!parser_ || !parser_->inProgress()) {
-      // Idle between requests: hand the parser back so an idle connection holds none.
-      if (parser_) worker_.releaseParser(std::move(parser_));
-      pending_.shrink_to_fit();
+      // Idle between requests: an idle connection holds no parser and no buffers.
+      trimForIdle();
     }
   }
   if (!exchangeOpen_ && !state_.closeBegun()) startReading();
@@ -311,7 +318,7 @@ void Connection::parseInput(const char* data, std::size_t len) {
         touch(Phase::Reading);
         // RFC 9110 section 10.1.1: answer 100 only if the body has not started arriving.
         if (parser_->request().expectContinue && len == 0) {
-          out_.append(protocol::kContinue);
+          output().append(protocol::kContinue);
           flush();
         }
         continue;
@@ -354,7 +361,7 @@ void Connection::dispatch() {
   }
   Responder responder(this, worker_.loop());
   if (match.handler == nullptr) {
-    std::vector<Header> headers;
+    std::vector<Header> headers = {{"Content-Type", "text/plain; charset=utf-8"}};
     if (!match.allow.empty()) headers.push_back({"Allow", match.allow});
     responder.send(match.status, match.status == 405 ? "method not allowed\n" : "not found\n",
                    std::move(headers));
@@ -393,7 +400,7 @@ bool Connection::respondStart(int status, std::vector<Header>&& headers,
   head.keepAlive = keepAlive;
   head.requestVersionMinor = request.versionMinor;
   head.headRequest = headRequest_;
-  protocol::appendResponseHead(out_, head, worker_.date());
+  protocol::appendResponseHead(output(), head, worker_.date());
   responseStarted_ = true;
   chunked_ = !contentLength.has_value() && request.versionMinor >= 1;
   closeDelimited_ = !contentLength.has_value() && request.versionMinor == 0;
@@ -410,10 +417,10 @@ bool Connection::respondWrite(std::string_view data) {
   if (!responseStarted_ || responseEnded_ || handleClosing_) return false;
   if (data.empty() || headRequest_) return true;
   if (chunked_) {
-    protocol::appendChunk(out_, data);
+    protocol::appendChunk(output(), data);
   } else if (closeDelimited_) {
     // RFC 9112 section 6.3, rule 8: the body runs until the connection closes.
-    out_.append(data);
+    output().append(data);
   } else {
     if (bodyRemaining_ < data.size()) {
       // A handler writing past its own Content-Length would corrupt the framing of every later
@@ -422,7 +429,7 @@ bool Connection::respondWrite(std::string_view data) {
       data = data.substr(0, bodyRemaining_);
     }
     bodyRemaining_ -= data.size();
-    out_.append(data);
+    output().append(data);
   }
   flush();
   return !handleClosing_;
@@ -438,14 +445,13 @@ bool Connection::respondEnd() {
     closeNow(CloseReason::ServerClose, CloseMode::Reset);
     return false;
   }
-  if (chunked_ && !headRequest_) protocol::appendLastChunk(out_);
+  if (chunked_ && !headRequest_) protocol::appendLastChunk(output());
   responseEnded_ = true;
   if (responder_ != nullptr) {
     responder_->detach();
     responder_ = nullptr;
   }
-  onCancel_ = nullptr;
-  onWritable_ = nullptr;
+  hooks_.reset();
   flush();
   maybeFinishExchange();
   return true;
@@ -455,7 +461,7 @@ bool Connection::respondSend(int status, std::string_view body, std::vector<Head
   if (!respondStart(status, std::move(headers), body.size())) return false;
   // One buffer, one write: head and body go out together.
   if (!headRequest_) {
-    out_.append(body);
+    output().append(body);
     bodyRemaining_ = 0;
   }
   return respondEnd();
@@ -494,7 +500,7 @@ void Connection::flush() {
   if (written > 0) {
     bytesOut_ += static_cast<std::uint64_t>(written);
     if (static_cast<std::size_t>(written) == out_.size()) {
-      out_.clear();
+      worker_.recycleOutput(out_);
       // No onWritable callback from here: flush() runs inside the handler's own write(), and
       // calling back into it would recurse once per piece of a large response.
       const Phase before = state_.phase();
@@ -505,10 +511,14 @@ void Connection::flush() {
     out_.erase(0, static_cast<std::size_t>(written));
   }
   // The kernel's buffer is full: queue the rest and let the write callback continue.
-  inflight_.swap(out_);
+  if (!write_) {
+    write_ = std::make_unique<PendingWrite>();
+    write_->req.data = this;
+  }
+  write_->bytes.swap(out_);
   out_.clear();
-  buf = uv_buf_init(inflight_.data(), static_cast<unsigned>(inflight_.size()));
-  int rc = uv_write(&writeReq_, stream(), &buf, 1, &Connection::onWriteThunk);
+  buf = uv_buf_init(write_->bytes.data(), static_cast<unsigned>(write_->bytes.size()));
+  int rc = uv_write(&write_->req, stream(), &buf, 1, &Connection::onWriteThunk);
   if (rc != 0) {
     SPDLOG_DEBUG("conn={} uv_write: {}", id_, uv_err_name(rc));
     closeNow(isPeerGone(rc) ? CloseReason::PeerReset : CloseReason::IoError, CloseMode::Immediate);
@@ -524,8 +534,7 @@ void Connection::onWriteThunk(uv_write_t* req, int status) noexcept {
 void Connection::onWrite(int status) {
   writing_ = false;
   if (status == UV_ECANCELED || handleClosing_) {
-    inflight_.clear();
-    inflight_.shrink_to_fit();
+    std::string().swap(write_->bytes);
     return;
   }
   if (status < 0) {
@@ -534,16 +543,16 @@ void Connection::onWrite(int status) {
              CloseMode::Immediate);
     return;
   }
-  bytesOut_ += inflight_.size();
-  inflight_.clear();
+  bytesOut_ += write_->bytes.size();
+  write_->bytes.clear();
   const Phase before = state_.phase();
   state_.writeProgress(worker_.now());
   touch(before);
   flush();
   if (handleClosing_) return;
-  if (onWritable_ && queuedBytes() < kLowWater) {
-    auto callback = std::move(onWritable_);
-    onWritable_ = nullptr;
+  if (hooks_ && hooks_->onWritable && queuedBytes() < kLowWater) {
+    auto callback = std::move(hooks_->onWritable);
+    hooks_->onWritable = nullptr;
     callback();
   }
   maybeFinishExchange();
@@ -582,9 +591,7 @@ void Connection::finishExchange() {
       input.swap(pending_);
       drive(input.data(), input.size());
     } else {
-      worker_.releaseParser(std::move(parser_));
-      pending_.shrink_to_fit();
-      out_.shrink_to_fit();
+      trimForIdle();
       startReading();
     }
   }
@@ -607,7 +614,7 @@ void Connection::answerAndClose(int status, std::string_view body, CloseReason r
   responseStarted_ = responseEnded_ = true;
   afterResponse_ = reason;
   status_ = status;
-  out_ += protocol::simpleResponse(status, body, false, worker_.date());
+  output() += protocol::simpleResponse(status, body, false, worker_.date());
   worker_.countResponse(status);
   const Phase before = state_.phase();
   state_.responseStarted(now);
@@ -633,7 +640,9 @@ void Connection::beginGracefulClose(CloseReason reason) {
   }
   // Our FIN: shutdown(SHUT_WR) after the queued bytes. Then read and discard until the peer's
   // FIN or the linger deadline, so unread input never makes the kernel answer with an RST.
-  int rc = uv_shutdown(&shutdownReq_, stream(), &Connection::onShutdownThunk);
+  shutdownReq_ = std::make_unique<uv_shutdown_t>();
+  shutdownReq_->data = this;
+  int rc = uv_shutdown(shutdownReq_.get(), stream(), &Connection::onShutdownThunk);
   if (rc != 0) {
     SPDLOG_DEBUG("conn={} uv_shutdown: {}", id_, uv_err_name(rc));
     closeHandle();
@@ -718,10 +727,27 @@ void Connection::closeHandle() {
 
 void Connection::releaseBuffers() noexcept {
   // What the connection owns beyond its handle goes back at once; the bytes of a uv_write still
-  // in flight (inflight_) stay until its callback, which libuv runs before the close callback.
-  std::string().swap(out_);
+  // in flight (write_) stay until its callback, which libuv runs before the close callback.
+  worker_.recycleOutput(out_);
   std::string().swap(pending_);
   if (parser_) worker_.releaseParser(std::move(parser_));
+}
+
+void Connection::trimForIdle() noexcept {
+  // Between requests a connection keeps only its handle and its books: the parser goes back to
+  // the worker's pool, the output buffer to the worker, and the write request is freed.
+  if (parser_) worker_.releaseParser(std::move(parser_));
+  std::string().swap(pending_);
+  worker_.recycleOutput(out_);
+  if (!writing_) write_.reset();
+  hooks_.reset();
+}
+
+std::string& Connection::output() {
+  // Responses are composed in a buffer borrowed from the worker and handed back once written,
+  // so a keep-alive exchange allocates nothing and an idle connection holds no output buffer.
+  if (out_.empty()) worker_.borrowOutput(out_);
+  return out_;
 }
 
 void Connection::onCloseThunk(uv_handle_t* handle) noexcept {
@@ -730,16 +756,16 @@ void Connection::onCloseThunk(uv_handle_t* handle) noexcept {
 }
 
 void Connection::cancelExchange() {
-  onWritable_ = nullptr;
   if (responder_ == nullptr) {
-    onCancel_ = nullptr;
+    hooks_.reset();
     return;
   }
   // Detach first: the callback may drop the Responder, which must then find nothing to do.
   responder_->detach();
   responder_ = nullptr;
-  auto callback = std::move(onCancel_);
-  onCancel_ = nullptr;
+  std::function<void()> callback;
+  if (hooks_) callback = std::move(hooks_->onCancel);
+  hooks_.reset();
   if (callback) callback();
 }
 
@@ -797,8 +823,10 @@ bool Connection::closeIfIdle(CloseReason reason) {
   return true;
 }
 
-void Connection::resetNow(CloseReason reason) {
+bool Connection::resetNow(CloseReason reason) {
+  const bool rst = !handleClosing_ && initialized_ && !shutdownSent_;
   closeNow(reason, CloseMode::Reset);
+  return rst;
 }
 
 void Connection::probePeerGone() {

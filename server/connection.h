@@ -55,8 +55,9 @@ class Connection {
   bool isIdle() const noexcept;
   // Drain: begins a graceful close if isIdle(). Returns true if it did.
   bool closeIfIdle(lifecycle::CloseReason reason);
-  // Ends the connection now with an RST (drain deadline, second signal, shutdown).
-  void resetNow(lifecycle::CloseReason reason);
+  // Ends the connection now (drain deadline, second signal, shutdown): with an RST, unless our
+  // FIN is already out, and then with a plain close. Returns true if it sent an RST.
+  bool resetNow(lifecycle::CloseReason reason);
   // Half-closed only: asks the kernel whether the peer has since reset (libuv no longer reads
   // after the FIN, so nothing else would notice), and if so ends the connection as peer_reset,
   // which cancels the handler's Responder.
@@ -106,7 +107,9 @@ class Connection {
   bool respondEnd();
   bool respondSend(int status, std::string_view body, std::vector<Header>&& headers);
   void responderDropped();
-  std::size_t queuedBytes() const noexcept { return out_.size() + inflight_.size(); }
+  std::size_t queuedBytes() const noexcept {
+    return out_.size() + (write_ ? write_->bytes.size() : 0);
+  }
 
   void flush();
   bool outputDone() const noexcept { return out_.empty() && !writing_; }
@@ -120,6 +123,8 @@ class Connection {
   void closeNow(lifecycle::CloseReason reason, lifecycle::CloseMode mode);
   void closeHandle();
   void releaseBuffers() noexcept;
+  void trimForIdle() noexcept;
+  std::string& output();
   void cancelExchange();
 
   void startReading();
@@ -131,17 +136,26 @@ class Connection {
   Worker& worker_;
   std::uint64_t id_;
   uv_tcp_t tcp_{};
-  uv_write_t writeReq_{};
-  uv_shutdown_t shutdownReq_{};
+  // What only a busy connection needs lives behind pointers, allocated on first use and freed
+  // when the connection goes idle, so that an idle keep-alive connection costs little more than
+  // its uv_tcp_t (docs/lifecycle.md, "Memory").
+  struct PendingWrite {
+    uv_write_t req{};
+    std::string bytes;  // the bytes of the uv_write in flight; libuv reads them until its callback
+  };
+  struct HandlerHooks {
+    std::function<void()> onCancel;
+    std::function<void()> onWritable;
+  };
   lifecycle::ConnectionState state_;
   std::unique_ptr<protocol::RequestParser> parser_;  // held only while a request is in progress
-  std::string pending_;   // input read but not yet parsed (pipelined requests)
-  std::string out_;       // response bytes not yet handed to libuv
-  std::string inflight_;  // bytes of the uv_write in flight
+  std::string pending_;  // input read but not yet parsed (pipelined requests)
+  std::string out_;      // response bytes not yet handed to libuv; borrowed from the worker
+  std::unique_ptr<PendingWrite> write_;         // once a write could not complete at once
+  std::unique_ptr<uv_shutdown_t> shutdownReq_;  // for the graceful close
+  std::unique_ptr<HandlerHooks> hooks_;         // once a handler asks for a callback
   std::string peer_;
   Responder* responder_ = nullptr;  // the live Responder of the open exchange, if any
-  std::function<void()> onCancel_;
-  std::function<void()> onWritable_;
   lifecycle::TimePoint phaseSince_{};
   std::uint64_t bytesIn_ = 0;
   std::uint64_t bytesOut_ = 0;

@@ -8,6 +8,11 @@ namespace closewise::server {
 
 namespace {
 
+// Error texts say what they are, like the server's own 4xx answers.
+std::vector<Header> textPlain() {
+  return {{"Content-Type", "text/plain; charset=utf-8"}};
+}
+
 // A query parameter as an unsigned integer in [0, max]; nullopt when absent, malformed or out of
 // range (the caller answers 400).
 std::optional<std::uint64_t> queryNumber(const Request& request, std::string_view key,
@@ -63,18 +68,24 @@ struct StreamTask : TimerTask<StreamTask> {
   void start(std::uint64_t chunks, std::uint64_t ms) {
     left = chunks;
     interval = ms;
+    // The head goes out now (start() sends it), so the client sees the answer begin at once.
     responder.start(200, {{"Content-Type", "text/plain"}});
+    if (left == 0) {
+      responder.end();
+      finish();
+      return;
+    }
     uv_timer_start(&timer, &StreamTask::onTick, interval, interval);
   }
   static void onTick(uv_timer_t* t) {
     auto* self = static_cast<StreamTask*>(t->data);
-    if (self->left == 0) {
-      self->responder.end();
-      self->finish();
-      return;
-    }
     --self->left;
     self->responder.write("chunk " + std::to_string(self->sent++) + "\n");
+    if (self->left == 0) {
+      // The last chunk and the end of the body together: no extra interval of silence.
+      self->responder.end();
+      self->finish();
+    }
   }
 };
 
@@ -98,7 +109,8 @@ struct BytesTask {
     static const std::string kPiece(16 * 1024, 'x');
     self->running = true;
     while (self->left > 0 && self->responder.wantsMore()) {
-      const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(self->left, kPiece.size()));
+      const std::size_t n =
+          static_cast<std::size_t>(std::min<std::uint64_t>(self->left, kPiece.size()));
       if (!self->responder.write(std::string_view(kPiece).substr(0, n))) break;
       self->left -= n;
     }
@@ -130,7 +142,7 @@ void registerDemoRoutes(Router& router) {
   router.on("GET", "/delay", [](const Request& request, Responder responder) {
     auto ms = queryNumber(request, "ms", 10 * 60 * 1000);
     if (!ms) {
-      responder.send(400, "ms must be an integer from 0 to 600000\n");
+      responder.send(400, "ms must be an integer from 0 to 600000\n", textPlain());
       return;
     }
     (new DelayTask(std::move(responder)))->start(*ms);
@@ -139,7 +151,7 @@ void registerDemoRoutes(Router& router) {
   router.on("GET", "/bytes", [](const Request& request, Responder responder) {
     auto n = queryNumber(request, "n", std::uint64_t{1} << 40);
     if (!n) {
-      responder.send(400, "n must be an integer from 0 to 1099511627776\n");
+      responder.send(400, "n must be an integer from 0 to 1099511627776\n", textPlain());
       return;
     }
     responder.start(200, {{"Content-Type", "application/octet-stream"}}, *n);
@@ -150,7 +162,7 @@ void registerDemoRoutes(Router& router) {
     auto chunks = queryNumber(request, "chunks", 1'000'000);
     auto ms = queryNumber(request, "ms", 60'000);
     if (!chunks || !ms) {
-      responder.send(400, "chunks must be 0..1000000 and ms 0..60000\n");
+      responder.send(400, "chunks must be 0..1000000 and ms 0..60000\n", textPlain());
       return;
     }
     (new StreamTask(std::move(responder)))->start(*chunks, *ms);

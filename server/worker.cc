@@ -17,13 +17,20 @@ namespace {
 // The deadline list a connection belongs in, by the reason its deadline would close it.
 int deadlineKind(CloseReason reason) noexcept {
   switch (reason) {
-    case CloseReason::HeaderTimeout: return 0;
-    case CloseReason::BodyTimeout: return 1;
-    case CloseReason::HandlerTimeout: return 2;
-    case CloseReason::WriteTimeout: return 3;
-    case CloseReason::IdleTimeout: return 4;
-    case CloseReason::LingerTimeout: return 5;
-    default: return -1;
+    case CloseReason::HeaderTimeout:
+      return 0;
+    case CloseReason::BodyTimeout:
+      return 1;
+    case CloseReason::HandlerTimeout:
+      return 2;
+    case CloseReason::WriteTimeout:
+      return 3;
+    case CloseReason::IdleTimeout:
+      return 4;
+    case CloseReason::LingerTimeout:
+      return 5;
+    default:
+      return -1;
   }
 }
 
@@ -67,16 +74,15 @@ std::string Worker::start() {
     accepted.keepalive = options_.tcpKeepalive;
     auto listener = std::make_unique<Listener>(
         loop_, [this](Listener& l, int status) { onConnection(l, status); }, accepted);
-    int rc = endpoint.inheritedFd >= 0
-                 ? listener->adopt(endpoint.inheritedFd, options_.backlog)
-                 : listener->bind(endpoint.host, endpoint.port, options_.reusePort,
-                                  options_.backlog);
-    std::string where = endpoint.inheritedFd >= 0
-                            ? "inherited fd " + std::to_string(endpoint.inheritedFd)
-                            : (endpoint.host.find(':') != std::string::npos
-                                   ? "[" + endpoint.host + "]"
-                                   : endpoint.host) +
-                                  ":" + std::to_string(endpoint.port);
+    int rc = endpoint.inheritedFd >= 0 ? listener->adopt(endpoint.inheritedFd, options_.backlog)
+                                       : listener->bind(endpoint.host, endpoint.port,
+                                                        options_.reusePort, options_.backlog);
+    std::string where =
+        endpoint.inheritedFd >= 0
+            ? "inherited fd " + std::to_string(endpoint.inheritedFd)
+            : (endpoint.host.find(':') != std::string::npos ? "[" + endpoint.host + "]"
+                                                            : endpoint.host) +
+                  ":" + std::to_string(endpoint.port);
     if (rc != 0) {
       std::string error = options_.name + " listener " + where + ": " + listener->errorText();
       listeners_.push_back(std::move(listener));
@@ -98,7 +104,7 @@ void Worker::onConnection(Listener& listener, int status) {
   }
   if (shutdown_) return;
   const auto open = static_cast<std::size_t>(tally_.snapshot().open);
-  auto* connection = new Connection(*this, nextConnectionId());
+  auto* connection = new (connectionPool_.allocate()) Connection(*this, nextConnectionId());
   const std::uint64_t id = connection->id();
   if (connection->accept(listener.stream()) != 0) {
     SPDLOG_DEBUG("conn={} accept failed", id);
@@ -201,7 +207,8 @@ void Worker::onProbeThunk(uv_timer_t* timer) noexcept {
 }
 
 void Worker::probeHalfClosed() {
-  if (tally_.snapshot().byPhase[static_cast<std::size_t>(lifecycle::Phase::HalfClosed)] == 0) return;
+  if (tally_.snapshot().byPhase[static_cast<std::size_t>(lifecycle::Phase::HalfClosed)] == 0)
+    return;
   forEachConnection([](Connection& connection) { connection.probePeerGone(); });
 }
 
@@ -230,9 +237,9 @@ void Worker::advanceDrain() {
   if (actions.closeListeners) closeListeners();
   if (actions.closeIdle) closeIdleForDrain();
   if (actions.resetRemaining) {
-    spdlog::warn("{} worker {}: drain deadline: resetting {} connections", options_.name, index_,
-                 tally_.snapshot().open);
-    resetAll(CloseReason::DrainDeadline);
+    const std::size_t reset = resetAll(CloseReason::DrainDeadline);
+    spdlog::warn("{} worker {}: drain deadline: reset {} connections", options_.name, index_,
+                 reset);
   }
   if (actions.exit) finish();
 }
@@ -257,16 +264,21 @@ void Worker::closeIdleForDrain() {
   SPDLOG_DEBUG("{} worker {}: drain closed {} idle connections", options_.name, index_, closed);
 }
 
-void Worker::resetAll(CloseReason reason) {
-  forEachConnection([&](Connection& connection) { connection.resetNow(reason); });
+std::size_t Worker::resetAll(CloseReason reason) {
+  // Connections whose FIN is already out (lingering) are closed without an RST: the reset
+  // would only destroy an answer they have been sent. Only true resets are counted.
+  std::size_t reset = 0;
+  forEachConnection([&](Connection& connection) {
+    if (connection.resetNow(reason)) ++reset;
+  });
+  return reset;
 }
 
 void Worker::stopNow() {
   if (finished_) return;
-  spdlog::warn("{} worker {}: stopping now; resetting {} connections", options_.name, index_,
-               tally_.snapshot().open);
   closeListeners();
-  resetAll(CloseReason::DrainDeadline);
+  const std::size_t reset = resetAll(CloseReason::DrainDeadline);
+  spdlog::warn("{} worker {}: stopping now; reset {} connections", options_.name, index_, reset);
   finish();
 }
 
@@ -297,7 +309,8 @@ void Worker::shutdown() {
 void Worker::release(Connection* connection) noexcept {
   if (connection == nullptr) return;
   if (connection->overload_ && overloadLingering_ > 0) --overloadLingering_;
-  delete connection;
+  connection->~Connection();
+  connectionPool_.deallocate(connection);
   if (draining()) advanceDrain();
 }
 
@@ -328,7 +341,9 @@ void Worker::onAsync() {
 
 // ---- Shared per-loop things ------------------------------------------------------------------
 
-std::string_view Worker::date() { return dateCache_.get(std::time(nullptr)); }
+std::string_view Worker::date() {
+  return dateCache_.get(std::time(nullptr));
+}
 
 std::unique_ptr<protocol::RequestParser> Worker::acquireParser() {
   if (parserPool_.empty()) return std::make_unique<protocol::RequestParser>(options_.limits);

@@ -35,6 +35,7 @@
 #include "server/intrusive_list.h"
 #include "server/listener.h"
 #include "server/router.h"
+#include "server/slab_pool.h"
 
 namespace closewise::server {
 
@@ -115,6 +116,19 @@ class Worker {
   const Router& router() const noexcept { return router_; }
   std::string_view date();
   uv_buf_t readBuffer() noexcept { return uv_buf_init(readBuffer_.get(), kReadBufferSize); }
+  // The output buffer connections compose responses in: lent while a response is being written
+  // and given back once it is (so keep-alive exchanges allocate nothing for it), and kept only up
+  // to kMaxSpareOutput.
+  void borrowOutput(std::string& into) noexcept {
+    if (into.capacity() < spareOutput_.capacity()) into.swap(spareOutput_);
+  }
+  void recycleOutput(std::string& buffer) noexcept {
+    buffer.clear();
+    if (buffer.capacity() > spareOutput_.capacity() && buffer.capacity() <= kMaxSpareOutput) {
+      buffer.swap(spareOutput_);
+    }
+    std::string().swap(buffer);
+  }
   std::unique_ptr<protocol::RequestParser> acquireParser();
   void releaseParser(std::unique_ptr<protocol::RequestParser> parser) noexcept;
   bool keepAliveAllowed() const noexcept { return drain_.keepAliveAllowed(); }
@@ -131,6 +145,7 @@ class Worker {
   void forEachConnection(Fn&& fn);
 
   static constexpr std::size_t kReadBufferSize = 64 * 1024;
+  static constexpr std::size_t kMaxSpareOutput = 64 * 1024;
   // A connection answered less than this long ago when the drain closes idle connections is
   // probably about to carry its client's next request: closing it now would race that request
   // (the keep-alive race: the client sees our FIN after it sent, and the request is lost). It
@@ -151,7 +166,7 @@ class Worker {
   void advanceDrain();
   void closeListeners();
   void closeIdleForDrain();
-  void resetAll(lifecycle::CloseReason reason);
+  std::size_t resetAll(lifecycle::CloseReason reason);  // returns how many got an RST
   void finish();
 
   uv_loop_t* loop_;
@@ -173,6 +188,8 @@ class Worker {
   std::unique_ptr<char[]> readBuffer_;
   protocol::DateCache dateCache_;
   std::vector<std::unique_ptr<protocol::RequestParser>> parserPool_;
+  SlabPool<Connection> connectionPool_;
+  std::string spareOutput_;
   std::function<void()> onFinished_;
   std::mutex postMutex_;
   std::vector<std::function<void(Worker&)>> posted_;

@@ -20,7 +20,8 @@ TimeoutPolicy testPolicy() {
 
 TEST_CASE("body progress re-arms the body deadline from each read", "[deadline]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.headComplete(TimePoint{1'050}, true));
   CHECK(c.phase() == Phase::Reading);
   CHECK(c.readingBody());
@@ -44,7 +45,8 @@ TEST_CASE("body progress re-arms the body deadline from each read", "[deadline]"
 
 TEST_CASE("the end of the body arms the handler deadline", "[deadline]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.headComplete(TimePoint{1'050}, true));
   REQUIRE(c.requestComplete(TimePoint{1'120}));
   CHECK(c.phase() == Phase::Processing);

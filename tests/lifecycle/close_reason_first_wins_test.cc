@@ -16,7 +16,8 @@ std::int64_t countOf(const Tally& tally, CloseReason reason) {
 
 TEST_CASE("the first close reason wins and is counted once", "[close_reason]") {
   Tally tally;
-  ConnectionState c(tally, TimeoutPolicy{}, TimePoint{1'000});
+  const TimeoutPolicy cPolicy = TimeoutPolicy{};
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   CHECK_FALSE(c.closeBegun());
   CHECK(c.closeReason() == CloseReason::None);
 
@@ -38,7 +39,8 @@ TEST_CASE("the first close reason wins and is counted once", "[close_reason]") {
 
 TEST_CASE("a later, more forceful mode escalates; a gentler one does not", "[close_reason]") {
   Tally tally;
-  ConnectionState c(tally, TimeoutPolicy{}, TimePoint{1'000});
+  const TimeoutPolicy cPolicy = TimeoutPolicy{};
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.beginClose(CloseReason::IdleTimeout, CloseMode::Graceful, TimePoint{1'000}));
   CHECK_FALSE(c.beginClose(CloseReason::IoError, CloseMode::Immediate, TimePoint{1'001}));
   CHECK(c.closeMode() == CloseMode::Immediate);
@@ -54,7 +56,8 @@ TEST_CASE("a later, more forceful mode escalates; a gentler one does not", "[clo
 
 TEST_CASE("None is not a reason, and nothing begins once Closed", "[close_reason]") {
   Tally tally;
-  ConnectionState c(tally, TimeoutPolicy{}, TimePoint{1'000});
+  const TimeoutPolicy cPolicy = TimeoutPolicy{};
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   CHECK_FALSE(c.beginClose(CloseReason::None, CloseMode::Reset, TimePoint{1'000}));
   CHECK_FALSE(c.closeBegun());
   CHECK(c.closeMode() == CloseMode::Graceful);

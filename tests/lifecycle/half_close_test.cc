@@ -26,7 +26,8 @@ std::int64_t halfClosedCount(const Tally& tally) {
 
 TEST_CASE("a FIN while processing keeps the connection to finish the answer", "[half_close]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.headComplete(TimePoint{1'000}, false));
 
   CHECK(c.peerFin(TimePoint{1'050}));  // true: stay
@@ -70,7 +71,8 @@ TEST_CASE("a FIN while processing keeps the connection to finish the answer", "[
 
 TEST_CASE("a FIN while writing an error answer still lets it finish", "[half_close]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.beginClose(CloseReason::ProtocolError, CloseMode::Graceful, TimePoint{1'010}));
   REQUIRE(c.responseStarted(TimePoint{1'010}));
   CHECK(c.peerFin(TimePoint{1'020}));
@@ -85,7 +87,8 @@ TEST_CASE("a FIN while writing an error answer still lets it finish", "[half_clo
 
 TEST_CASE("a write stall in half close is a write timeout, not peer_closed", "[half_close]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.headComplete(TimePoint{1'000}, false));
   REQUIRE(c.responseStarted(TimePoint{1'000}));
   REQUIRE(c.peerFin(TimePoint{1'010}));

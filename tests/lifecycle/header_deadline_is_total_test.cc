@@ -24,7 +24,8 @@ TimeoutPolicy testPolicy() {
 
 TEST_CASE("the first head is due header after accept", "[deadline]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   CHECK(c.phase() == Phase::Reading);
   CHECK(c.deadline() == TimePoint{1'100});
   CHECK(c.deadlineReason() == CloseReason::HeaderTimeout);
@@ -36,7 +37,8 @@ TEST_CASE("the first head is due header after accept", "[deadline]") {
 
 TEST_CASE("dribbled bytes do not extend the head deadline", "[deadline]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   for (TimePoint t{1'010}; t < TimePoint{1'100}; t += 10ms) {
     CHECK(c.requestStarted(t));  // each byte is reported; each is a no-op
     CHECK(c.deadline() == TimePoint{1'100});
@@ -48,7 +50,8 @@ TEST_CASE("dribbled bytes do not extend the head deadline", "[deadline]") {
 
 TEST_CASE("after idle the head deadline counts from the first byte", "[deadline]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.headComplete(TimePoint{1'010}, false));
   REQUIRE(c.responseStarted(TimePoint{1'020}));
   REQUIRE(c.responseComplete(TimePoint{1'030}, false));
@@ -65,7 +68,8 @@ TEST_CASE("after idle the head deadline counts from the first byte", "[deadline]
 
 TEST_CASE("a pipelined head is due header after the previous exchange ends", "[deadline]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.headComplete(TimePoint{1'010}, false));
   REQUIRE(c.responseStarted(TimePoint{1'020}));
   REQUIRE(c.responseComplete(TimePoint{1'250}, true));

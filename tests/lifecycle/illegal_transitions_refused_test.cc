@@ -202,7 +202,8 @@ TEST_CASE("every verb is refused in every phase where it is illegal", "[transiti
       if (legal(verb, where)) continue;
       INFO(verb.name << " in " << whereName(where));
       Tally tally;
-      ConnectionState c(tally, TimeoutPolicy{}, kT0);
+      const TimeoutPolicy cPolicy = TimeoutPolicy{};
+      ConnectionState c(tally, cPolicy, kT0);
       driveTo(c, where);
       checkRefused(c, tally, verb.call);
       ++refusals;
@@ -215,7 +216,8 @@ TEST_CASE("every verb is refused in every phase where it is illegal", "[transiti
 
 TEST_CASE("verbs that need more than the right phase are refused without it", "[transitions]") {
   Tally tally;
-  ConnectionState c(tally, TimeoutPolicy{}, kT0);
+  const TimeoutPolicy cPolicy = TimeoutPolicy{};
+  ConnectionState c(tally, cPolicy, kT0);
 
   SECTION("finSent with no close begun") {
     driveTo(c, Where::Idle);

@@ -23,7 +23,8 @@ void finish(ConnectionState& c) {
 
 TEST_CASE("a fresh connection with no limits is kept alive", "[keep_alive]") {
   Tally tally;
-  ConnectionState c(tally, TimeoutPolicy{}, TimePoint{1'000});
+  const TimeoutPolicy cPolicy = TimeoutPolicy{};
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   exchange(c, TimePoint{1'000});
   const auto v = c.keepAliveVerdict(TimePoint{1'000'000}, false);
   CHECK(v.keepAlive);
@@ -64,7 +65,8 @@ TEST_CASE("a connection at its maximum age is not kept", "[keep_alive]") {
 
 TEST_CASE("while draining no connection is kept", "[keep_alive]") {
   Tally tally;
-  ConnectionState c(tally, TimeoutPolicy{}, TimePoint{1'000});
+  const TimeoutPolicy cPolicy = TimeoutPolicy{};
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   exchange(c, TimePoint{1'000});
   const auto v = c.keepAliveVerdict(TimePoint{1'000}, true);
   CHECK_FALSE(v.keepAlive);

@@ -81,7 +81,8 @@ std::int64_t countIn(const Tally& tally, Phase phase) {
 void checkRow(Where where, Phase from, Phase to,
               const std::function<void(ConnectionState&)>& verb) {
   Tally tally;
-  ConnectionState c(tally, TimeoutPolicy{}, kT0);
+  const TimeoutPolicy cPolicy = TimeoutPolicy{};
+  ConnectionState c(tally, cPolicy, kT0);
   driveTo(c, where);
   REQUIRE(c.phase() == from);
   REQUIRE(countIn(tally, from) == 1);
@@ -214,7 +215,8 @@ TEST_CASE("no verb from any phase makes a transition outside the table", "[trans
   for (Where where : wheres) {
     for (const Verb& verb : verbs) {
       Tally tally;
-      ConnectionState c(tally, TimeoutPolicy{}, kT0);
+      const TimeoutPolicy cPolicy = TimeoutPolicy{};
+      ConnectionState c(tally, cPolicy, kT0);
       driveTo(c, where);
       const Phase from = c.phase();
       verb(c);

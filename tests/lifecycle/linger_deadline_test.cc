@@ -20,7 +20,8 @@ TimeoutPolicy testPolicy() {
 
 TEST_CASE("the per-read limit bounds a quiet linger", "[deadline]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.beginClose(CloseReason::HeaderTimeout, CloseMode::Graceful, TimePoint{1'100}));
   REQUIRE(c.finSent(TimePoint{1'100}));
   CHECK(c.phase() == Phase::Closing);
@@ -35,7 +36,8 @@ TEST_CASE("the per-read limit bounds a quiet linger", "[deadline]") {
 
 TEST_CASE("reads buy time but never past the total", "[deadline]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.beginClose(CloseReason::BodyTimeout, CloseMode::Graceful, TimePoint{1'100}));
   REQUIRE(c.finSent(TimePoint{1'100}));
   REQUIRE(c.lingerProgress(TimePoint{1'150}));
@@ -65,7 +67,8 @@ TEST_CASE("a linger total shorter than the per-read limit wins from the start", 
 
 TEST_CASE("the peer's FIN ends lingering", "[deadline]") {
   Tally tally;
-  ConnectionState c(tally, testPolicy(), TimePoint{1'000});
+  const TimeoutPolicy cPolicy = testPolicy();
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.beginClose(CloseReason::IdleTimeout, CloseMode::Graceful, TimePoint{1'100}));
   REQUIRE(c.finSent(TimePoint{1'100}));
   CHECK_FALSE(c.peerFin(TimePoint{1'120}));  // false: close now

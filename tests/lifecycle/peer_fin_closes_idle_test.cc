@@ -9,7 +9,8 @@ using namespace std::chrono_literals;
 
 TEST_CASE("a FIN while idle begins an immediate peer_closed close", "[peer_fin]") {
   Tally tally;
-  ConnectionState c(tally, TimeoutPolicy{}, TimePoint{1'000});
+  const TimeoutPolicy cPolicy = TimeoutPolicy{};
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.headComplete(TimePoint{1'000}, false));
   REQUIRE(c.responseStarted(TimePoint{1'000}));
   REQUIRE(c.responseComplete(TimePoint{1'000}, false));
@@ -26,7 +27,8 @@ TEST_CASE("a FIN while idle begins an immediate peer_closed close", "[peer_fin]"
 
 TEST_CASE("a FIN in the middle of a request begins an immediate peer_closed close", "[peer_fin]") {
   Tally tally;
-  ConnectionState c(tally, TimeoutPolicy{}, TimePoint{1'000});
+  const TimeoutPolicy cPolicy = TimeoutPolicy{};
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.headComplete(TimePoint{1'000}, true));
   CHECK_FALSE(c.peerFin(TimePoint{1'100}));
   CHECK(c.phase() == Phase::Reading);
@@ -37,7 +39,8 @@ TEST_CASE("a FIN in the middle of a request begins an immediate peer_closed clos
 
 TEST_CASE("a FIN after a close began keeps the earlier reason and closes at once", "[peer_fin]") {
   Tally tally;
-  ConnectionState c(tally, TimeoutPolicy{}, TimePoint{1'000});
+  const TimeoutPolicy cPolicy = TimeoutPolicy{};
+  ConnectionState c(tally, cPolicy, TimePoint{1'000});
   REQUIRE(c.beginClose(CloseReason::Overload, CloseMode::Graceful, TimePoint{1'010}));
   CHECK_FALSE(c.peerFin(TimePoint{1'020}));
   CHECK(c.closeReason() == CloseReason::Overload);

@@ -109,9 +109,10 @@ TEST_CASE("snapshots from several workers sum field by field", "[tally]") {
   Tally a;
   Tally b;
   const TimePoint t{1'000};
-  ConnectionState a1(a, TimeoutPolicy{}, t);
-  ConnectionState a2(a, TimeoutPolicy{}, t);
-  ConnectionState b1(b, TimeoutPolicy{}, t);
+  const TimeoutPolicy policy;
+  ConnectionState a1(a, policy, t);
+  ConnectionState a2(a, policy, t);
+  ConnectionState b1(b, policy, t);
   REQUIRE(a1.headComplete(t, false));
   REQUIRE(b1.headComplete(t, false));
   REQUIRE(b1.responseStarted(t));

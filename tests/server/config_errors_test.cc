@@ -223,3 +223,15 @@ TEST_CASE("states refuses serve flags, port 0, and bad --watch and --source valu
   CHECK(refuse({"states", "--port", "80", "--source", "netlink"}).err.find("states --source") !=
         std::string::npos);
 }
+
+TEST_CASE("a drain delay that would use up the drain deadline is refused", "[config][errors]") {
+  // The deadline counts from the signal: with a delay as long, the listeners would close only
+  // as every connection is reset.
+  const Failure equal = refuse({"--drain-delay", "5s", "--drain-timeout", "5s"});
+  CHECK(equal.err ==
+        "closewise: --drain-delay (5s) must be shorter than --drain-timeout (5s), which bounds "
+        "the whole drain counted from the signal\n");
+  const Failure longer = refuse({"--drain-delay", "40s"});
+  CHECK(longer.err.find("--drain-delay (40s) must be shorter than --drain-timeout (30s)") !=
+        std::string::npos);
+}

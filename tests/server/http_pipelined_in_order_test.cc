@@ -2,7 +2,6 @@
 // the server must answer them in the order they arrived. The connection parses one request, runs
 // its exchange to the end, and only then parses the next, so the order is kept by construction.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -11,7 +10,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 std::string echoRequest(std::string_view body) {
   return "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\nContent-Length: " +
@@ -37,11 +35,13 @@ TEST_CASE("four requests sent in one segment are answered in the order they were
       "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 8\r\n"
       "Content-Type: text/plain\r\n\r\ndelayed\n" +
       echoAnswer("first") +
-      "HTTP/1.1 404 Not Found\r\nDate: *\r\nServer: closewise\r\nContent-Length: 10\r\n\r\n"
+      "HTTP/1.1 404 Not Found\r\nDate: *\r\nServer: closewise\r\nContent-Length: 10\r\n"
+      "Content-Type: text/plain; charset=utf-8\r\n\r\n"
       "not found\n" +
       echoAnswer("second, longer");
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 4; }));
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= expected.size(); }));
+  REQUIRE(fixture.runUntil(
+      [&] { return withDateMasked(client.received()).size() >= expected.size(); }));
   CHECK(withDateMasked(client.received()) == expected);
   CHECK(fixture.tally().accepted == 1);
   CHECK(fixture.tally().requests == 4);

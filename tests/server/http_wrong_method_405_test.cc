@@ -3,7 +3,6 @@
 // an ordinary answer, so the connection stays open. HEAD is served wherever GET is (RFC 9110
 // section 9.3.2), with the GET answer's headers and no body.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -14,12 +13,9 @@ using namespace closewise::testing;
 TEST_CASE("a known path with the wrong method gets 405 with Allow, and the connection stays") {
   ServerFixture fixture({}, [](server::Router& router) {
     // A path with two methods, so Allow must list both.
-    router.on("GET", "/item", [](const server::Request&, server::Responder r) {
-      r.send(200, "item\n");
-    });
-    router.on("PUT", "/item", [](const server::Request&, server::Responder r) {
-      r.send(204, "");
-    });
+    router.on("GET", "/item",
+              [](const server::Request&, server::Responder r) { r.send(200, "item\n"); });
+    router.on("PUT", "/item", [](const server::Request&, server::Responder r) { r.send(204, ""); });
   });
   RawClient& client = fixture.connect();
   client.send("POST / HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n" +
@@ -28,13 +24,16 @@ TEST_CASE("a known path with the wrong method gets 405 with Allow, and the conne
 
   const std::string expected =
       "HTTP/1.1 405 Method Not Allowed\r\nDate: *\r\nServer: closewise\r\n"
-      "Content-Length: 19\r\nAllow: GET\r\n\r\nmethod not allowed\n"
+      "Content-Length: 19\r\nContent-Type: text/plain; charset=utf-8\r\nAllow: GET\r\n\r\nmethod "
+      "not allowed\n"
       "HTTP/1.1 405 Method Not Allowed\r\nDate: *\r\nServer: closewise\r\n"
-      "Content-Length: 19\r\nAllow: GET, PUT\r\n\r\nmethod not allowed\n"
+      "Content-Length: 19\r\nContent-Type: text/plain; charset=utf-8\r\nAllow: GET, "
+      "PUT\r\n\r\nmethod not allowed\n"
       "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 21\r\n"
       "Content-Type: text/plain\r\n\r\n";
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 3; }));
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= expected.size(); }));
+  REQUIRE(fixture.runUntil(
+      [&] { return withDateMasked(client.received()).size() >= expected.size(); }));
   fixture.runFor(20ms);  // a HEAD answer that wrongly carried a body would arrive by now
   CHECK(withDateMasked(client.received()) == expected);
   CHECK_FALSE(client.eof());
