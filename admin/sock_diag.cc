@@ -261,8 +261,8 @@ void UniqueFd::reset(int fd) noexcept {
   fd_ = fd;
 }
 
-KernelStateReader::KernelStateReader(std::vector<std::uint16_t> localPorts)
-    : localPorts_(std::move(localPorts)) {
+KernelStateReader::KernelStateReader(std::vector<std::uint16_t> localPorts, Families families)
+    : localPorts_(std::move(localPorts)), families_(families) {
   std::sort(localPorts_.begin(), localPorts_.end());
   localPorts_.erase(std::unique(localPorts_.begin(), localPorts_.end()), localPorts_.end());
   // Port 0 is never a listening port; matching it would only admit unbound sockets.
@@ -313,6 +313,7 @@ std::string KernelStateReader::querySockDiag(KernelView& view) {
     if (!netlink_.valid()) return errnoMessage("sock_diag socket", errno);
   }
   for (const std::uint8_t family : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
+    if (!(family == AF_INET ? families_.ipv4 : families_.ipv6)) continue;
     std::string error = dumpFamily(family, view);
     if (!error.empty()) return error;
   }
@@ -420,10 +421,12 @@ std::string KernelStateReader::dumpFamily(std::uint8_t family, KernelView& view)
 }
 
 std::string KernelStateReader::queryProcfs(KernelView& view) {
-  // Both files are read; a host without IPv6 has no tcp6, which is not an error.
-  std::string error = readProcFile("/proc/net/tcp", false, view);
-  if (!error.empty()) return error;
-  return readProcFile("/proc/net/tcp6", true, view);
+  // A host without IPv6 has no tcp6, which is not an error.
+  if (families_.ipv4) {
+    std::string error = readProcFile("/proc/net/tcp", false, view);
+    if (!error.empty()) return error;
+  }
+  return families_.ipv6 ? readProcFile("/proc/net/tcp6", true, view) : std::string();
 }
 
 std::string KernelStateReader::readProcFile(const char* path, bool mayBeMissing, KernelView& view) {

@@ -51,7 +51,8 @@ json kernelJson(const KernelView& kernel) {
   json document = {{"source", kernel.source.empty() ? "none" : std::string(kernel.source)},
                    {"tcp_states", states},
                    {"listen_queue", queues},
-                   {"query_us", kernel.queryMicros}};
+                   {"query_us", kernel.queryMicros},
+                   {"age_ms", kernel.ageMicros / 1000}};
   if (!kernel.fallbackReason.empty()) document["fallback_reason"] = kernel.fallbackReason;
   if (!kernel.error.empty()) document["error"] = kernel.error;
   return document;

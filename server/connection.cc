@@ -165,9 +165,9 @@ int Connection::accept(uv_stream_t* server) {
   // TCP_NODELAY, TCP_NOTSENT_LOWAT and keepalive come with the socket: they were set on the
   // listener, which the accepted socket is a copy of (AcceptedSocketOptions in listener.h).
   if (spdlog::should_log(spdlog::level::debug) || worker_.options().accessLog) {
-    peer_ = peerName(&tcp_);
+    peer_ = std::make_unique<std::string>(peerName(&tcp_));
   }
-  SPDLOG_DEBUG("conn={} accepted peer={} worker={}", id_, peer_, worker_.index());
+  SPDLOG_DEBUG("conn={} accepted peer={} worker={}", id_, peer_ ? *peer_ : "", worker_.index());
   startReading();
   return 0;
 }
@@ -405,7 +405,7 @@ bool Connection::respondStart(int status, std::vector<Header>&& headers,
   chunked_ = !contentLength.has_value() && request.versionMinor >= 1;
   closeDelimited_ = !contentLength.has_value() && request.versionMinor == 0;
   bodyRemaining_ = contentLength.value_or(0);
-  status_ = status;
+  status_ = static_cast<std::uint16_t>(status);
   worker_.countResponse(status);
   const Phase before = state_.phase();
   state_.responseStarted(now);
@@ -613,7 +613,7 @@ void Connection::answerAndClose(int status, std::string_view body, CloseReason r
   exchangeOpen_ = true;
   responseStarted_ = responseEnded_ = true;
   afterResponse_ = reason;
-  status_ = status;
+  status_ = static_cast<std::uint16_t>(status);
   output() += protocol::simpleResponse(status, body, false, worker_.date());
   worker_.countResponse(status);
   const Phase before = state_.phase();
@@ -842,7 +842,8 @@ void Connection::probePeerGone() {
 }
 
 std::string Connection::peerAddress() const {
-  if (!peer_.empty() || !initialized_) return peer_;
+  if (peer_) return *peer_;
+  if (!initialized_) return {};
   return peerName(&tcp_);
 }
 
@@ -865,7 +866,7 @@ void Connection::touch(Phase before) noexcept {
 void Connection::logAccess() {
   if (!worker_.options().accessLog || !parser_) return;
   const Request& request = parser_->request();
-  spdlog::info("conn={} peer={} \"{} {} HTTP/{}.{}\" {} out={}", id_, peer_, request.method,
+  spdlog::info("conn={} peer={} \"{} {} HTTP/{}.{}\" {} out={}", id_, peer_ ? *peer_ : "", request.method,
                request.target, request.versionMajor, request.versionMinor, status_, bytesOut_);
 }
 

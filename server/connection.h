@@ -70,15 +70,14 @@ class Connection {
   const lifecycle::ConnectionState& state() const noexcept { return state_; }
   std::uint64_t bytesIn() const noexcept { return bytesIn_; }
   std::uint64_t bytesOut() const noexcept { return bytesOut_; }
-  const std::string& peer() const noexcept { return peer_; }
   int fd() const noexcept;
   lifecycle::TimePoint phaseSince() const noexcept { return phaseSince_; }
 
   // Worker bookkeeping: which deadline list the connection is filed under.
   static Connection* fromHook(ListHook* hook) noexcept;
   ListHook hook_;
-  int listedKind_ = -1;
   lifecycle::TimePoint listedDeadline_{};
+  std::int8_t listedKind_ = -1;
 
  private:
   friend class Responder;
@@ -154,29 +153,31 @@ class Connection {
   std::unique_ptr<PendingWrite> write_;         // once a write could not complete at once
   std::unique_ptr<uv_shutdown_t> shutdownReq_;  // for the graceful close
   std::unique_ptr<HandlerHooks> hooks_;         // once a handler asks for a callback
-  std::string peer_;
+  // The peer's address, kept only when something prints it (debug log, access log).
+  std::unique_ptr<std::string> peer_;
   Responder* responder_ = nullptr;  // the live Responder of the open exchange, if any
   lifecycle::TimePoint phaseSince_{};
   std::uint64_t bytesIn_ = 0;
   std::uint64_t bytesOut_ = 0;
   std::uint64_t bodyRemaining_ = 0;  // for Content-Length responses: bytes the handler still owes
-  int status_ = 0;                   // status of the current response (access log, accounting)
+  std::uint16_t status_ = 0;  // status of the current response (access log, accounting)
   lifecycle::CloseReason afterResponse_ = lifecycle::CloseReason::None;  // close after this answer
-  bool initialized_ = false;
-  bool reading_ = false;
-  bool writing_ = false;
-  bool driving_ = false;
-  bool exchangeOpen_ = false;
-  bool bodyExpected_ = false;
-  bool responseStarted_ = false;
-  bool responseEnded_ = false;
-  bool chunked_ = false;
-  bool closeDelimited_ = false;  // HTTP/1.0 answer of unknown length: the close ends the body
-  bool headRequest_ = false;
-  bool shutdownSent_ = false;
-  bool inputLeftUnread_ = false;  // input was buffered and dropped when the close began
-  bool handleClosing_ = false;
-  bool overload_ = false;
+  // Facts that can hold at once are bit flags, as in libuv's handles: one byte for every eight.
+  bool initialized_ : 1 = false;
+  bool reading_ : 1 = false;
+  bool writing_ : 1 = false;
+  bool driving_ : 1 = false;
+  bool exchangeOpen_ : 1 = false;
+  bool bodyExpected_ : 1 = false;
+  bool responseStarted_ : 1 = false;
+  bool responseEnded_ : 1 = false;
+  bool chunked_ : 1 = false;
+  bool closeDelimited_ : 1 = false;  // HTTP/1.0 answer of unknown length: the close ends the body
+  bool headRequest_ : 1 = false;
+  bool shutdownSent_ : 1 = false;
+  bool inputLeftUnread_ : 1 = false;  // input was buffered and dropped when the close began
+  bool handleClosing_ : 1 = false;
+  bool overload_ : 1 = false;
 };
 
 }  // namespace closewise::server

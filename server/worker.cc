@@ -39,8 +39,10 @@ int deadlineKind(CloseReason reason) noexcept {
 constexpr int kLingerKind = 5;
 
 // Parsers kept for reuse beyond those in use. Each keeps the capacity of the strings of its last
-// request, so reuse saves the allocations of the next one.
-constexpr std::size_t kMaxPooledParsers = 256;
+// request, so reuse saves the allocations of the next one. A parser is in use only while a request
+// is being read or handled, so a few dozen cover a busy loop; more would only be memory kept
+// after a burst of slow requests.
+constexpr std::size_t kMaxPooledParsers = 64;
 
 }  // namespace
 
@@ -131,7 +133,7 @@ void Worker::schedule(Connection& connection) noexcept {
   }
   if (connection.listedKind_ == kind && connection.listedDeadline_ == deadline) return;
   lists_[static_cast<std::size_t>(kind)].pushBack(connection.hook_);
-  connection.listedKind_ = kind;
+  connection.listedKind_ = static_cast<std::int8_t>(kind);
   connection.listedDeadline_ = deadline;
   if (deadline < armedAt_) armTimer();
 }

@@ -188,7 +188,7 @@ class Worker {
   std::unique_ptr<char[]> readBuffer_;
   protocol::DateCache dateCache_;
   std::vector<std::unique_ptr<protocol::RequestParser>> parserPool_;
-  SlabPool<Connection> connectionPool_;
+  SlabPool<Connection, 64> connectionPool_;
   std::string spareOutput_;
   std::function<void()> onFinished_;
   std::mutex postMutex_;

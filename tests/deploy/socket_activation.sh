@@ -33,6 +33,13 @@ systemd-socket-activate -l "127.0.0.1:$public" -l "127.0.0.1:$admin" \
 activator=$!
 STARTED_PIDS+=("$activator")
 
+# The activator binds in its own time: until it listens, a connect is refused, which says
+# nothing about closewise. Wait for its sockets (at most 5 s).
+for _ in $(seq 100); do
+  ss -Hltn "sport = :$public" | grep -q . && ss -Hltn "sport = :$admin" | grep -q . && break
+  sleep 0.05
+done
+
 # systemd-socket-activate starts closewise on the first connection, as systemd would with the
 # service stopped: that first connect waits in the backlog rather than being refused.
 body=$(curl -fsS --max-time 20 "http://127.0.0.1:$public/") || { cat "$WORK/cw.log" >&2; fail "GET /"; }
