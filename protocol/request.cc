@@ -2,22 +2,6 @@
 
 namespace closewise::protocol {
 
-namespace {
-
-constexpr char toLowerAscii(char c) noexcept {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-}  // namespace
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (toLowerAscii(a[i]) != toLowerAscii(b[i])) return false;
-  }
-  return true;
-}
-
 const std::string* Request::header(std::string_view name) const noexcept {
   for (const Header& h : headers) {
     if (equalsIgnoreCase(h.name, name)) return &h.value;

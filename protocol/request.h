@@ -43,7 +43,17 @@ struct Request {
   void clear() noexcept;
 };
 
-// ASCII case-insensitive comparison, as HTTP field names and tokens need (RFC 9110 5.1).
-bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept;
+// ASCII case-insensitive comparison, as HTTP field names and tokens need (RFC 9110 5.1). Inline:
+// the parser calls it for every field against a handful of names, and inlined, the length check
+// settles most of those calls without a loop.
+constexpr bool equalsIgnoreCase(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char x = (a[i] >= 'A' && a[i] <= 'Z') ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
+    const char y = (b[i] >= 'A' && b[i] <= 'Z') ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
+    if (x != y) return false;
+  }
+  return true;
+}
 
 }  // namespace closewise::protocol

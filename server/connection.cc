@@ -534,7 +534,7 @@ void Connection::onWriteThunk(uv_write_t* req, int status) noexcept {
 void Connection::onWrite(int status) {
   writing_ = false;
   if (status == UV_ECANCELED || handleClosing_) {
-    std::string().swap(write_->bytes);
+    worker_.recycleOutput(write_->bytes);
     return;
   }
   if (status < 0) {
@@ -739,7 +739,10 @@ void Connection::trimForIdle() noexcept {
   if (parser_) worker_.releaseParser(std::move(parser_));
   std::string().swap(pending_);
   worker_.recycleOutput(out_);
-  if (!writing_) write_.reset();
+  if (!writing_ && write_) {
+    worker_.recycleOutput(write_->bytes);
+    write_.reset();
+  }
   hooks_.reset();
 }
 
@@ -866,8 +869,9 @@ void Connection::touch(Phase before) noexcept {
 void Connection::logAccess() {
   if (!worker_.options().accessLog || !parser_) return;
   const Request& request = parser_->request();
-  spdlog::info("conn={} peer={} \"{} {} HTTP/{}.{}\" {} out={}", id_, peer_ ? *peer_ : "", request.method,
-               request.target, request.versionMajor, request.versionMinor, status_, bytesOut_);
+  spdlog::info("conn={} peer={} \"{} {} HTTP/{}.{}\" {} out={}", id_, peer_ ? *peer_ : "",
+               request.method, request.target, request.versionMajor, request.versionMinor, status_,
+               bytesOut_);
 }
 
 }  // namespace closewise::server

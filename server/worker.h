@@ -124,6 +124,7 @@ class Worker {
   }
   void recycleOutput(std::string& buffer) noexcept {
     buffer.clear();
+    if (buffer.capacity() > kMaxSpareOutput) freedLargeBuffers_ += buffer.capacity();
     if (buffer.capacity() > spareOutput_.capacity() && buffer.capacity() <= kMaxSpareOutput) {
       buffer.swap(spareOutput_);
     }
@@ -158,6 +159,7 @@ class Worker {
   static void onTimerThunk(uv_timer_t* timer) noexcept;
   static void onProbeThunk(uv_timer_t* timer) noexcept;
   void probeHalfClosed();
+  void trimHeap() noexcept;
   static void onAsyncThunk(uv_async_t* async) noexcept;
   void onConnection(Listener& listener, int status);
   void onTimer();
@@ -190,6 +192,8 @@ class Worker {
   std::vector<std::unique_ptr<protocol::RequestParser>> parserPool_;
   SlabPool<Connection, 64> connectionPool_;
   std::string spareOutput_;
+  // Bytes of large output buffers (slow readers' queues) freed since the heap was last trimmed.
+  std::size_t freedLargeBuffers_ = 0;
   std::function<void()> onFinished_;
   std::mutex postMutex_;
   std::vector<std::function<void(Worker&)>> posted_;
