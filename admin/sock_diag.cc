@@ -312,15 +312,30 @@ std::string KernelStateReader::querySockDiag(KernelView& view) {
     netlink_.reset(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
     if (!netlink_.valid()) return errnoMessage("sock_diag socket", errno);
   }
+  Families families = families_;
+  std::uint32_t states = kAllStates;
+  if (families_.fromListeners) {
+    constexpr std::uint32_t kListen = 1u << static_cast<unsigned>(TcpState::Listen);
+    for (const std::uint8_t family : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
+      std::string error = dumpFamily(family, kListen, view);
+      if (!error.empty()) return error;
+    }
+    families.ipv4 = families.ipv6 = view.listenQueues.empty();
+    for (const auto& queue : view.listenQueues) {
+      (queue.address.starts_with('[') ? families.ipv6 : families.ipv4) = true;
+    }
+    states &= ~kListen;
+  }
   for (const std::uint8_t family : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
-    if (!(family == AF_INET ? families_.ipv4 : families_.ipv6)) continue;
-    std::string error = dumpFamily(family, view);
+    if (!(family == AF_INET ? families.ipv4 : families.ipv6)) continue;
+    std::string error = dumpFamily(family, states, view);
     if (!error.empty()) return error;
   }
   return {};
 }
 
-std::string KernelStateReader::dumpFamily(std::uint8_t family, KernelView& view) {
+std::string KernelStateReader::dumpFamily(std::uint8_t family, std::uint32_t states,
+                                          KernelView& view) {
   // Request: nlmsghdr, inet_diag_req_v2, then one attribute carrying the port filter bytecode.
   struct {
     nlmsghdr header;
@@ -340,7 +355,7 @@ std::string KernelStateReader::dumpFamily(std::uint8_t family, KernelView& view)
   // No extensions: the fixed inet_diag_msg already carries state, ports, addresses, queues and
   // inode, and asking for INET_DIAG_INFO would make the kernel fill a tcp_info per socket.
   message.request.idiag_ext = 0;
-  message.request.idiag_states = kAllStates;
+  message.request.idiag_states = states;
 
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;

@@ -89,7 +89,7 @@ int runStatesCommand(const StatesOptions& options, std::ostream& out, std::ostre
     err << "closewise states: give at least one --port\n";
     return kStatesExitUsage;
   }
-  KernelStateReader reader(options.ports);
+  KernelStateReader reader(options.ports, Families{.fromListeners = true});
   reader.forceProcfs(options.forceProcfs);
 
   const bool watching = options.watch.count() > 0;
