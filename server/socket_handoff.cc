@@ -84,7 +84,10 @@ std::vector<std::string> successorArguments(const std::vector<std::string>& argv
   }
   if (!childFds.empty()) {
     std::string list;
-    for (int fd : childFds) list += (list.empty() ? "" : ",") + std::to_string(fd);
+    for (int fd : childFds) {
+      if (!list.empty()) list += ',';
+      list += std::to_string(fd);
+    }
     out.push_back("--inherit-fds");
     out.push_back(list);
   }
