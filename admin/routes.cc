@@ -115,7 +115,7 @@ class AdminView {
 
   // The public ports are known only once Server::run() has bound them, so the reader is made on
   // first use. Without ports (binding failed, or not yet) the view is empty with an error. Only
-  // the families the listeners have are dumped (see Families in sock_diag.h).
+  // the families that have a listener on our ports are walked (see Families in sock_diag.h).
   KernelView queryKernel() {
     if (!reader_) {
       auto ports = server_.publicPorts();
@@ -124,11 +124,8 @@ class AdminView {
         none.error = "no public listener bound";
         return none;
       }
-      Families families{false, false};
-      for (const auto& address : server_.publicAddresses()) {
-        (address.starts_with('[') ? families.ipv6 : families.ipv4) = true;
-      }
-      reader_ = std::make_unique<KernelStateReader>(std::move(ports), families);
+      reader_ =
+          std::make_unique<KernelStateReader>(std::move(ports), Families{.fromListeners = true});
     }
     KernelView view = reader_->query();
     last_ = view;

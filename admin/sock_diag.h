@@ -114,7 +114,7 @@ class UniqueFd {
 // worth skipping: with 23,000 unrelated TIME_WAIT sockets on the host each walk took about 9 ms
 // here (2026-12-01, 2-core VM), whatever the filter.
 //
-// fromListeners (for `closewise states`, which does not know the server): first dump only the
+// fromListeners (what the admin view and `closewise states` use): first dump only the
 // listening sockets, which the kernel keeps in a small table of their own, then walk the big
 // table only for the families that have a listener on our ports (both if none has). An accepted
 // socket has its listener's family (a dual-stack [::] listener's IPv4 clients are IPv6 sockets),
