@@ -8,6 +8,7 @@
 
 #include <cassert>
 #include <cstddef>
+#include <utility>
 
 #include "protocol/response_writer.h"
 #include "server/address.h"
@@ -48,13 +49,15 @@ bool isPeerGone(int status) {
 
 Responder::Responder(Connection* connection, uv_loop_t* loop) noexcept
     : connection_(connection), loop_(loop) {
-  connection_->responder_ = this;
+  // Only an open exchange has a Responder, and an open exchange holds its Exchange.
+  assert(connection_->ex_);
+  connection_->ex_->responder = this;
 }
 
 Responder::Responder(Responder&& other) noexcept
     : connection_(other.connection_), loop_(other.loop_) {
   other.connection_ = nullptr;
-  if (connection_ != nullptr) connection_->responder_ = this;
+  if (connection_ != nullptr) connection_->ex_->responder = this;
 }
 
 Responder& Responder::operator=(Responder&& other) noexcept {
@@ -63,7 +66,7 @@ Responder& Responder::operator=(Responder&& other) noexcept {
     connection_ = other.connection_;
     loop_ = other.loop_;
     other.connection_ = nullptr;
-    if (connection_ != nullptr) connection_->responder_ = this;
+    if (connection_ != nullptr) connection_->ex_->responder = this;
   }
   return *this;
 }
@@ -72,7 +75,9 @@ Responder::~Responder() {
   if (connection_ == nullptr) return;
   Connection* connection = connection_;
   connection_ = nullptr;
-  connection->responder_ = nullptr;
+  // A Responder still attached means the exchange is open: every path that ends one (answer,
+  // cancel, close) detaches it before the Exchange goes back to the worker.
+  connection->ex_->responder = nullptr;
   connection->responderDropped();
 }
 
@@ -128,7 +133,6 @@ Connection::Connection(Worker& worker, std::uint64_t id)
       state_(worker.tallyBook(), worker.options().timeouts, worker.now()),
       phaseSince_(worker.now()) {
   tcp_.data = this;
-  hook_.owner = this;
 }
 
 Connection::~Connection() {
@@ -137,7 +141,14 @@ Connection::~Connection() {
 }
 
 Connection* Connection::fromHook(ListHook* hook) noexcept {
-  return static_cast<Connection*>(hook->owner);
+  // offsetof is only conditionally supported for a class that is not standard-layout; GCC and
+  // Clang support it for any class without virtual bases, which Connection has none of. It
+  // saves a back pointer per connection.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+  constexpr std::size_t kHookOffset = offsetof(Connection, hook_);
+#pragma GCC diagnostic pop
+  return reinterpret_cast<Connection*>(reinterpret_cast<char*>(hook) - kHookOffset);
 }
 
 int Connection::fd() const noexcept {
@@ -241,8 +252,9 @@ void Connection::onRead(ssize_t nread, const uv_buf_t* buf) {
   if (exchangeOpen_) {
     // Reading on while a handler works is how a FIN gets seen in every phase; what arrives is
     // kept for later, up to a cap.
-    pending_.append(buf->base, n);
-    if (pending_.size() >= kMaxPendingInput) stopReading();
+    std::string& pending = exchange().pending;
+    pending.append(buf->base, n);
+    if (pending.size() >= kMaxPendingInput) stopReading();
     return;
   }
   drive(buf->base, n);
@@ -262,8 +274,7 @@ void Connection::onPeerFin() {
   // Half-close after a complete request (RFC 9112 section 9.6): the peer still wants the answer.
   // Anything buffered after this request will never be answered; drop it.
   SPDLOG_DEBUG("conn={} half-closed by peer; finishing the answer", id_);
-  pending_.clear();
-  pending_.shrink_to_fit();
+  if (ex_) std::string().swap(ex_->pending);
   maybeFinishExchange();
 }
 
@@ -273,18 +284,18 @@ void Connection::drive(const char* data, std::size_t len) {
   assert(!driving_);
   driving_ = true;
   parseInput(data, len);
-  while (!exchangeOpen_ && !pending_.empty() && !state_.closeBegun()) {
+  while (!exchangeOpen_ && hasPendingInput() && !state_.closeBegun()) {
     std::string input;
-    input.swap(pending_);
+    input.swap(ex_->pending);
     parseInput(input.data(), input.size());
-    if (pending_.empty()) {
+    if (ex_ && ex_->pending.empty()) {
       input.clear();
-      pending_.swap(input);  // keep the capacity for the next round
+      ex_->pending.swap(input);  // keep the capacity for the next round
     }
   }
   driving_ = false;
-  if (!exchangeOpen_ && !state_.closeBegun() && pending_.empty()) {
-    if (!parser_ || !parser_->inProgress()) {
+  if (!exchangeOpen_ && !state_.closeBegun() && !hasPendingInput()) {
+    if (!ex_ || !ex_->parser.inProgress()) {
       // Idle between requests: an idle connection holds no parser and no buffers.
       trimForIdle();
     }
@@ -294,14 +305,14 @@ void Connection::drive(const char* data, std::size_t len) {
 
 void Connection::parseInput(const char* data, std::size_t len) {
   while (len > 0) {
-    if (!parser_) parser_ = worker_.acquireParser();
+    protocol::RequestParser& parser = exchange().parser;
     const auto now = worker_.now();
-    if (!parser_->inProgress()) {
+    if (!parser.inProgress()) {
       const Phase before = state_.phase();
       state_.requestStarted(now);
       touch(before);
     }
-    const auto result = parser_->feed(data, len);
+    const auto result = parser.feed(data, len);
     data += result.consumed;
     len -= result.consumed;
     switch (result.status) {
@@ -317,9 +328,10 @@ void Connection::parseInput(const char* data, std::size_t len) {
         state_.headComplete(now, true);
         touch(Phase::Reading);
         // RFC 9110 section 10.1.1: answer 100 only if the body has not started arriving.
-        if (parser_->request().expectContinue && len == 0) {
+        if (parser.request().expectContinue && len == 0) {
           output().append(protocol::kContinue);
           flush();
+          if (handleClosing_) return;  // the write failed and the connection let go of `parser`
         }
         continue;
       }
@@ -332,12 +344,12 @@ void Connection::parseInput(const char* data, std::size_t len) {
         }
         bodyExpected_ = false;
         touch(before);
-        if (len > 0) pending_.assign(data, len);
+        if (len > 0) ex_->pending.assign(data, len);
         dispatch();
         return;
       }
       case protocol::ParseStatus::Error: {
-        const auto error = parser_->error();
+        const auto error = parser.error();
         SPDLOG_DEBUG("conn={} bad request: {} {}", id_, error.status, error.reason);
         std::string body(error.reason);
         body += '\n';
@@ -352,7 +364,7 @@ void Connection::dispatch() {
   exchangeOpen_ = true;
   responseStarted_ = responseEnded_ = false;
   afterResponse_ = CloseReason::None;
-  const Request& request = parser_->request();
+  const Request& request = ex_->parser.request();
   headRequest_ = request.method == "HEAD";
   Router::Match match = worker_.router().find(request.method, request.path);
   if (match.handler == nullptr && headRequest_) {
@@ -382,7 +394,7 @@ bool Connection::respondStart(int status, std::vector<Header>&& headers,
                               std::optional<std::uint64_t> contentLength) {
   if (!exchangeOpen_ || responseStarted_ || handleClosing_) return false;
   const auto now = worker_.now();
-  const Request& request = parser_->request();
+  const Request& request = ex_->parser.request();
   const auto verdict = state_.keepAliveVerdict(now, !worker_.keepAliveAllowed());
   // An HTTP/1.0 client cannot read chunked encoding (RFC 9112 section 7), so a streamed answer
   // without a length is delimited by closing the connection instead.
@@ -404,7 +416,7 @@ bool Connection::respondStart(int status, std::vector<Header>&& headers,
   responseStarted_ = true;
   chunked_ = !contentLength.has_value() && request.versionMinor >= 1;
   closeDelimited_ = !contentLength.has_value() && request.versionMinor == 0;
-  bodyRemaining_ = contentLength.value_or(0);
+  ex_->bodyRemaining = contentLength.value_or(0);
   status_ = static_cast<std::uint16_t>(status);
   worker_.countResponse(status);
   const Phase before = state_.phase();
@@ -422,13 +434,14 @@ bool Connection::respondWrite(std::string_view data) {
     // RFC 9112 section 6.3, rule 8: the body runs until the connection closes.
     output().append(data);
   } else {
-    if (bodyRemaining_ < data.size()) {
+    std::uint64_t& remaining = ex_->bodyRemaining;
+    if (remaining < data.size()) {
       // A handler writing past its own Content-Length would corrupt the framing of every later
       // response on this connection (RFC 9112 section 6.3): refuse the excess.
       spdlog::error("conn={} handler wrote past its Content-Length", id_);
-      data = data.substr(0, bodyRemaining_);
+      data = data.substr(0, remaining);
     }
-    bodyRemaining_ -= data.size();
+    remaining -= data.size();
     output().append(data);
   }
   flush();
@@ -437,19 +450,18 @@ bool Connection::respondWrite(std::string_view data) {
 
 bool Connection::respondEnd() {
   if (!responseStarted_ || responseEnded_ || handleClosing_) return false;
-  if (!chunked_ && !closeDelimited_ && bodyRemaining_ > 0 && !headRequest_) {
+  if (!chunked_ && !closeDelimited_ && ex_->bodyRemaining > 0 && !headRequest_) {
     // The response promised more bytes than it has: the only honest end is an abort, so the
     // client does not take a short body for a complete one.
     spdlog::error("conn={} handler ended {} bytes short of its Content-Length", id_,
-                  bodyRemaining_);
+                  ex_->bodyRemaining);
     closeNow(CloseReason::ServerClose, CloseMode::Reset);
     return false;
   }
   if (chunked_ && !headRequest_) protocol::appendLastChunk(output());
   responseEnded_ = true;
-  if (responder_ != nullptr) {
-    responder_->detach();
-    responder_ = nullptr;
+  if (Responder* responder = std::exchange(ex_->responder, nullptr); responder != nullptr) {
+    responder->detach();
   }
   hooks_.reset();
   flush();
@@ -462,7 +474,7 @@ bool Connection::respondSend(int status, std::string_view body, std::vector<Head
   // One buffer, one write: head and body go out together.
   if (!headRequest_) {
     output().append(body);
-    bodyRemaining_ = 0;
+    ex_->bodyRemaining = 0;
   }
   return respondEnd();
 }
@@ -582,13 +594,14 @@ void Connection::finishExchange() {
   }
   const auto now = worker_.now();
   const Phase before = state_.phase();
-  parser_->reset();
-  state_.responseComplete(now, !pending_.empty());
+  ex_->parser.reset();
+  ex_->bodyRemaining = 0;
+  state_.responseComplete(now, hasPendingInput());
   touch(before);
   if (!driving_) {
-    if (!pending_.empty()) {
+    if (hasPendingInput()) {
       std::string input;
-      input.swap(pending_);
+      input.swap(ex_->pending);
       drive(input.data(), input.size());
     } else {
       trimForIdle();
@@ -609,7 +622,7 @@ void Connection::answerAndClose(int status, std::string_view body, CloseReason r
   cancelExchange();
   const auto now = worker_.now();
   state_.beginClose(reason, CloseMode::Graceful, now);
-  pending_.clear();
+  if (ex_) ex_->pending.clear();
   exchangeOpen_ = true;
   responseStarted_ = responseEnded_ = true;
   afterResponse_ = reason;
@@ -628,10 +641,12 @@ void Connection::beginGracefulClose(CloseReason reason) {
   const auto now = worker_.now();
   state_.beginClose(reason, CloseMode::Graceful, now);
   cancelExchange();
-  if (!pending_.empty()) inputLeftUnread_ = true;
-  pending_.clear();
-  if (!outputDone()) return;  // the write callback comes back here through finishExchange
-  if (parser_) worker_.releaseParser(std::move(parser_));
+  if (hasPendingInput()) inputLeftUnread_ = true;
+  if (!outputDone()) {
+    if (ex_) ex_->pending.clear();
+    return;  // the write callback comes back here through finishExchange
+  }
+  if (ex_) worker_.releaseExchange(std::move(ex_));
   if (nothingToLingerFor()) {
     // close() sends our FIN after the queued bytes, as shutdown() would; with no unread input
     // the kernel has no reason to answer anything with an RST, so there is nothing to protect.
@@ -729,21 +744,24 @@ void Connection::releaseBuffers() noexcept {
   // What the connection owns beyond its handle goes back at once; the bytes of a uv_write still
   // in flight (write_) stay until its callback, which libuv runs before the close callback.
   worker_.recycleOutput(out_);
-  std::string().swap(pending_);
-  if (parser_) worker_.releaseParser(std::move(parser_));
+  if (ex_) worker_.releaseExchange(std::move(ex_));
 }
 
 void Connection::trimForIdle() noexcept {
   // Between requests a connection keeps only its handle and its books: the parser goes back to
   // the worker's pool, the output buffer to the worker, and the write request is freed.
-  if (parser_) worker_.releaseParser(std::move(parser_));
-  std::string().swap(pending_);
+  if (ex_) worker_.releaseExchange(std::move(ex_));
   worker_.recycleOutput(out_);
   if (!writing_ && write_) {
     worker_.recycleOutput(write_->bytes);
     write_.reset();
   }
   hooks_.reset();
+}
+
+Exchange& Connection::exchange() {
+  if (!ex_) ex_ = worker_.acquireExchange();
+  return *ex_;
 }
 
 std::string& Connection::output() {
@@ -759,13 +777,13 @@ void Connection::onCloseThunk(uv_handle_t* handle) noexcept {
 }
 
 void Connection::cancelExchange() {
-  if (responder_ == nullptr) {
+  Responder* responder = ex_ ? std::exchange(ex_->responder, nullptr) : nullptr;
+  if (responder == nullptr) {
     hooks_.reset();
     return;
   }
   // Detach first: the callback may drop the Responder, which must then find nothing to do.
-  responder_->detach();
-  responder_ = nullptr;
+  responder->detach();
   std::function<void()> callback;
   if (hooks_) callback = std::move(hooks_->onCancel);
   hooks_.reset();
@@ -786,7 +804,7 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
   switch (reason) {
     case CloseReason::HeaderTimeout:
     case CloseReason::BodyTimeout:
-      if (parser_ && parser_->inProgress()) {
+      if (ex_ && ex_->parser.inProgress()) {
         // RFC 9110 section 15.5.9: 408 for a request that did not arrive in time; then a
         // lingering close, since the client may still be sending.
         answerAndClose(408, "request timeout\n", reason);
@@ -816,7 +834,7 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
 bool Connection::isIdle() const noexcept {
   if (handleClosing_ || state_.closeBegun() || exchangeOpen_) return false;
   const Phase phase = state_.phase();
-  const bool silent = phase == Phase::Reading && (!parser_ || !parser_->inProgress());
+  const bool silent = phase == Phase::Reading && (!ex_ || !ex_->parser.inProgress());
   return phase == Phase::Idle || silent;
 }
 
@@ -867,8 +885,8 @@ void Connection::touch(Phase before) noexcept {
 }
 
 void Connection::logAccess() {
-  if (!worker_.options().accessLog || !parser_) return;
-  const Request& request = parser_->request();
+  if (!worker_.options().accessLog || !ex_) return;
+  const Request& request = ex_->parser.request();
   spdlog::info("conn={} peer={} \"{} {} HTTP/{}.{}\" {} out={}", id_, peer_ ? *peer_ : "",
                request.method, request.target, request.versionMajor, request.versionMinor, status_,
                bytesOut_);

@@ -34,6 +34,19 @@ namespace closewise::server {
 
 class Worker;
 
+// What only a connection with a request in progress needs: the parser, input waiting for it
+// (pipelined requests) and the open exchange's Responder and body count. The worker pools these
+// (Worker::acquireExchange), so an idle keep-alive connection holds none of it: its memory is
+// the Connection alone, about 460 bytes, of which the uv_tcp_t is 248.
+struct Exchange {
+  explicit Exchange(const protocol::Limits& limits) : parser(limits) {}
+
+  protocol::RequestParser parser;
+  std::string pending;              // input read but not yet parsed (pipelined requests)
+  Responder* responder = nullptr;   // the live Responder of the open exchange, if any
+  std::uint64_t bodyRemaining = 0;  // for Content-Length responses: bytes the handler still owes
+};
+
 class Connection {
  public:
   Connection(Worker& worker, std::uint64_t id);
@@ -73,11 +86,8 @@ class Connection {
   int fd() const noexcept;
   lifecycle::TimePoint phaseSince() const noexcept { return phaseSince_; }
 
-  // Worker bookkeeping: which deadline list the connection is filed under.
+  // Worker bookkeeping: the connection filed under one of the worker's deadline lists.
   static Connection* fromHook(ListHook* hook) noexcept;
-  ListHook hook_;
-  lifecycle::TimePoint listedDeadline_{};
-  std::int8_t listedKind_ = -1;
 
  private:
   friend class Responder;
@@ -124,6 +134,8 @@ class Connection {
   void releaseBuffers() noexcept;
   void trimForIdle() noexcept;
   std::string& output();
+  Exchange& exchange();  // the connection's Exchange, taken from the worker's pool if it has none
+  bool hasPendingInput() const noexcept { return ex_ && !ex_->pending.empty(); }
   void cancelExchange();
 
   void startReading();
@@ -132,6 +144,10 @@ class Connection {
   void logAccess();
   uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }
 
+  // Which deadline list the connection is filed under (Worker::schedule), and until when.
+  // hook_ must stay the first member: fromHook() finds the Connection from it.
+  ListHook hook_;
+  lifecycle::TimePoint listedDeadline_{};
   Worker& worker_;
   std::uint64_t id_;
   uv_tcp_t tcp_{};
@@ -147,20 +163,18 @@ class Connection {
     std::function<void()> onWritable;
   };
   lifecycle::ConnectionState state_;
-  std::unique_ptr<protocol::RequestParser> parser_;  // held only while a request is in progress
-  std::string pending_;  // input read but not yet parsed (pipelined requests)
-  std::string out_;      // response bytes not yet handed to libuv; borrowed from the worker
+  std::unique_ptr<Exchange> ex_;  // held only while a request is in progress; from the worker
+  std::string out_;  // response bytes not yet handed to libuv; borrowed from the worker
   std::unique_ptr<PendingWrite> write_;         // once a write could not complete at once
   std::unique_ptr<uv_shutdown_t> shutdownReq_;  // for the graceful close
   std::unique_ptr<HandlerHooks> hooks_;         // once a handler asks for a callback
   // The peer's address, kept only when something prints it (debug log, access log).
   std::unique_ptr<std::string> peer_;
-  Responder* responder_ = nullptr;  // the live Responder of the open exchange, if any
   lifecycle::TimePoint phaseSince_{};
   std::uint64_t bytesIn_ = 0;
   std::uint64_t bytesOut_ = 0;
-  std::uint64_t bodyRemaining_ = 0;  // for Content-Length responses: bytes the handler still owes
   std::uint16_t status_ = 0;  // status of the current response (access log, accounting)
+  std::int8_t listedKind_ = -1;  // the deadline list, with hook_; -1 in none
   lifecycle::CloseReason afterResponse_ = lifecycle::CloseReason::None;  // close after this answer
   // Facts that can hold at once are bit flags, as in libuv's handles: one byte for every eight.
   bool initialized_ : 1 = false;

@@ -7,9 +7,6 @@ namespace closewise::server {
 struct ListHook {
   ListHook* prev = nullptr;
   ListHook* next = nullptr;
-  // The object embedding this hook. (offsetof would do without it, but only for
-  // standard-layout types, which a class with libuv handles and strings is not.)
-  void* owner = nullptr;
 
   bool linked() const noexcept { return next != nullptr; }
   void unlink() noexcept {
@@ -20,8 +17,9 @@ struct ListHook {
   }
 };
 
-// A circular list with a sentinel; the owner type embeds a ListHook and points it at itself. Entries are pushed at the tail, so a list whose entries all get the same timeout
-// stays ordered by deadline and only its head needs checking.
+// A circular list with a sentinel; the owner type embeds a ListHook and finds itself from it
+// (Connection::fromHook). Entries are pushed at the tail, so a list whose entries all get the
+// same timeout stays ordered by deadline and only its head needs checking.
 class HookList {
  public:
   HookList() noexcept { head_.prev = head_.next = &head_; }

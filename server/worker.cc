@@ -42,11 +42,12 @@ int deadlineKind(CloseReason reason) noexcept {
 // inside a total one), so it is scanned whole; it only holds connections that are closing.
 constexpr int kLingerKind = 5;
 
-// Parsers kept for reuse beyond those in use. Each keeps the capacity of the strings of its last
-// request, so reuse saves the allocations of the next one. A parser is in use only while a request
-// is being read or handled, so a few dozen cover a busy loop; more would only be memory kept
-// after a burst of slow requests.
-constexpr std::size_t kMaxPooledParsers = 64;
+// Exchanges (parser and pending input) kept for reuse beyond those in use. Each parser keeps the
+// capacity of the strings of its last request, so reuse saves the allocations of the next one. An
+// exchange is in use only while a request is being read or handled, so a few dozen cover a busy
+// loop; more would only be memory kept after a burst of slow requests.
+constexpr std::size_t kMaxPooledExchanges = 64;
+constexpr std::size_t kMaxPooledPendingInput = 4 * 1024;
 
 }  // namespace
 
@@ -366,17 +367,26 @@ std::string_view Worker::date() {
   return dateCache_.get(std::time(nullptr));
 }
 
-std::unique_ptr<protocol::RequestParser> Worker::acquireParser() {
-  if (parserPool_.empty()) return std::make_unique<protocol::RequestParser>(options_.limits);
-  auto parser = std::move(parserPool_.back());
-  parserPool_.pop_back();
-  return parser;
+std::unique_ptr<Exchange> Worker::acquireExchange() {
+  if (exchangePool_.empty()) return std::make_unique<Exchange>(options_.limits);
+  auto exchange = std::move(exchangePool_.back());
+  exchangePool_.pop_back();
+  return exchange;
 }
 
-void Worker::releaseParser(std::unique_ptr<protocol::RequestParser> parser) noexcept {
-  if (!parser) return;
-  parser->reset();
-  if (parserPool_.size() < kMaxPooledParsers) parserPool_.push_back(std::move(parser));
+void Worker::releaseExchange(std::unique_ptr<Exchange> exchange) noexcept {
+  if (!exchange) return;
+  assert(exchange->responder == nullptr);
+  exchange->parser.reset();
+  exchange->bodyRemaining = 0;
+  // Pipelined input rarely needs more than a few requests' worth; a buffer grown past that by
+  // one client is not kept for everyone.
+  if (exchange->pending.capacity() > kMaxPooledPendingInput) {
+    std::string().swap(exchange->pending);
+  } else {
+    exchange->pending.clear();
+  }
+  if (exchangePool_.size() < kMaxPooledExchanges) exchangePool_.push_back(std::move(exchange));
 }
 
 void Worker::countResponse(int status) noexcept {

@@ -40,6 +40,7 @@
 namespace closewise::server {
 
 class Connection;
+struct Exchange;
 
 struct WorkerOptions {
   std::string name = "public";  // for logs: "public" or "admin"
@@ -130,8 +131,10 @@ class Worker {
     }
     std::string().swap(buffer);
   }
-  std::unique_ptr<protocol::RequestParser> acquireParser();
-  void releaseParser(std::unique_ptr<protocol::RequestParser> parser) noexcept;
+  // Parsers with their pending-input buffers, pooled (kMaxPooledExchanges at most) so that a
+  // connection holds one only while a request is in progress.
+  std::unique_ptr<Exchange> acquireExchange();
+  void releaseExchange(std::unique_ptr<Exchange> exchange) noexcept;
   bool keepAliveAllowed() const noexcept { return drain_.keepAliveAllowed(); }
   void countResponse(int status) noexcept;
   // Called after every lifecycle verb: files the connection under its current deadline.
@@ -189,7 +192,7 @@ class Worker {
   lifecycle::DrainController drain_;
   std::unique_ptr<char[]> readBuffer_;
   protocol::DateCache dateCache_;
-  std::vector<std::unique_ptr<protocol::RequestParser>> parserPool_;
+  std::vector<std::unique_ptr<Exchange>> exchangePool_;
   SlabPool<Connection, 64> connectionPool_;
   std::string spareOutput_;
   // Bytes of large output buffers (slow readers' queues) freed since the heap was last trimmed.
