@@ -30,6 +30,11 @@ namespace {
 // receive buffer holds the rest, and TCP flow control slows the client down.
 constexpr std::size_t kMaxPendingInput = 64 * 1024;
 
+// Answers to pipelined requests that were read together are written together, up to this much:
+// one send(2) for a batch instead of one per answer (each send on loopback also pays for the
+// receiver's TCP processing). Above it an answer goes out at once.
+constexpr std::size_t kMaxCoalescedOutput = 64 * 1024;
+
 // A streaming handler is told to pause above the high-water mark and resumed below the low one.
 constexpr std::size_t kHighWater = 256 * 1024;
 constexpr std::size_t kLowWater = 64 * 1024;
@@ -297,6 +302,9 @@ void Connection::drive(const char* data, std::size_t len) {
     }
   }
   driving_ = false;
+  // Answers held back for a batch (respondEnd) go out now, in one write.
+  if (!out_.empty() && !handleClosing_) flush();
+  if (handleClosing_) return;
   if (!exchangeOpen_ && !state_.closeBegun() && !hasPendingInput()) {
     if (!ex_ || !ex_->parser.inProgress()) {
       // Idle between requests: an idle connection holds no parser and no buffers.
@@ -467,7 +475,12 @@ bool Connection::respondEnd() {
     responder->detach();
   }
   hooks_.reset();
-  flush();
+  // More pipelined input is waiting and this exchange will end in keep-alive: hold the answer
+  // back so that it leaves with the next ones, in order. drive() writes whatever is held once
+  // the input runs out, and the last answer of a batch is written as usual.
+  coalesced_ = driving_ && hasPendingInput() && !writing_ && out_.size() < kMaxCoalescedOutput &&
+               continuesAfterExchange();
+  if (!coalesced_) flush();
   maybeFinishExchange();
   return true;
 }
@@ -591,13 +604,22 @@ void Connection::onWrite(int status) {
 }
 
 void Connection::maybeFinishExchange() {
-  if (exchangeOpen_ && responseEnded_ && outputDone() && !handleClosing_) finishExchange();
+  if (exchangeOpen_ && responseEnded_ && (outputDone() || coalesced_) && !handleClosing_) {
+    finishExchange();
+  }
+}
+
+bool Connection::continuesAfterExchange() const noexcept {
+  // finishExchange()'s keep-alive branch, tested ahead of time.
+  return !overload_ && afterResponse_ == CloseReason::None && !state_.peerFinSeen() &&
+         worker_.keepAliveAllowed();
 }
 
 // The one decision point after each exchange (nginx's ngx_http_finalize_connection): keep the
 // connection, go on to the next pipelined request, or close it, and how.
 void Connection::finishExchange() {
   exchangeOpen_ = false;
+  coalesced_ = false;
   logAccess();
   if (overload_ || afterResponse_ != CloseReason::None || state_.peerFinSeen()) {
     CloseReason reason = afterResponse_;

@@ -126,6 +126,7 @@ class Connection {
   int sendNow(std::string_view bytes) noexcept;
   bool outputDone() const noexcept { return out_.empty() && !writing_; }
   void maybeFinishExchange();
+  bool continuesAfterExchange() const noexcept;
   void finishExchange();
 
   // Closing.
@@ -195,6 +196,7 @@ class Connection {
   bool inputLeftUnread_ : 1 = false;  // input was buffered and dropped when the close began
   bool handleClosing_ : 1 = false;
   bool overload_ : 1 = false;
+  bool coalesced_ : 1 = false;  // the ended answer is held in out_ for the next pipelined ones
 };
 
 }  // namespace closewise::server

@@ -1,8 +1,10 @@
 #include "tests/support/raw_client.h"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <cstddef>
 #include <cstring>
 
 namespace closewise::testing {
@@ -126,6 +128,24 @@ std::uint16_t RawClient::localPort() const {
   int len = sizeof ss;
   if (uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return 0;
   return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+}
+
+std::uint32_t RawClient::segmentsReceived() const {
+  uv_os_fd_t fd = -1;
+  if (uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return 0;
+  // glibc's struct tcp_info stops at tcpi_total_retrans, and <linux/tcp.h>, which has the rest,
+  // cannot be included beside it (uv.h brings in glibc's). The kernel only ever appends to the
+  // struct, so its next fields are declared here in the kernel's order (include/uapi/linux/tcp.h).
+  struct {
+    tcp_info base;
+    std::uint64_t pacingRate, maxPacingRate, bytesAcked, bytesReceived;
+    std::uint32_t segsOut, segsIn;
+  } info{};
+  static_assert(offsetof(decltype(info), pacingRate) == 104);
+  socklen_t len = sizeof info;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) return 0;
+  if (len < offsetof(decltype(info), segsIn) + sizeof info.segsIn) return 0;
+  return info.segsIn;
 }
 
 std::size_t RawClient::responseCount() const {

@@ -36,6 +36,9 @@ class RawClient {
   bool closed() const noexcept { return closed_; }
   bool writeFailed() const noexcept { return writeError_ != 0; }
   std::uint16_t localPort() const;
+  // TCP segments this socket has received (the kernel's tcpi_segs_in), to see how the server's
+  // bytes were cut; 0 if the kernel does not say.
+  std::uint32_t segmentsReceived() const;
   // Number of complete "HTTP/1.1 NNN" status lines received so far.
   std::size_t responseCount() const;
 
