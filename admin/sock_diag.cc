@@ -25,8 +25,6 @@ constexpr std::string_view kSourceProcfs = "procfs";
 // max_recvmsg_len there), so 64 KiB leaves room for one oversized message without MSG_TRUNC.
 constexpr std::size_t kReceiveBufferBytes = 64 * 1024;
 
-// Every state, so a single dump answers the whole table (bit n = state n).
-constexpr std::uint32_t kAllStates = (1u << kTcpStateSlots) - 1;
 
 std::string errnoMessage(std::string_view what, int error) {
   std::string message(what);
@@ -62,12 +60,13 @@ std::string endpointText(int family, const std::array<unsigned char, 16>& addres
 
 // Both sources funnel through here so they count by the same rules.
 void recordSocket(const SocketRecord& socket, const std::vector<std::uint16_t>& ports,
-                  KernelView& view) {
+                  std::uint32_t states, KernelView& view) {
   ++view.socketsExamined;
-  // The kernel filter already matched the port; checking again costs a few compares and keeps
-  // procfs, which cannot filter, on exactly the same rule.
+  // The kernel filter already matched the port and the states; checking again costs a few
+  // compares and keeps procfs, which cannot filter, on exactly the same rule.
   if (!std::binary_search(ports.begin(), ports.end(), socket.localPort)) return;
   if (socket.state == 0 || socket.state >= kTcpStateSlots) return;
+  if ((states & (1u << socket.state)) == 0) return;
   ++view.states[socket.state];
 
   const auto state = static_cast<TcpState>(socket.state);
@@ -271,8 +270,9 @@ KernelStateReader::KernelStateReader(std::vector<std::uint16_t> localPorts, Fami
   buffer_.resize(kReceiveBufferBytes);
 }
 
-KernelView KernelStateReader::query() {
+KernelView KernelStateReader::query(std::uint32_t states) {
   const auto start = std::chrono::steady_clock::now();
+  states_ = states & kAllTcpStates;
   KernelView view;
   view.source = forceProcfs_ ? kSourceProcfs : kSourceSockDiag;
   // With no ports there is nothing to filter on, and an empty filter would match every socket.
@@ -313,21 +313,31 @@ std::string KernelStateReader::querySockDiag(KernelView& view) {
     if (!netlink_.valid()) return errnoMessage("sock_diag socket", errno);
   }
   Families families = families_;
-  std::uint32_t states = kAllStates;
+  std::uint32_t states = states_;
   if (families_.fromListeners) {
-    constexpr std::uint32_t kListen = 1u << static_cast<unsigned>(TcpState::Listen);
+    // The listeners are dumped whether or not LISTEN was asked for: they say which families
+    // to walk. Their queues are reported only if it was.
+    constexpr std::uint32_t kListen = tcpStateBit(TcpState::Listen);
+    const std::uint32_t asked = states_;
+    states_ |= kListen;
     for (const std::uint8_t family : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
       std::string error = dumpFamily(family, kListen, view);
       if (!error.empty()) return error;
     }
+    states_ = asked;
     families.ipv4 = families.ipv6 = view.listenQueues.empty();
     for (const auto& queue : view.listenQueues) {
       (queue.address.starts_with('[') ? families.ipv6 : families.ipv4) = true;
+    }
+    if ((asked & kListen) == 0) {
+      view.states[static_cast<std::size_t>(TcpState::Listen)] = 0;
+      view.listenQueues.clear();
     }
     states &= ~kListen;
   }
   for (const std::uint8_t family : {std::uint8_t{AF_INET}, std::uint8_t{AF_INET6}}) {
     if (!(family == AF_INET ? families.ipv4 : families.ipv6)) continue;
+    if (states == 0) break;  // nothing left to ask: the big table need not be walked at all
     std::string error = dumpFamily(family, states, view);
     if (!error.empty()) return error;
   }
@@ -435,7 +445,7 @@ std::string KernelStateReader::dumpFamily(std::uint8_t family, std::uint32_t sta
       socket.sendQueue = diag.idiag_wqueue;
       socket.inode = diag.idiag_inode;
       socket.backlogKnown = true;
-      recordSocket(socket, localPorts_, view);
+      recordSocket(socket, localPorts_, states_, view);
     }
     if (length != 0) return "sock_diag receive: malformed reply";
   }
@@ -481,7 +491,7 @@ std::string KernelStateReader::readProcFile(const char* path, bool mayBeMissing,
         header = false;  // "  sl  local_address rem_address   st ..."
       } else if (!line.empty()) {
         SocketRecord socket;
-        if (parseProcLine(line, family, socket)) recordSocket(socket, localPorts_, view);
+        if (parseProcLine(line, family, socket)) recordSocket(socket, localPorts_, states_, view);
       }
       if (text.empty()) break;
     }

@@ -36,6 +36,12 @@ enum class TcpState : std::uint8_t {
 // Slot 0 is unused; a state's slot is its kernel number.
 inline constexpr std::size_t kTcpStateSlots = 13;
 
+// A set of states as the kernel's idiag_states takes it: bit n for state n.
+constexpr std::uint32_t tcpStateBit(TcpState state) noexcept {
+  return 1u << static_cast<unsigned>(state);
+}
+inline constexpr std::uint32_t kAllTcpStates = (1u << kTcpStateSlots) - 1;
+
 // The names `ss` prints, upper case with underscores; "UNKNOWN" for a number outside the enum.
 std::string_view tcpStateName(TcpState state) noexcept;
 
@@ -134,7 +140,11 @@ class KernelStateReader {
   // One NETLINK_SOCK_DIAG dump per address family, filtered in the kernel by local port, so the
   // cost follows the number of our sockets rather than every socket on the host. Falls back to
   // procfs when netlink fails (for example EPERM under a seccomp profile).
-  KernelView query();
+  //
+  // `states` limits the answer to those states (the others count 0): the kernel still walks its
+  // whole table, but builds and sends a message only for the sockets asked about, which is most
+  // of the cost when thousands of TIME_WAIT sockets are not of interest.
+  KernelView query(std::uint32_t states = kAllTcpStates);
 
   // Skip netlink and read procfs; for tests and `closewise states --source procfs`.
   void forceProcfs(bool on) noexcept { forceProcfs_ = on; }
@@ -150,6 +160,7 @@ class KernelStateReader {
 
   std::vector<std::uint16_t> localPorts_;
   Families families_;
+  std::uint32_t states_ = kAllTcpStates;  // the states of the query in progress
   std::vector<unsigned char> portFilter_;  // INET_DIAG_REQ_BYTECODE payload, built once
   bool forceProcfs_ = false;
   UniqueFd netlink_;                   // kept open between queries; reopened after a failure

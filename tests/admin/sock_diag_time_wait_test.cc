@@ -47,3 +47,41 @@ TEST_CASE("server-first close leaves a TIME_WAIT on our port that the reader cou
     WARN("ss is not available; TIME_WAIT count not compared with ss");
   }
 }
+
+TEST_CASE("a query for some states leaves the TIME_WAIT sockets out, from either source") {
+  UniqueFd listener = listenOn();
+  REQUIRE(listener.valid());
+  const std::uint16_t port = localPort(listener.get());
+  UniqueFd client = connectTo(listener.get());
+  UniqueFd accepted = acceptOne(listener.get());
+  REQUIRE(client.valid());
+  REQUIRE(accepted.valid());
+  UniqueFd closedClient = connectTo(listener.get());
+  UniqueFd closedAccepted = acceptOne(listener.get());
+  closedAccepted.reset();
+  REQUIRE(readUntilEof(closedClient.get()));
+  closedClient.reset();  // one TIME_WAIT on our port, one ESTABLISHED still open
+
+  constexpr std::uint32_t kAsked = tcpStateBit(TcpState::Established) |
+                                   tcpStateBit(TcpState::CloseWait);
+  for (const bool procfs : {false, true}) {
+    INFO("source: " << (procfs ? "procfs" : "sock_diag"));
+    for (const bool fromListeners : {false, true}) {
+      INFO("families from the listeners: " << fromListeners);
+      KernelStateReader reader({port}, Families{.fromListeners = fromListeners});
+      reader.forceProcfs(procfs);
+      REQUIRE(waitUntil([&] { return reader.query().count(TcpState::TimeWait) == 1; }));
+      const KernelView some = reader.query(kAsked);
+      REQUIRE(some.error.empty());
+      CHECK(some.count(TcpState::Established) == 1);
+      CHECK(some.count(TcpState::TimeWait) == 0);
+      CHECK(some.count(TcpState::Listen) == 0);
+      CHECK(some.listenQueues.empty());
+      // Asking for LISTEN as well brings the accept queue back.
+      const KernelView withListen = reader.query(kAsked | tcpStateBit(TcpState::Listen));
+      CHECK(withListen.count(TcpState::Listen) == 1);
+      CHECK(withListen.listenQueues.size() == 1);
+      CHECK(withListen.count(TcpState::TimeWait) == 0);
+    }
+  }
+}
