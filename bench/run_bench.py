@@ -724,6 +724,28 @@ def summarize(runs):
     return summary
 
 
+PAIRED = (("keep-alive CPU per request", "keepalive", "cpu_us_per_request"),
+          ("keep-alive req/s", "keepalive", "rps"),
+          ("keep-alive p99 latency", "keepalive", "p99_ms"),
+          ("close-per-request CPU per request", "churn", "cpu_us_per_request"),
+          ("pipelined CPU per request", "pipeline", "cpu_us_per_request"))
+
+
+def paired_ratios(runs):
+    """closewise / nginx within each run, for the figures whose targets are ratios to nginx."""
+    out = []
+    for label, scenario, key in PAIRED:
+        values = []
+        for run in runs:
+            a = run.get(scenario, {}).get("closewise", {}).get(key)
+            b = run.get(scenario, {}).get("nginx", {}).get(key)
+            if a is not None and b:
+                values.append(a / b)
+        if values:
+            out.append((label, values))
+    return out
+
+
 def fig(summary, scenario, server, key):
     return summary.get(scenario, {}).get(server, {}).get(key)
 
@@ -832,6 +854,16 @@ def markdown(report):
     if table:
         lines += ["| figure | closewise | nginx | node | closewise / nginx | closewise / node |",
                   "|---|---:|---:|---:|---:|---:|"] + table
+
+    paired = paired_ratios(report["runs"])
+    if paired:
+        lines += ["", "The same ratios run by run (closewise / nginx, both measured in that run), "
+                  "and their median: the spread shows how much of a difference this machine "
+                  "can resolve.", "",
+                  "| figure | each run | median |", "|---|---|---:|"]
+        for label, values in paired:
+            lines.append("| %s | %s | %s |" % (label, ", ".join(fmt(v, 2) for v in values),
+                                               fmt(statistics.median(values), 2)))
 
     admin = summary.get("admin", {}).get("closewise")
     if admin:

@@ -1,8 +1,9 @@
 // A worker: one libuv loop with its listeners and connections.
 //
 // The worker owns the per-loop things every connection shares: the read buffer (a connection
-// owns no read buffer while idle), the Date header cache, the pool of idle request parsers, the
-// books (lifecycle::Tally) and one timer for every deadline of every connection.
+// owns no read buffer while idle), the Date header cache, the pool of idle Exchanges (request
+// parser and pending input), the books (lifecycle::Tally) and one timer for every deadline of
+// every connection.
 //
 // Deadlines, h2o style: each connection sits in the list of its current deadline kind (header,
 // body, handler, write, idle, linger). All entries of a list get the same timeout and are pushed
