@@ -9,6 +9,21 @@
 using namespace closewise::admin;
 using namespace closewise::admin::test;
 
+namespace {
+
+// One connection to `listener` that we close first, leaving our end in TIME_WAIT.
+void leaveTimeWait(int listener) {
+  UniqueFd client = connectTo(listener);
+  UniqueFd accepted = acceptOne(listener);
+  REQUIRE(client.valid());
+  REQUIRE(accepted.valid());
+  accepted.reset();  // our FIN goes first: we are the side that will sit in TIME_WAIT
+  REQUIRE(readUntilEof(client.get()));
+  client.reset();  // the peer's FIN moves our end from FIN_WAIT2 to TIME_WAIT
+}
+
+}  // namespace
+
 TEST_CASE("server-first close leaves a TIME_WAIT on our port that the reader counts") {
   UniqueFd listener = listenOn();
   REQUIRE(listener.valid());
@@ -16,15 +31,7 @@ TEST_CASE("server-first close leaves a TIME_WAIT on our port that the reader cou
   KernelStateReader reader({port});
 
   constexpr int kConnections = 3;
-  for (int i = 0; i < kConnections; ++i) {
-    UniqueFd client = connectTo(listener.get());
-    UniqueFd accepted = acceptOne(listener.get());
-    REQUIRE(client.valid());
-    REQUIRE(accepted.valid());
-    accepted.reset();  // our FIN goes first: we are the side that will sit in TIME_WAIT
-    REQUIRE(readUntilEof(client.get()));
-    client.reset();  // the peer's FIN moves our end from FIN_WAIT2 to TIME_WAIT
-  }
+  for (int i = 0; i < kConnections; ++i) leaveTimeWait(listener.get());
 
   KernelView view;
   const bool settled = waitUntil([&] {
@@ -52,15 +59,11 @@ TEST_CASE("a query for some states leaves the TIME_WAIT sockets out, from either
   UniqueFd listener = listenOn();
   REQUIRE(listener.valid());
   const std::uint16_t port = localPort(listener.get());
-  UniqueFd client = connectTo(listener.get());
-  UniqueFd accepted = acceptOne(listener.get());
-  REQUIRE(client.valid());
-  REQUIRE(accepted.valid());
-  UniqueFd closedClient = connectTo(listener.get());
-  UniqueFd closedAccepted = acceptOne(listener.get());
-  closedAccepted.reset();
-  REQUIRE(readUntilEof(closedClient.get()));
-  closedClient.reset();  // one TIME_WAIT on our port, one ESTABLISHED still open
+  leaveTimeWait(listener.get());
+  // ... and one ESTABLISHED still open beside the TIME_WAIT.
+  const UniqueFd open = connectTo(listener.get());
+  const UniqueFd openAccepted = acceptOne(listener.get());
+  REQUIRE(openAccepted.valid());
 
   constexpr std::uint32_t kAsked = tcpStateBit(TcpState::Established) |
                                    tcpStateBit(TcpState::CloseWait);
