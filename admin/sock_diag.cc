@@ -25,7 +25,6 @@ constexpr std::string_view kSourceProcfs = "procfs";
 // max_recvmsg_len there), so 64 KiB leaves room for one oversized message without MSG_TRUNC.
 constexpr std::size_t kReceiveBufferBytes = 64 * 1024;
 
-
 std::string errnoMessage(std::string_view what, int error) {
   std::string message(what);
   message += ": ";

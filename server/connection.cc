@@ -303,7 +303,7 @@ void Connection::drive(const char* data, std::size_t len) {
   }
   driving_ = false;
   // Answers held back for a batch (respondEnd) go out now, in one write.
-  if (!out_.empty() && !handleClosing_) flush();
+  flush();
   if (handleClosing_) return;
   if (!exchangeOpen_ && !state_.closeBegun() && !hasPendingInput()) {
     if (!ex_ || !ex_->parser.inProgress()) {
@@ -556,8 +556,8 @@ void Connection::flush() {
 
 int Connection::sendNow(std::string_view bytes) noexcept {
   // What uv_try_write does, as send(2) rather than write(2): on a socket, send skips the VFS
-  // layer's per-call work (the file position lock, the permission and fsnotify hooks), which is
-  // about 1.5% of the CPU of a keep-alive request here; MSG_NOSIGNAL keeps a closed peer from
+  // layer's per-call work (the file position lock, the permission and fsnotify hooks), 0.07 to
+  // 0.2 us of a 2 us call in a micro-benchmark here; MSG_NOSIGNAL keeps a closed peer from
   // raising SIGPIPE whatever the process's disposition. It is only called with no uv_write in
   // flight (flush() checks writing_), so nothing queued in libuv can be overtaken.
   const int fd = this->fd();
@@ -637,7 +637,6 @@ void Connection::finishExchange() {
   const auto now = worker_.now();
   const Phase before = state_.phase();
   ex_->parser.reset();
-  ex_->bodyRemaining = 0;
   state_.responseComplete(now, hasPendingInput());
   touch(before);
   if (!driving_) {
@@ -792,8 +791,7 @@ void Connection::releaseBuffers() noexcept {
 void Connection::trimForIdle() noexcept {
   // Between requests a connection keeps only its handle and its books: the parser goes back to
   // the worker's pool, the output buffer to the worker, and the write request is freed.
-  if (ex_) worker_.releaseExchange(std::move(ex_));
-  worker_.recycleOutput(out_);
+  releaseBuffers();
   if (!writing_ && write_) {
     worker_.recycleOutput(write_->bytes);
     write_.reset();

@@ -378,7 +378,6 @@ void Worker::releaseExchange(std::unique_ptr<Exchange> exchange) noexcept {
   if (!exchange) return;
   assert(exchange->responder == nullptr);
   exchange->parser.reset();
-  exchange->bodyRemaining = 0;
   // Pipelined input rarely needs more than a few requests' worth; a buffer grown past that by
   // one client is not kept for everyone.
   if (exchange->pending.capacity() > kMaxPooledPendingInput) {
