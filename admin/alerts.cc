@@ -70,7 +70,9 @@ BooksRange booksRange(const lifecycle::TallySnapshot& before, const lifecycle::T
 
 std::int64_t kernelLiveSockets(const KernelView& kernel) noexcept {
   std::int64_t queued = 0;
-  for (const auto& queue : kernel.listenQueues) queued += queue.pending;
+  if (kernel.includesAcceptQueues) {
+    for (const auto& queue : kernel.listenQueues) queued += queue.pending;
+  }
   return asSigned(kernel.count(TcpState::Established)) +
          asSigned(kernel.count(TcpState::CloseWait)) - queued;
 }

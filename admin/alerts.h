@@ -85,7 +85,8 @@ struct BooksRange {
 BooksRange booksRange(const lifecycle::TallySnapshot& before, const lifecycle::TallySnapshot& after,
                       std::int64_t slack) noexcept;
 // ESTABLISHED + CLOSE_WAIT on our ports, minus the connections in our listeners' accept queues
-// (the kernel has them ESTABLISHED already; the books have not seen them yet).
+// when the view counts them (a dump does: the kernel has them ESTABLISHED already; the books have
+// not seen them yet. A read of our own descriptors never sees them).
 std::int64_t kernelLiveSockets(const KernelView& kernel) noexcept;
 
 // Everything one evaluation looks at.

@@ -37,9 +37,9 @@ std::uint64_t residentBytes() {
 
 }  // namespace
 
-ProcessView readProcessView() {
+ProcessView readProcessView(bool countFds) {
   ProcessView view;
-  view.openFds = countOpenFds();
+  if (countFds) view.openFds = countOpenFds();
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
     view.fdLimit = static_cast<std::uint64_t>(limit.rlim_cur);

@@ -17,7 +17,9 @@ struct ProcessView {
 };
 
 // Reads /proc/self/fd, /proc/self/statm and RLIMIT_NOFILE. Fields it cannot read stay 0.
-// loopUtilization is left at 0 for the caller, who owns the Server, to fill in.
-ProcessView readProcessView();
+// loopUtilization is left at 0 for the caller, who owns the Server, to fill in. Listing
+// /proc/self/fd costs about a microsecond per open fd, so a caller that has just listed it
+// (KernelStateReader::queryOwn) passes countFds = false and fills openFds itself.
+ProcessView readProcessView(bool countFds = true);
 
 }  // namespace closewise::admin

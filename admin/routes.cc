@@ -142,14 +142,16 @@ class AdminView {
     return view;
   }
 
-  // What the alert tick reads: ESTABLISHED and CLOSE_WAIT counts and the accept queues, never
-  // the TIME_WAIT sockets, which can be tens of thousands and are most of a full query's cost.
-  // A full view younger than a tick (someone polls /stats) serves as it is.
+  // What the alert tick reads: ESTABLISHED and CLOSE_WAIT counts and the accept queues, all of
+  // which belong to sockets we hold an fd for. So they are read through our own descriptors
+  // (KernelStateReader::queryOwn), at a cost that follows our sockets, rather than by a dump,
+  // which walks every socket on the host: on a host with tens of thousands of TIME_WAIT sockets
+  // (any busy server that closes first) a dump takes tens of milliseconds of the core a worker
+  // needs, every tick. Reading our own also keeps a second process on the same ports (the old
+  // instance draining after a handoff) out of the books' comparison.
   KernelView queryForAlerts() {
-    const std::uint64_t now = uv_hrtime();
-    if (lastAt_ != 0 && last_.error.empty() && now - lastAt_ < kTickMs * 1'000'000) return last_;
     if (!ensureReader()) return noListener();
-    KernelView view = reader_->query(kAlertStates);
+    KernelView view = reader_->queryOwn(kAlertStates);
     alertQueryMicros_ = view.queryMicros;
     return view;
   }
@@ -182,9 +184,9 @@ class AdminView {
     // A walk of the connections from the previous tick has not come back yet: the workers are
     // busy, and asking again would only queue more work for them.
     if (walkPending_) return;
-    // The kernel walks its whole socket table for each query (about 13 ms with 40,000 sockets
-    // on this project's VM, whatever we ask for), on a core a worker may need: the alerts are
-    // evaluated at most as often as keeps that under 1% of a core.
+    // The read costs two system calls per descriptor we hold (about 10 ms with 10,000 idle
+    // connections), on a core a worker may need: the alerts are evaluated at most as often as
+    // keeps that under 1% of a core.
     const std::uint64_t nowMs = uv_now(loop_);
     // (Half a tick of slack, so a timer that fires a little early does not skip a whole tick.)
     const std::uint64_t intervalMs = std::max<std::uint64_t>(kTickMs, alertQueryMicros_ / 10);
@@ -196,7 +198,11 @@ class AdminView {
     inputs.booksBefore = server_.snapshot().tally;
     auto kernel = std::make_shared<KernelView>(queryForAlerts());
     inputs.booksAfter = server_.snapshot().tally;
-    inputs.process = readProcessView();
+    // The own-descriptor read has just listed /proc/self/fd; listing it again would double the
+    // tick's largest cost.
+    const bool listed = kernel->error.empty() && kernel->source == "own_fds";
+    inputs.process = readProcessView(!listed);
+    if (listed) inputs.process.openFds = kernel->descriptors;
     inputs.process.loopUtilization = utilization_;
 
     // The books' half-closed ages need a walk of every connection; CLOSE_WAIT is rare in a

@@ -1,17 +1,22 @@
 #include "admin/sock_diag.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -20,6 +25,7 @@ namespace {
 
 constexpr std::string_view kSourceSockDiag = "sock_diag";
 constexpr std::string_view kSourceProcfs = "procfs";
+constexpr std::string_view kSourceOwnFds = "own_fds";
 
 // The kernel never puts more than about 32 KiB into one dump datagram (netlink caps
 // max_recvmsg_len there), so 64 KiB leaves room for one oversized message without MSG_TRUNC.
@@ -209,6 +215,64 @@ bool parseProcLine(std::string_view line, int family, SocketRecord& socket) noex
   return true;
 }
 
+// An address from getsockname/getpeername as SocketRecord keeps it; false for a family that is
+// not IP (a TCP socket is always AF_INET or AF_INET6).
+bool fromSockaddr(const sockaddr_storage& storage, int& family,
+                  std::array<unsigned char, 16>& address, std::uint16_t& port) noexcept {
+  if (storage.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&storage);
+    std::memcpy(address.data(), &v4->sin_addr, sizeof v4->sin_addr);
+    port = ntohs(v4->sin_port);
+  } else if (storage.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&storage);
+    std::memcpy(address.data(), &v6->sin6_addr, sizeof v6->sin6_addr);
+    port = ntohs(v6->sin6_port);
+  } else {
+    return false;
+  }
+  family = storage.ss_family;
+  return true;
+}
+
+// The local address of one of our descriptors (false for anything that is not an IP socket:
+// getsockname fails at once on a file, pipe or eventfd and gives a unix or netlink socket's own
+// family), then, only for a socket on one of `ports`, its state by getsockopt(TCP_INFO), which
+// fails for UDP. For a listener TCP_INFO carries the accept queue in tcpi_unacked and the
+// listen() backlog in tcpi_sacked (tcp_get_info in net/ipv4/tcp.c), the two figures inet_diag
+// reports as rqueue and wqueue. False as well if the fd was closed since the listing.
+bool readOwnSocket(int fd, const std::vector<std::uint16_t>& ports, SocketRecord& socket,
+                   bool& onOurPort) noexcept {
+  onOurPort = false;
+  sockaddr_storage local{};
+  socklen_t localLength = sizeof local;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength) != 0) return false;
+  if (!fromSockaddr(local, socket.family, socket.localAddress, socket.localPort)) return false;
+  if (!std::binary_search(ports.begin(), ports.end(), socket.localPort)) return true;
+  tcp_info info{};
+  socklen_t length = sizeof info;
+  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return false;
+  if (length < offsetof(tcp_info, tcpi_sacked) + sizeof info.tcpi_sacked) return false;
+  onOurPort = true;
+  socket.state = info.tcpi_state;
+  if (socket.state == static_cast<unsigned>(TcpState::Listen)) {
+    socket.receiveQueue = info.tcpi_unacked;
+    socket.sendQueue = info.tcpi_sacked;
+    socket.backlogKnown = true;
+  }
+  return true;
+}
+
+// The peer address and the inode, which only a CLOSE_WAIT socket's detail needs.
+void readOwnSocketDetail(int fd, SocketRecord& socket) noexcept {
+  sockaddr_storage remote{};
+  socklen_t remoteLength = sizeof remote;
+  int family = socket.family;
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remoteLength) == 0)
+    fromSockaddr(remote, family, socket.remoteAddress, socket.remotePort);
+  struct stat status {};
+  if (::fstat(fd, &status) == 0) socket.inode = status.st_ino;
+}
+
 }  // namespace
 
 std::string_view tcpStateName(TcpState state) noexcept {
@@ -302,6 +366,52 @@ KernelView KernelStateReader::query(std::uint32_t states) {
     view.error = netlinkError.empty() ? procfsError : netlinkError + "; " + procfsError;
     view.fallbackReason = fallbackReason;
   }
+  view.queryMicros = microsSince(start);
+  return view;
+}
+
+KernelView KernelStateReader::queryOwn(std::uint32_t states) {
+  const auto start = std::chrono::steady_clock::now();
+  if (localPorts_.empty()) return query(states);
+  DIR* directory = ::opendir("/proc/self/fd");
+  if (directory == nullptr) return query(states);  // no procfs: a dump sees our sockets too
+  const int directoryFd = ::dirfd(directory);
+
+  states_ = states & kAllTcpStates;
+  KernelView view;
+  view.source = kSourceOwnFds;
+  view.includesAcceptQueues = false;
+  // A listener can be open under two descriptors (an inherited one and the dup a worker
+  // adopted); it is one socket and one accept queue. Only listeners are checked, by inode: a
+  // connected socket is never duplicated here, and an fstat per connection would cost a third
+  // system call each.
+  std::vector<ino_t> listeners;
+  while (const dirent* entry = ::readdir(directory)) {
+    char* end = nullptr;
+    const long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == directoryFd) continue;  // ".", ".."
+    ++view.descriptors;
+    SocketRecord socket;
+    bool onOurPort = false;
+    if (!readOwnSocket(static_cast<int>(fd), localPorts_, socket, onOurPort)) continue;
+    if (!onOurPort) {
+      ++view.socketsExamined;  // an IP socket of ours on another port, e.g. a fork's client
+      continue;
+    }
+    const auto state = static_cast<TcpState>(socket.state);
+    if (state == TcpState::Listen) {
+      struct stat status {};
+      if (::fstat(static_cast<int>(fd), &status) == 0) {
+        if (std::find(listeners.begin(), listeners.end(), status.st_ino) != listeners.end())
+          continue;
+        listeners.push_back(status.st_ino);
+      }
+    } else if (state == TcpState::CloseWait && view.closeWait.size() < kCloseWaitDetailLimit) {
+      readOwnSocketDetail(static_cast<int>(fd), socket);
+    }
+    recordSocket(socket, localPorts_, states_, view);
+  }
+  ::closedir(directory);
   view.queryMicros = microsSince(start);
   return view;
 }

@@ -66,7 +66,12 @@ struct CloseWaitSocket {
 inline constexpr std::size_t kCloseWaitDetailLimit = 64;
 
 struct KernelView {
-  std::string_view source;  // "sock_diag" or "procfs"; points at a string literal
+  // "sock_diag" or "procfs" (a dump of the host's table), or "own_fds" (our descriptors, see
+  // KernelStateReader::queryOwn); points at a string literal.
+  std::string_view source;
+  // Whether the ESTABLISHED count includes the connections still waiting in our accept queues.
+  // A dump sees them; a read of our own descriptors cannot, since no fd refers to them yet.
+  bool includesAcceptQueues = true;
   // Counts per state of sockets whose LOCAL port is one of ours. A client socket connected to our
   // port has it as the remote port and is not counted; listeners are counted only under LISTEN.
   std::array<std::uint64_t, kTcpStateSlots> states{};
@@ -75,8 +80,11 @@ struct KernelView {
   std::uint64_t queryMicros = 0;           // wall time of the query, including any fallback
   std::uint64_t ageMicros = 0;             // how long ago the query ran, when a view is reused
   // Sockets the source handed us before our own port check. For sock_diag it equals the counted
-  // total, because the kernel filters; for procfs it is every TCP socket on the host.
+  // total, because the kernel filters; for procfs it is every TCP socket on the host; for
+  // own_fds every IP socket the process holds.
   std::uint64_t socketsExamined = 0;
+  // own_fds only: the descriptors /proc/self/fd listed, which is the process's open fd count.
+  std::uint64_t descriptors = 0;
   std::string error;           // non-empty only if every source failed
   std::string fallbackReason;  // why sock_diag was not used when source is "procfs" by fallback
 
@@ -145,6 +153,21 @@ class KernelStateReader {
   // whole table, but builds and sends a message only for the sockets asked about, which is most
   // of the cost when thousands of TIME_WAIT sockets are not of interest.
   KernelView query(std::uint32_t states = kAllTcpStates);
+
+  // The same counts for the sockets this process holds, read through its own descriptors:
+  // /proc/self/fd lists them, getsockopt(TCP_INFO) gives each one's state (and a listener's
+  // accept queue and backlog), getsockname its port. Two system calls per socket (2-3 µs
+  // here, with the listing), so the cost follows our own sockets, where a dump's follows every
+  // socket on the host: with 100 connections of ours and 70,000 TIME_WAIT sockets on the host,
+  // the alert tick went from 8-12 ms of CPU a second to under 1 ms (docs/admin.md, "Cost").
+  //
+  // It sees what holds an fd, which is what the alert rules ask about, and nothing else: not
+  // the connections still in an accept queue (their listener's queue length is reported), not
+  // the sockets the kernel finishes alone after close (FIN_WAIT2, LAST_ACK, TIME_WAIT), and not
+  // another process's sockets on our ports (an old instance still draining after a handoff).
+  // A descriptor closed or reused between the listing and the read is seen either way, like a
+  // connection that changes state during a dump. Falls back to query() without procfs.
+  KernelView queryOwn(std::uint32_t states = kAllTcpStates);
 
   // Skip netlink and read procfs; for tests and `closewise states --source procfs`.
   void forceProcfs(bool on) noexcept { forceProcfs_ = on; }

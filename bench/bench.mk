@@ -9,7 +9,8 @@
 #   WORKERS_SCALING=1 (also closewise --workers 1 vs 2) RESULTS_DIR=bench/results
 #
 # make bench-kernel-query: the C++ micro-benchmark of the kernel-state reader alone
-# (bench/kernel_query_bench.cc: sock_diag vs procfs vs ss, 100 queries each, about two minutes).
+# (bench/kernel_query_bench.cc: sock_diag vs procfs vs ss, and the alert tick's read as a dump and
+# through its own descriptors, 100 queries each, about two minutes).
 
 BENCH_FLAGS = \
   $(if $(RUNS),--runs $(RUNS)) \

@@ -7,6 +7,11 @@
 // wall time and the mean CPU time per query, and the cost of a query for a port with no sockets
 // (the kernel still walks its whole socket table; the filter saves copying, not walking).
 //
+// And what the alert tick asks (ESTABLISHED, CLOSE_WAIT and LISTEN), both ways: as a dump, and
+// through this process's own descriptors (KernelStateReader::queryOwn). This process holds both
+// ends of every connection, so the own read lists twice the descriptors a server would; the
+// client ends cost it one getsockname each.
+//
 // Not a test: it takes about two minutes and tens of thousands of sockets, because a TIME_WAIT
 // lives 60 s and the slow methods cannot all run 100 times within one TIME_WAIT population.
 #include <arpa/inet.h>
@@ -30,7 +35,12 @@ namespace {
 using closewise::admin::KernelStateReader;
 using closewise::admin::KernelView;
 using closewise::admin::TcpState;
+using closewise::admin::tcpStateBit;
 using closewise::admin::UniqueFd;
+
+constexpr std::uint32_t kAlertStates = tcpStateBit(TcpState::Established) |
+                                       tcpStateBit(TcpState::CloseWait) |
+                                       tcpStateBit(TcpState::Listen);
 using Clock = std::chrono::steady_clock;
 
 constexpr int kQueries = 100;
@@ -208,6 +218,8 @@ int main() {
   Samples procfsSamples;
   Samples ssSamples;
   Samples idleSamples;
+  Samples alertDumpSamples;
+  Samples alertOwnSamples;
 
   // 100 rounds of every method do not fit in the 60 s a TIME_WAIT lives on a busy machine, so
   // the methods are split over two phases, each with a fresh TIME_WAIT population; the second
@@ -229,6 +241,7 @@ int main() {
                 static_cast<unsigned>(port));
     printView("sock_diag", netlink.query());
     printView("procfs", procfs.query());
+    printView("own fds", netlink.queryOwn(kAlertStates));
     if (FILE* pipe = ::popen(ssCommand.c_str(), "r")) {
       long lines = 0;
       if (std::fscanf(pipe, "%ld", &lines) != 1) lines = -1;
@@ -242,6 +255,8 @@ int main() {
         sample(netlinkSamples, RUSAGE_SELF, [&] { (void)netlink.query(); });
         sample(idleSamples, RUSAGE_SELF, [&] { (void)idleReader.query(); });
         sample(ssSamples, RUSAGE_CHILDREN, [&] { (void)std::system(ssQuiet.c_str()); });
+        sample(alertDumpSamples, RUSAGE_SELF, [&] { (void)netlink.query(kAlertStates); });
+        sample(alertOwnSamples, RUSAGE_SELF, [&] { (void)netlink.queryOwn(kAlertStates); });
       } else {
         sample(procfsSamples, RUSAGE_SELF, [&] { (void)procfs.query(); });
       }
@@ -262,5 +277,7 @@ int main() {
   printStats("KernelStateReader (procfs)", procfsSamples);
   printStats("ss ... | wc -l (sh, fork, exec, wc)", ssSamples);
   printStats("sock_diag, port with only a listener", idleSamples);
+  printStats("alert states, sock_diag dump", alertDumpSamples);
+  printStats("alert states, own descriptors", alertOwnSamples);
   return 0;
 }

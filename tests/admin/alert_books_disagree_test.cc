@@ -92,3 +92,19 @@ TEST_CASE("books counting connections the kernel has dropped also disagree", "[a
   CHECK(alerts.evaluate(inputs(5000, tally, kernel)).size() == 1);
   CHECK(alerts.isActive(AlertKind::BooksDisagree));
 }
+
+TEST_CASE("a view read from our own descriptors is not reduced by the accept queues", "[alerts]") {
+  // 50 idle connections and 5 the workers have not accepted yet. A dump counts those 5 as
+  // ESTABLISHED, a read of our descriptors does not; either way the live count is 50.
+  const auto tally = books(0, 0, 0, 50, 0, 0);
+  KernelView dump = kernelWith(55, 0, 0, 5);
+  KernelView own = kernelWith(50, 0, 0, 5);
+  own.source = "own_fds";
+  own.includesAcceptQueues = false;
+  CHECK(kernelLiveSockets(dump) == 50);
+  CHECK(kernelLiveSockets(own) == 50);
+  AlertEvaluator alerts;
+  for (long t = 0; t <= 20'000; t += 1000) {
+    CHECK(alerts.evaluate(inputs(t, tally, own)).empty());
+  }
+}
