@@ -1,0 +1,77 @@
+// fd_pressure, end to end: the alert tick counts the server's open descriptors (from the same
+// /proc/self/fd listing it reads its sockets through) against the soft RLIMIT_NOFILE. The test
+// lowers the running server's limit with prlimit(2), holds idle connections until the count is
+// past 80%, checks the alert and its figures in /stats, then lets connections go until the count
+// is under 75% and checks that it clears: what an operator watching a leak would see.
+#include <sys/resource.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "tests/admin/closewise_process.h"
+#include "tests/admin/http_client.h"
+
+using closewise::admin::UniqueFd;
+using namespace closewise::admin::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+json stats(std::uint16_t adminPort) {
+  auto response = get(adminPort, "/stats");
+  if (!response || response->status != 200) return json();
+  return json::parse(response->body);
+}
+
+const json* findAlert(const json& s, const std::string& name) {
+  if (s.is_null()) return nullptr;
+  for (const auto& alert : s["alerts"]) {
+    if (alert["name"] == name) return &alert;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("fd_pressure starts past 80% of the fd limit and clears under 75%", "[alerts][binary]") {
+  ClosewiseProcess server(basicArgs());
+  REQUIRE(server.publicPort() != 0);
+
+  const json before = stats(server.adminPort());
+  REQUIRE_FALSE(before.is_null());
+  const auto baseline = before["process"]["open_fds"].get<long>();
+  REQUIRE(baseline > 0);
+  // A limit with room for 40 connections above what the server holds now: 80% of it is reached
+  // with about 30 connections open, and 75% after about 8 of those close.
+  const long limit = baseline + 40;
+  const rlimit lowered{static_cast<rlim_t>(limit), static_cast<rlim_t>(limit)};
+  REQUIRE(::prlimit(server.pid(), RLIMIT_NOFILE, &lowered, nullptr) == 0);
+
+  std::vector<UniqueFd> clients;
+  const long wanted = limit * 85 / 100 - baseline + 1;  // past 80%, short of the limit
+  for (long i = 0; i < wanted; ++i) {
+    clients.push_back(idleConnection(server.publicPort()));
+    REQUIRE(clients.back().valid());
+  }
+
+  json s;
+  REQUIRE(eventually([&] { return findAlert(s = stats(server.adminPort()), "fd_pressure"); }, 10s));
+  CHECK(s["process"]["fd_limit"] == limit);
+  CHECK(s["process"]["open_fds"].get<long>() > limit * 80 / 100);
+  const std::string detail = (*findAlert(s, "fd_pressure"))["detail"];
+  CHECK(detail.find(" of " + std::to_string(limit) + " file descriptors open") !=
+        std::string::npos);
+  REQUIRE(server.waitForLog("alert fd_pressure started", 5s));
+
+  // Back under 75%: every connection beyond 70% of the limit goes.
+  while (!clients.empty() && baseline + static_cast<long>(clients.size()) > limit * 70 / 100) {
+    clients.pop_back();
+  }
+  REQUIRE(
+      eventually([&] { return !findAlert(s = stats(server.adminPort()), "fd_pressure"); }, 10s));
+  CHECK(server.waitForLog("alert fd_pressure cleared", 5s));
+  CHECK(s["process"]["open_fds"].get<long>() < limit * 75 / 100);
+}
