@@ -265,7 +265,9 @@ void Connection::onRead(ssize_t nread, const uv_buf_t* buf) {
     if (pending.size() >= kMaxPendingInput) stopReading();
     return;
   }
+  readDrained_ = n < buf->len;
   drive(buf->base, n);
+  readDrained_ = false;  // the connection's memory lives until its close callback, after this
 }
 
 void Connection::onPeerFin() {
@@ -713,10 +715,16 @@ bool Connection::nothingToLingerFor() const {
   if (state_.peerFinSeen()) return true;
   // The peer asked for the close (Connection: close, or HTTP/1.0 without keep-alive), its request
   // was read to the end, and it may not send another (RFC 9112 section 9.6). nginx closes at
-  // once here too (lingering_close on lingers only when more input may come). The ioctl makes
-  // sure nothing arrived that we have not read: that, and only that, would turn close() into an
-  // RST (RFC 9293 section 3.10.4, and Linux's tcp_close) and could destroy the answer.
+  // once here too (lingering_close on lingers only when more input may come). What must not be
+  // there is input we have not read: that, and only that, would turn close() into an RST
+  // (RFC 9293 section 3.10.4, and Linux's tcp_close) and could destroy the answer.
   if (state_.closeReason() != CloseReason::PeerClosed || inputLeftUnread_) return false;
+  // Answered within the read that brought the request, and that read left the kernel's queue
+  // empty (it did not fill our buffer) a few microseconds ago: nothing is unread, which is what
+  // nginx knows from its read event's `ready` flag. This saves a system call on every
+  // connection that closes after one answer, a few percent of its cost. Otherwise (the answer
+  // came later, from a handler or a write callback) the kernel is asked.
+  if (readDrained_) return true;
   int unread = 0;
   return ioctl(fd(), FIONREAD, &unread) == 0 && unread == 0;
 }

@@ -194,6 +194,9 @@ class Connection {
   bool headRequest_ : 1 = false;
   bool shutdownSent_ : 1 = false;
   bool inputLeftUnread_ : 1 = false;  // input was buffered and dropped when the close began
+  // Inside onRead, for a read that did not fill the buffer: the kernel had nothing more for us
+  // when it returned (libuv's own partial-read rule). Cleared when the read's work is done.
+  bool readDrained_ : 1 = false;
   bool handleClosing_ : 1 = false;
   bool overload_ : 1 = false;
   bool coalesced_ : 1 = false;  // the ended answer is held in out_ for the next pipelined ones

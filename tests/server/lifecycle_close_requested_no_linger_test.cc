@@ -56,3 +56,37 @@ TEST_CASE("Connection: close with a pipelined request left unread still lingers"
   CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
   CHECK_FALSE(client.resetByPeer());
 }
+
+TEST_CASE("Connection: close answered after the read still closes at once when nothing is unread",
+          "[lifecycle][linger]") {
+  // The answer comes from a timer, not from the read that brought the request, so the server
+  // cannot lean on that read having emptied the kernel's queue: it asks (FIONREAD) and, with
+  // nothing there, closes without lingering all the same.
+  ServerFixture fixture([](server::WorkerOptions& o) { o.timeouts.linger = 30s; });
+  RawClient& client = fixture.connect();
+  client.send(get("/delay?ms=50", "Connection: close\r\n"));
+
+  REQUIRE(fixture.runUntil([&] { return client.eof() && fixture.tally().open == 0; }, 2s));
+  CHECK(client.responseCount() == 1);
+  CHECK_FALSE(client.resetByPeer());
+  CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
+  CHECK(fixture.closedBy(CloseReason::LingerTimeout) == 0);
+}
+
+TEST_CASE("Connection: close with bytes sent while the handler works lingers for them",
+          "[lifecycle][linger]") {
+  ServerFixture fixture([](server::WorkerOptions& o) { o.timeouts.linger = 30s; });
+  RawClient& client = fixture.connect();
+  client.send(get("/delay?ms=200", "Connection: close\r\n"));
+  fixture.runFor(50ms);
+  client.send(get("/"));  // against RFC 9112 section 9.6, but it must not cost the answer
+
+  REQUIRE(fixture.runUntil([&] { return client.eof(); }, 2s));
+  CHECK(client.responseCount() == 1);
+  CHECK_FALSE(client.resetByPeer());
+  fixture.runFor(100ms);
+  CHECK(fixture.inPhase(Phase::Closing) == 1);
+  client.shutdownWrite();
+  REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }, 2s));
+  CHECK_FALSE(client.resetByPeer());
+}
