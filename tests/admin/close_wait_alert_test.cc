@@ -13,6 +13,7 @@
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 #include "tests/admin/prometheus_text.h"
+#include "tests/admin/stats_json.h"
 
 using namespace closewise::admin::test;
 using namespace std::chrono_literals;
@@ -20,19 +21,7 @@ using nlohmann::json;
 
 namespace {
 
-json stats(std::uint16_t adminPort) {
-  auto response = get(adminPort, "/stats");
-  if (!response || response->status != 200) return json();
-  return json::parse(response->body);
-}
-
-bool hasAlert(const json& s, const std::string& name) {
-  if (s.is_null()) return false;
-  for (const auto& alert : s["alerts"]) {
-    if (alert["name"] == name) return true;
-  }
-  return false;
-}
+bool hasAlert(const json& s, const std::string& name) { return findAlert(s, name) != nullptr; }
 
 std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t count = 0;

@@ -12,29 +12,12 @@
 
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
+#include "tests/admin/stats_json.h"
 
 using closewise::admin::UniqueFd;
 using namespace closewise::admin::test;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-namespace {
-
-json stats(std::uint16_t adminPort) {
-  auto response = get(adminPort, "/stats");
-  if (!response || response->status != 200) return json();
-  return json::parse(response->body);
-}
-
-const json* findAlert(const json& s, const std::string& name) {
-  if (s.is_null()) return nullptr;
-  for (const auto& alert : s["alerts"]) {
-    if (alert["name"] == name) return &alert;
-  }
-  return nullptr;
-}
-
-}  // namespace
 
 TEST_CASE("fd_pressure starts past 80% of the fd limit and clears under 75%", "[alerts][binary]") {
   ClosewiseProcess server(basicArgs());

@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "admin/sock_diag.h"
 
@@ -74,6 +75,40 @@ inline UniqueFd acceptOne(int listener) {
   if (::poll(&ready, 1, static_cast<int>(limit.count())) != 1) return UniqueFd{};
   return UniqueFd(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
 }
+
+// A listener on `address` with `connections` connected pairs, both ends held by this process: the
+// accepted ends have the listener's port as their local port, the clients have it as their
+// remote port.
+// Every socket a view counted, all states together.
+inline std::uint64_t totalSockets(const KernelView& view) {
+  std::uint64_t sum = 0;
+  for (const std::uint64_t count : view.states) sum += count;
+  return sum;
+}
+
+struct LoopbackService {
+  UniqueFd listener;
+  std::vector<UniqueFd> clients;
+  std::vector<UniqueFd> accepted;
+
+  LoopbackService(const char* address, int connections, int backlog = 16)
+      : listener(listenOn(address, backlog)) {
+    if (!listener.valid()) return;
+    for (int i = 0; i < connections; ++i) {
+      clients.push_back(connectTo(listener.get()));
+      accepted.push_back(acceptOne(listener.get()));
+    }
+  }
+  std::uint16_t port() const { return localPort(listener.get()); }
+  bool ready() const {
+    if (!listener.valid()) return false;
+    for (const auto& fd : clients)
+      if (!fd.valid()) return false;
+    for (const auto& fd : accepted)
+      if (!fd.valid()) return false;
+    return true;
+  }
+};
 
 // Reads until the peer's FIN (true) or the limit (false); discards data.
 inline bool readUntilEof(int fd) {

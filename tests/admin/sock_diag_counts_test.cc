@@ -3,8 +3,6 @@
 // remote port) and sockets of an unrelated service are left out by the kernel-side port filter.
 #include <algorithm>
 #include <catch2/catch.hpp>
-#include <numeric>
-#include <vector>
 
 #include "admin/sock_diag.h"
 #include "tests/admin/loopback_sockets.h"
@@ -12,40 +10,9 @@
 using namespace closewise::admin;
 using namespace closewise::admin::test;
 
-namespace {
-
-struct Service {
-  UniqueFd listener;
-  std::vector<UniqueFd> clients;
-  std::vector<UniqueFd> accepted;
-
-  Service(const char* address, int connections) : listener(listenOn(address)) {
-    if (!listener.valid()) return;
-    for (int i = 0; i < connections; ++i) {
-      clients.push_back(connectTo(listener.get()));
-      accepted.push_back(acceptOne(listener.get()));
-    }
-  }
-  std::uint16_t port() const { return localPort(listener.get()); }
-  bool ready() const {
-    if (!listener.valid()) return false;
-    for (const auto& fd : clients)
-      if (!fd.valid()) return false;
-    for (const auto& fd : accepted)
-      if (!fd.valid()) return false;
-    return true;
-  }
-};
-
-std::uint64_t total(const KernelView& view) {
-  return std::accumulate(view.states.begin(), view.states.end(), std::uint64_t{0});
-}
-
-}  // namespace
-
 TEST_CASE("sock_diag counts server-side sockets on our port and nothing else") {
-  Service ours("127.0.0.1", 3);
-  Service unrelated("127.0.0.1", 4);
+  LoopbackService ours("127.0.0.1", 3);
+  LoopbackService unrelated("127.0.0.1", 4);
   REQUIRE(ours.ready());
   REQUIRE(unrelated.ready());
 
@@ -58,7 +25,7 @@ TEST_CASE("sock_diag counts server-side sockets on our port and nothing else") {
   // Three accepted sockets; the three clients have our port as their remote port.
   CHECK(view.count(TcpState::Established) == 3);
   CHECK(view.count(TcpState::Listen) == 1);
-  CHECK(total(view) == 4);
+  CHECK(totalSockets(view) == 4);
   // The port filter runs in the kernel: the unrelated service's sockets never reach us.
   CHECK(view.socketsExamined == 4);
   REQUIRE(view.listenQueues.size() == 1);
@@ -67,9 +34,9 @@ TEST_CASE("sock_diag counts server-side sockets on our port and nothing else") {
 }
 
 TEST_CASE("sock_diag matches any of several ports, in both address families") {
-  Service first("127.0.0.1", 2);
-  Service second("127.0.0.1", 1);
-  Service unrelated("127.0.0.1", 5);
+  LoopbackService first("127.0.0.1", 2);
+  LoopbackService second("127.0.0.1", 1);
+  LoopbackService unrelated("127.0.0.1", 5);
   REQUIRE(first.ready());
   REQUIRE(second.ready());
   REQUIRE(unrelated.ready());
@@ -78,7 +45,7 @@ TEST_CASE("sock_diag matches any of several ports, in both address families") {
   std::uint64_t expectedListen = 2;
 
   // The IPv6 dump is a separate request; exercise it when the host has ::1.
-  Service v6("::1", 2);
+  LoopbackService v6("::1", 2);
   if (v6.ready()) {
     ports.push_back(v6.port());
     expectedEstablished += 2;
@@ -94,8 +61,8 @@ TEST_CASE("sock_diag matches any of several ports, in both address families") {
   CHECK(view.source == "sock_diag");
   CHECK(view.count(TcpState::Established) == expectedEstablished);
   CHECK(view.count(TcpState::Listen) == expectedListen);
-  CHECK(total(view) == expectedEstablished + expectedListen);
-  CHECK(view.socketsExamined == total(view));
+  CHECK(totalSockets(view) == expectedEstablished + expectedListen);
+  CHECK(view.socketsExamined == totalSockets(view));
   CHECK(view.listenQueues.size() == expectedListen);
   if (v6.ready()) {
     const std::string v6Address = "[::1]:" + std::to_string(v6.port());
@@ -105,8 +72,8 @@ TEST_CASE("sock_diag matches any of several ports, in both address families") {
 }
 
 TEST_CASE("sock_diag counts only our listener when the unrelated service is the busy one") {
-  Service ours("127.0.0.1", 0);
-  Service unrelated("127.0.0.1", 6);
+  LoopbackService ours("127.0.0.1", 0);
+  LoopbackService unrelated("127.0.0.1", 6);
   REQUIRE(ours.ready());
   REQUIRE(unrelated.ready());
 
@@ -115,7 +82,7 @@ TEST_CASE("sock_diag counts only our listener when the unrelated service is the 
 
   REQUIRE(view.error.empty());
   CHECK(view.count(TcpState::Listen) == 1);
-  CHECK(total(view) == 1);
+  CHECK(totalSockets(view) == 1);
   CHECK(view.socketsExamined == 1);
 
   // And the same reader pointed at the other service sees its six connections.

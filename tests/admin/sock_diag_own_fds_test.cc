@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
-#include <numeric>
 #include <vector>
 
 #include "admin/alerts.h"
@@ -18,41 +17,9 @@
 using namespace closewise::admin;
 using namespace closewise::admin::test;
 
-namespace {
-
-std::uint64_t total(const KernelView& view) {
-  return std::accumulate(view.states.begin(), view.states.end(), std::uint64_t{0});
-}
-
-struct Service {
-  UniqueFd listener;
-  std::vector<UniqueFd> clients;
-  std::vector<UniqueFd> accepted;
-
-  Service(const char* address, int connections, int backlog = 16)
-      : listener(listenOn(address, backlog)) {
-    if (!listener.valid()) return;
-    for (int i = 0; i < connections; ++i) {
-      clients.push_back(connectTo(listener.get()));
-      accepted.push_back(acceptOne(listener.get()));
-    }
-  }
-  std::uint16_t port() const { return localPort(listener.get()); }
-  bool ready() const {
-    if (!listener.valid()) return false;
-    for (const auto& fd : clients)
-      if (!fd.valid()) return false;
-    for (const auto& fd : accepted)
-      if (!fd.valid()) return false;
-    return true;
-  }
-};
-
-}  // namespace
-
 TEST_CASE("own_fds counts our sockets on our port as the dump does, and nothing else") {
-  Service ours("127.0.0.1", 3);
-  Service unrelated("127.0.0.1", 4);  // also held by this process, on another port
+  LoopbackService ours("127.0.0.1", 3);
+  LoopbackService unrelated("127.0.0.1", 4);  // also held by this process, on another port
   REQUIRE(ours.ready());
   REQUIRE(unrelated.ready());
 
@@ -67,7 +34,7 @@ TEST_CASE("own_fds counts our sockets on our port as the dump does, and nothing 
   // The three accepted ends; the clients have our port as their remote port.
   CHECK(own.count(TcpState::Established) == 3);
   CHECK(own.count(TcpState::Listen) == 1);
-  CHECK(total(own) == 4);
+  CHECK(totalSockets(own) == 4);
   CHECK(own.states == dump.states);
   REQUIRE(own.listenQueues.size() == 1);
   CHECK(own.listenQueues[0].address == "127.0.0.1:" + std::to_string(ours.port()));
@@ -114,17 +81,13 @@ TEST_CASE("own_fds reports the accept queue but not the connections waiting in i
 }
 
 TEST_CASE("own_fds details a CLOSE_WAIT socket as the dump does") {
-  UniqueFd listener = listenOn();
-  REQUIRE(listener.valid());
-  const std::uint16_t port = localPort(listener.get());
-  UniqueFd client = connectTo(listener.get());
-  UniqueFd accepted = acceptOne(listener.get());
-  REQUIRE(client.valid());
-  REQUIRE(accepted.valid());
-  const std::uint16_t clientPort = localPort(client.get());
+  LoopbackService ours("127.0.0.1", 1);
+  REQUIRE(ours.ready());
+  const std::uint16_t port = ours.port();
+  const std::uint16_t clientPort = localPort(ours.clients[0].get());
   KernelStateReader reader({port});
 
-  client.reset();  // the peer leaves; we keep our end open
+  ours.clients[0].reset();  // the peer leaves; we keep our end open
   KernelView own;
   REQUIRE(waitUntil([&] {
     own = reader.queryOwn();
@@ -146,7 +109,7 @@ TEST_CASE("own_fds details a CLOSE_WAIT socket as the dump does") {
 }
 
 TEST_CASE("own_fds counts a listener open under two descriptors once") {
-  Service ours("127.0.0.1", 1);
+  LoopbackService ours("127.0.0.1", 1);
   REQUIRE(ours.ready());
   UniqueFd copy(::fcntl(ours.listener.get(), F_DUPFD_CLOEXEC, 3));
   REQUIRE(copy.valid());
@@ -159,7 +122,7 @@ TEST_CASE("own_fds counts a listener open under two descriptors once") {
 }
 
 TEST_CASE("own_fds leaves out a socket on our port that another process holds") {
-  Service ours("127.0.0.1", 0);
+  LoopbackService ours("127.0.0.1", 0);
   REQUIRE(ours.ready());
   UniqueFd client = connectTo(ours.listener.get());
   REQUIRE(client.valid());

@@ -7,20 +7,11 @@
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 #include "tests/admin/prometheus_text.h"
+#include "tests/admin/stats_json.h"
 
 using namespace closewise::admin::test;
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-namespace {
-
-json stats(std::uint16_t adminPort) {
-  auto response = get(adminPort, "/stats");
-  if (!response || response->status != 200) return json();
-  return json::parse(response->body);
-}
-
-}  // namespace
 
 TEST_CASE("/stats and /metrics count N idle and M processing connections", "[stats][binary]") {
   constexpr int kIdle = 4;

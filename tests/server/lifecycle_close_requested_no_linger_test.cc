@@ -12,20 +12,46 @@ using namespace closewise::testing;
 using lifecycle::CloseReason;
 using lifecycle::Phase;
 
-TEST_CASE("Connection: close with nothing unread closes at once, without lingering",
-          "[lifecycle][linger]") {
-  // A linger long enough that a close within the test's limits cannot be the linger deadline.
-  ServerFixture fixture([](server::WorkerOptions& o) { o.timeouts.linger = 30s; });
-  RawClient& client = fixture.connect();
-  client.send(get("/", "Connection: close\r\n"));
+namespace {
 
-  // The client never sends its FIN, yet the server's connection is gone: it did not linger.
+// A linger long enough that a close within the test's limits cannot be the linger deadline.
+void longLinger(server::WorkerOptions& o) {
+  o.timeouts.linger = 30s;
+}
+
+// The client never sends its FIN, yet the server's connection is gone: it did not linger.
+void requireClosedAtOnce(ServerFixture& fixture, RawClient& client) {
   REQUIRE(fixture.runUntil([&] { return client.eof() && fixture.tally().open == 0; }, 2s));
   CHECK(client.responseCount() == 1);
-  CHECK(client.received().find("hello from closewise\n") != std::string::npos);
   CHECK_FALSE(client.resetByPeer());
   CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
   CHECK(fixture.closedBy(CloseReason::LingerTimeout) == 0);
+}
+
+// The client has its whole answer and our FIN, and the server lingers, reading and discarding,
+// until the client's FIN; no RST at any point.
+void requireLingersUntilFin(ServerFixture& fixture, RawClient& client) {
+  REQUIRE(fixture.runUntil([&] { return client.eof(); }, 2s));
+  CHECK(client.responseCount() == 1);
+  CHECK_FALSE(client.resetByPeer());
+  fixture.runFor(100ms);
+  CHECK(fixture.inPhase(Phase::Closing) == 1);
+  client.shutdownWrite();
+  REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }, 2s));
+  CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
+  CHECK_FALSE(client.resetByPeer());
+}
+
+}  // namespace
+
+TEST_CASE("Connection: close with nothing unread closes at once, without lingering",
+          "[lifecycle][linger]") {
+  ServerFixture fixture(longLinger);
+  RawClient& client = fixture.connect();
+  client.send(get("/", "Connection: close\r\n"));
+
+  requireClosedAtOnce(fixture, client);
+  CHECK(client.received().find("hello from closewise\n") != std::string::npos);
   // Our FIN went out after the answer (FIN_WAIT1 until the client's ACK, then FIN_WAIT2), on a
   // socket that no longer has an fd; nothing of ours is left ESTABLISHED or in CLOSE_WAIT.
   CHECK(fixture.runUntil(
@@ -41,20 +67,10 @@ TEST_CASE("Connection: close with nothing unread closes at once, without lingeri
 
 TEST_CASE("Connection: close with a pipelined request left unread still lingers",
           "[lifecycle][linger]") {
-  ServerFixture fixture([](server::WorkerOptions& o) { o.timeouts.linger = 30s; });
+  ServerFixture fixture(longLinger);
   RawClient& client = fixture.connect();
   client.send(get("/", "Connection: close\r\n") + get("/"));
-
-  REQUIRE(fixture.runUntil([&] { return client.eof(); }, 2s));
-  CHECK(client.responseCount() == 1);
-  CHECK_FALSE(client.resetByPeer());
-  // The server lingers, reading and discarding, until the client's FIN.
-  fixture.runFor(100ms);
-  CHECK(fixture.inPhase(Phase::Closing) == 1);
-  client.shutdownWrite();
-  REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }, 2s));
-  CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
-  CHECK_FALSE(client.resetByPeer());
+  requireLingersUntilFin(fixture, client);
 }
 
 TEST_CASE("Connection: close answered after the read still closes at once when nothing is unread",
@@ -62,31 +78,18 @@ TEST_CASE("Connection: close answered after the read still closes at once when n
   // The answer comes from a timer, not from the read that brought the request, so the server
   // cannot lean on that read having emptied the kernel's queue: it asks (FIONREAD) and, with
   // nothing there, closes without lingering all the same.
-  ServerFixture fixture([](server::WorkerOptions& o) { o.timeouts.linger = 30s; });
+  ServerFixture fixture(longLinger);
   RawClient& client = fixture.connect();
   client.send(get("/delay?ms=50", "Connection: close\r\n"));
-
-  REQUIRE(fixture.runUntil([&] { return client.eof() && fixture.tally().open == 0; }, 2s));
-  CHECK(client.responseCount() == 1);
-  CHECK_FALSE(client.resetByPeer());
-  CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
-  CHECK(fixture.closedBy(CloseReason::LingerTimeout) == 0);
+  requireClosedAtOnce(fixture, client);
 }
 
 TEST_CASE("Connection: close with bytes sent while the handler works lingers for them",
           "[lifecycle][linger]") {
-  ServerFixture fixture([](server::WorkerOptions& o) { o.timeouts.linger = 30s; });
+  ServerFixture fixture(longLinger);
   RawClient& client = fixture.connect();
   client.send(get("/delay?ms=200", "Connection: close\r\n"));
   fixture.runFor(50ms);
   client.send(get("/"));  // against RFC 9112 section 9.6, but it must not cost the answer
-
-  REQUIRE(fixture.runUntil([&] { return client.eof(); }, 2s));
-  CHECK(client.responseCount() == 1);
-  CHECK_FALSE(client.resetByPeer());
-  fixture.runFor(100ms);
-  CHECK(fixture.inPhase(Phase::Closing) == 1);
-  client.shutdownWrite();
-  REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }, 2s));
-  CHECK_FALSE(client.resetByPeer());
+  requireLingersUntilFin(fixture, client);
 }
