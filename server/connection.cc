@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -165,19 +166,22 @@ int Connection::fd() const noexcept {
   return fd;
 }
 
-int Connection::accept(uv_stream_t* server) {
+int Connection::accept(int fd) {
   worker_.schedule(*this);
   int rc = uv_tcp_init(worker_.loop(), &tcp_);
   if (rc != 0) {
     // Without an initialized handle there is nothing to uv_close: closeHandle() hands the
     // connection straight back to the worker, which frees it. Touch nothing after this.
+    ::close(fd);
     state_.beginClose(CloseReason::IoError, CloseMode::Immediate, worker_.now());
     closeHandle();
     return rc;
   }
   initialized_ = true;
-  rc = uv_accept(server, stream());
+  // One ioctl(FIONBIO), then the handle owns the fd (uv_close closes it).
+  rc = uv_tcp_open(&tcp_, fd);
   if (rc != 0) {
+    ::close(fd);  // not the handle's: uv_tcp_open failed before taking it
     closeNow(CloseReason::IoError, CloseMode::Immediate);
     return rc;
   }

@@ -54,9 +54,10 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  // Accepts from the listening stream and starts reading. Returns a libuv error code; on error
-  // the connection has begun closing itself.
-  int accept(uv_stream_t* server);
+  // Adopts a socket the listener accepted (the connection owns `fd` from here on, whatever the
+  // outcome) and starts reading. Returns a libuv error code; on error the connection has begun
+  // closing itself.
+  int accept(int fd);
   // At --max-connections: answer a minimal 503 with Connection: close and close (reason
   // overload). With reset = true (too many overload connections already lingering) skip the
   // answer and reset.

@@ -1,8 +1,10 @@
 #include "server/listener.h"
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cassert>
@@ -19,18 +21,31 @@ std::string uvError(const char* what, int rc) {
   return std::string(what) + ": " + uv_err_name(rc) + " (" + uv_strerror(rc) + ")";
 }
 
+constexpr int kOne = 1;
+
+int openReserve() noexcept {
+  const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  return fd >= 0 ? fd : ::open("/", O_RDONLY | O_CLOEXEC);
+}
+
 }  // namespace
 
 Listener::Listener(uv_loop_t* loop, OnConnection onConnection,
                    AcceptedSocketOptions accepted) noexcept
-    : onConnection_(std::move(onConnection)), accepted_(accepted) {
-  tcp_.data = this;
-  tcp_.loop = loop;
+    : loop_(loop), onConnection_(std::move(onConnection)), accepted_(accepted) {
+  poll_.data = this;
 }
 
 Listener::~Listener() {
-  // The handle's memory is ours: it must be fully closed (close callback run) before we go.
-  assert(!initialized_ || closed_);
+  // The poll handle's memory is ours: it must be fully closed (close callback run) before we go.
+  assert(!polling_ || closed_);
+  if (!polling_) closeDescriptors();
+}
+
+int Listener::fail(const char* what, int error) {
+  const int rc = uv_translate_sys_error(error);
+  error_ = uvError(what, rc);
+  return rc;
 }
 
 int Listener::bind(const std::string& host, std::uint16_t port, bool reusePort, int backlog) {
@@ -41,54 +56,51 @@ int Listener::bind(const std::string& host, std::uint16_t port, bool reusePort, 
     error_ = "bad address " + host;
     return rc;
   }
-  // uv_tcp_init_ex with a family creates the socket now, so options can be set before bind.
-  rc = uv_tcp_init_ex(tcp_.loop, &tcp_, addr.ss_family);
-  if (rc != 0) {
-    error_ = uvError("uv_tcp_init_ex", rc);
-    return rc;
-  }
-  initialized_ = true;
-  if (reusePort) {
-    int one = 1;
-    if (setsockopt(fd(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
-      rc = uv_translate_sys_error(errno);
-      error_ = uvError("setsockopt(SO_REUSEPORT)", rc);
-      return rc;
-    }
+  fd_ = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd_ < 0) return fail("socket", errno);
+  auto set = [&](int level, int name) { return setsockopt(fd_, level, name, &kOne, sizeof kOne); };
+  // As uv_tcp_bind does: a restarted server binds its port while old connections of the
+  // previous one are still in TIME_WAIT.
+  if (set(SOL_SOCKET, SO_REUSEADDR) != 0) return fail("setsockopt(SO_REUSEADDR)", errno);
+  if (reusePort && set(SOL_SOCKET, SO_REUSEPORT) != 0) {
+    return fail("setsockopt(SO_REUSEPORT)", errno);
   }
   // An IPv6 wildcard listener must not also claim the IPv4 port, or "--listen 0.0.0.0:80
   // --listen [::]:80" could not both bind.
-  unsigned flags = addr.ss_family == AF_INET6 ? UV_TCP_IPV6ONLY : 0;
-  rc = uv_tcp_bind(&tcp_, reinterpret_cast<const sockaddr*>(&addr), flags);
-  if (rc != 0) {
-    error_ = uvError("bind", rc);
-    return rc;
+  if (addr.ss_family == AF_INET6 && set(IPPROTO_IPV6, IPV6_V6ONLY) != 0) {
+    return fail("setsockopt(IPV6_V6ONLY)", errno);
+  }
+  const socklen_t length = addr.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), length) != 0) {
+    return fail("bind", errno);
   }
   return listenOn(backlog);
 }
 
 int Listener::adopt(int fd, int backlog) {
-  int rc = uv_tcp_init(tcp_.loop, &tcp_);
-  if (rc != 0) {
-    error_ = uvError("uv_tcp_init", rc);
-    return rc;
-  }
-  initialized_ = true;
-  rc = uv_tcp_open(&tcp_, fd);
-  if (rc != 0) {
-    error_ = uvError("uv_tcp_open", rc);
-    return rc;
-  }
+  fd_ = fd;
+  // The parent's socket may have been blocking; accept4() below must never wait.
+  const int flags = fcntl(fd_, F_GETFL);
+  if (flags < 0 || fcntl(fd_, F_SETFL, flags | O_NONBLOCK) != 0) return fail("fcntl", errno);
   return listenOn(backlog);
 }
 
 int Listener::listenOn(int backlog) {
   int rc = setAcceptedOptions();
   if (rc != 0) return rc;
-  // uv_listen on an inherited socket that is already listening just updates the backlog.
-  rc = uv_listen(stream(), backlog, &Listener::onConnectionThunk);
+  // listen() on an inherited socket that is already listening just updates the backlog.
+  if (::listen(fd_, backlog) != 0) return fail("listen", errno);
+  reserveFd_ = openReserve();
+  if (reserveFd_ < 0) return fail("open reserve fd", errno);
+  rc = uv_poll_init_socket(loop_, &poll_, fd_);
   if (rc != 0) {
-    error_ = uvError("listen", rc);
+    error_ = uvError("uv_poll_init", rc);
+    return rc;
+  }
+  polling_ = true;
+  rc = uv_poll_start(&poll_, UV_READABLE, &Listener::onReadableThunk);
+  if (rc != 0) {
+    error_ = uvError("uv_poll_start", rc);
     return rc;
   }
   readBoundAddress();
@@ -96,12 +108,9 @@ int Listener::listenOn(int backlog) {
 }
 
 int Listener::setAcceptedOptions() {
-  const int sock = fd();
   auto set = [&](int level, int name, int value, const char* what) {
-    if (setsockopt(sock, level, name, &value, sizeof value) == 0) return 0;
-    const int rc = uv_translate_sys_error(errno);
-    error_ = uvError(what, rc);
-    return rc;
+    if (setsockopt(fd_, level, name, &value, sizeof value) == 0) return 0;
+    return fail(what, errno);
   };
   int rc = 0;
   if (accepted_.noDelay) rc = set(IPPROTO_TCP, TCP_NODELAY, 1, "setsockopt(TCP_NODELAY)");
@@ -125,27 +134,85 @@ int Listener::setAcceptedOptions() {
 
 void Listener::readBoundAddress() {
   sockaddr_storage ss{};
-  int len = sizeof ss;
-  if (uv_tcp_getsockname(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+  socklen_t len = sizeof ss;
+  if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
     address_ = formatSocketAddress(ss, &port_);
   }
 }
 
-int Listener::fd() const noexcept {
-  uv_os_fd_t fd = -1;
-  if (!initialized_ || uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return -1;
-  return fd;
+void Listener::onReadableThunk(uv_poll_t* poll, int status, int) noexcept {
+  static_cast<Listener*>(poll->data)->onReadable(status);
+}
+
+void Listener::onReadable(int status) {
+  if (closing_) return;
+  if (status < 0) {
+    onConnection_(*this, status);
+    return;
+  }
+  // One connection per readiness report (see the header). The socket stays readable while
+  // connections wait, so the loop comes back for the next one on its next iteration.
+  for (;;) {
+    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      onConnection_(*this, fd);
+      return;
+    }
+    const int error = errno;
+    if (error == EINTR || error == ECONNABORTED) continue;  // a connection reset while queued
+    if (error == EAGAIN || error == EWOULDBLOCK) return;    // another worker took it
+    if (error == EMFILE || error == ENFILE) {
+      const int shed = shedPending();
+      if (shed == 0) return;
+      onConnection_(*this, shed);
+      return;
+    }
+    onConnection_(*this, uv_translate_sys_error(error));
+    return;
+  }
+}
+
+int Listener::shedPending() {
+  // As libuv's uv__emfile_trick: the reserve descriptor makes room for one accept4() at a time;
+  // each waiting connection is accepted and closed (the client sees its connection closed, not
+  // a SYN that is never answered), then the reserve is taken back. 0 when that worked.
+  if (reserveFd_ < 0) return UV_EMFILE;
+  ::close(reserveFd_);
+  reserveFd_ = -1;
+  int error = 0;
+  for (;;) {
+    const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) {
+      ::close(fd);
+      continue;
+    }
+    error = errno;
+    if (error == EINTR || error == ECONNABORTED) continue;
+    break;
+  }
+  reserveFd_ = openReserve();
+  return error == EAGAIN || error == EWOULDBLOCK ? 0 : uv_translate_sys_error(error);
+}
+
+void Listener::closeDescriptors() noexcept {
+  if (fd_ >= 0) ::close(fd_);
+  if (reserveFd_ >= 0) ::close(reserveFd_);
+  fd_ = reserveFd_ = -1;
 }
 
 void Listener::close() {
-  if (!initialized_ || closing_) return;
+  if (closing_) return;
   closing_ = true;
-  uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &Listener::onCloseThunk);
-}
-
-void Listener::onConnectionThunk(uv_stream_t* server, int status) noexcept {
-  auto* self = static_cast<Listener*>(server->data);
-  self->onConnection_(*self, status);
+  if (!polling_) {
+    closeDescriptors();
+    closed_ = true;
+    return;
+  }
+  // uv_close stops the poll and takes the fd out of epoll before it returns, so the socket can
+  // be closed now rather than on the next loop iteration: the kernel refuses new connects from
+  // this moment (those still queued are reset), as a drain needs.
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), &Listener::onCloseThunk);
+  closeDescriptors();
 }
 
 void Listener::onCloseThunk(uv_handle_t* handle) noexcept {

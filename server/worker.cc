@@ -2,6 +2,7 @@
 
 #if defined(__GLIBC__)
 #include <malloc.h>
+#include <unistd.h>
 #endif
 
 #include <spdlog/spdlog.h>
@@ -100,20 +101,23 @@ std::string Worker::start() {
   return {};
 }
 
-void Worker::onConnection(Listener& listener, int status) {
-  if (status < 0) {
-    // EMFILE/ENFILE: libuv accepts and closes the pending connections with its reserve fd
-    // (uv__emfile_trick), so the listener does not spin, and tells us only if even that failed.
-    // We log and go on; accepting resumes by itself as soon as fds free up.
+void Worker::onConnection(Listener& listener, int fdOrError) {
+  if (fdOrError < 0) {
+    // EMFILE/ENFILE: the listener accepts and closes the pending connections with its reserve
+    // fd, so it does not spin, and tells us only if even that failed. We log and go on;
+    // accepting resumes by itself as soon as fds free up.
     spdlog::warn("{} listener {}: accept: {} ({})", options_.name, listener.address(),
-                 uv_err_name(status), uv_strerror(status));
+                 uv_err_name(fdOrError), uv_strerror(fdOrError));
     return;
   }
-  if (shutdown_) return;
+  if (shutdown_) {
+    ::close(fdOrError);
+    return;
+  }
   const auto open = static_cast<std::size_t>(tally_.snapshot().open);
   auto* connection = new (connectionPool_.allocate()) Connection(*this, nextConnectionId());
   const std::uint64_t id = connection->id();
-  if (connection->accept(listener.stream()) != 0) {
+  if (connection->accept(fdOrError) != 0) {
     SPDLOG_DEBUG("conn={} accept failed", id);
     return;  // the connection is closing (or already freed) itself
   }

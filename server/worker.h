@@ -165,7 +165,7 @@ class Worker {
   void probeHalfClosed();
   void trimHeap() noexcept;
   static void onAsyncThunk(uv_async_t* async) noexcept;
-  void onConnection(Listener& listener, int status);
+  void onConnection(Listener& listener, int fdOrError);
   void onTimer();
   void onAsync();
   void armTimer() noexcept;
