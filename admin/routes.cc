@@ -198,9 +198,9 @@ class AdminView {
     inputs.booksBefore = server_.snapshot().tally;
     auto kernel = std::make_shared<KernelView>(queryForAlerts());
     inputs.booksAfter = server_.snapshot().tally;
-    // The own-descriptor read has just listed /proc/self/fd; listing it again would double the
-    // tick's largest cost.
-    const bool listed = kernel->error.empty() && kernel->source == "own_fds";
+    // The own-descriptor read has just listed /proc/self/fd (descriptors is 0 only if it fell
+    // back to a dump); listing it again would double the tick's largest cost.
+    const bool listed = kernel->descriptors != 0;
     inputs.process = readProcessView(!listed);
     if (listed) inputs.process.openFds = kernel->descriptors;
     inputs.process.loopUtilization = utilization_;

@@ -7,7 +7,6 @@
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,10 +14,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
+
+#include "admin/tcp_info.h"
 
 namespace closewise::admin {
 namespace {
@@ -237,9 +237,8 @@ bool fromSockaddr(const sockaddr_storage& storage, int& family,
 // The local address of one of our descriptors (false for anything that is not an IP socket:
 // getsockname fails at once on a file, pipe or eventfd and gives a unix or netlink socket's own
 // family), then, only for a socket on one of `ports`, its state by getsockopt(TCP_INFO), which
-// fails for UDP. For a listener TCP_INFO carries the accept queue in tcpi_unacked and the
-// listen() backlog in tcpi_sacked (tcp_get_info in net/ipv4/tcp.c), the two figures inet_diag
-// reports as rqueue and wqueue. False as well if the fd was closed since the listing.
+// fails for UDP; for a listener also its accept queue and backlog (see SocketTcpInfo). False as
+// well if the fd was closed since the listing.
 bool readOwnSocket(int fd, const std::vector<std::uint16_t>& ports, SocketRecord& socket,
                    bool& onOurPort) noexcept {
   onOurPort = false;
@@ -248,15 +247,13 @@ bool readOwnSocket(int fd, const std::vector<std::uint16_t>& ports, SocketRecord
   if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &localLength) != 0) return false;
   if (!fromSockaddr(local, socket.family, socket.localAddress, socket.localPort)) return false;
   if (!std::binary_search(ports.begin(), ports.end(), socket.localPort)) return true;
-  tcp_info info{};
-  socklen_t length = sizeof info;
-  if (::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &length) != 0) return false;
-  if (length < offsetof(tcp_info, tcpi_sacked) + sizeof info.tcpi_sacked) return false;
+  const auto info = socketTcpInfo(fd);
+  if (!info) return false;
   onOurPort = true;
-  socket.state = info.tcpi_state;
-  if (socket.state == static_cast<unsigned>(TcpState::Listen)) {
-    socket.receiveQueue = info.tcpi_unacked;
-    socket.sendQueue = info.tcpi_sacked;
+  socket.state = static_cast<unsigned>(info->state);
+  if (info->state == TcpState::Listen) {
+    socket.receiveQueue = info->unacked;
+    socket.sendQueue = info->sacked;
     socket.backlogKnown = true;
   }
   return true;

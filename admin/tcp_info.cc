@@ -16,7 +16,7 @@ std::optional<SocketTcpInfo> socketTcpInfo(int fd) noexcept {
   if (length < offsetof(tcp_info, tcpi_total_retrans) + sizeof info.tcpi_total_retrans)
     return std::nullopt;
   return SocketTcpInfo{static_cast<TcpState>(info.tcpi_state), info.tcpi_rtt, info.tcpi_unacked,
-                       info.tcpi_retransmits, info.tcpi_total_retrans};
+                       info.tcpi_retransmits, info.tcpi_total_retrans, info.tcpi_sacked};
 }
 
 }  // namespace closewise::admin

@@ -1,4 +1,4 @@
-// The kernel's view of one connected socket we own, read with getsockopt(TCP_INFO).
+// The kernel's view of one socket we own, read with getsockopt(TCP_INFO).
 //
 // sock_diag answers "how many sockets are in each state"; this answers "what is this one
 // connection doing", cheaply enough to call from /connections for a single fd.
@@ -17,6 +17,10 @@ struct SocketTcpInfo {
   std::uint32_t unacked;       // segments sent and not yet acknowledged
   std::uint32_t retransmits;   // retransmissions of the current unacknowledged segment
   std::uint32_t totalRetrans;  // retransmitted segments over the connection's life
+  // A listener's TCP_INFO reuses two fields (tcp_get_info in net/ipv4/tcp.c): `unacked` is then
+  // its accept queue (connections not yet accept()ed) and `sacked` its listen() backlog, the
+  // two figures inet_diag reports as rqueue and wqueue.
+  std::uint32_t sacked;
 };
 
 // Empty if `fd` is not a TCP socket (or not a socket at all).

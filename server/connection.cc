@@ -4,8 +4,8 @@
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/ioctl.h>
-#include <unistd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cassert>

@@ -21,8 +21,6 @@ std::string uvError(const char* what, int rc) {
   return std::string(what) + ": " + uv_err_name(rc) + " (" + uv_strerror(rc) + ")";
 }
 
-constexpr int kOne = 1;
-
 int openReserve() noexcept {
   const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   return fd >= 0 ? fd : ::open("/", O_RDONLY | O_CLOEXEC);
@@ -48,6 +46,11 @@ int Listener::fail(const char* what, int error) {
   return rc;
 }
 
+int Listener::setOption(int level, int name, int value, const char* what) {
+  if (setsockopt(fd_, level, name, &value, sizeof value) == 0) return 0;
+  return fail(what, errno);
+}
+
 int Listener::bind(const std::string& host, std::uint16_t port, bool reusePort, int backlog) {
   sockaddr_storage addr{};
   int rc = uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&addr));
@@ -58,18 +61,16 @@ int Listener::bind(const std::string& host, std::uint16_t port, bool reusePort, 
   }
   fd_ = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return fail("socket", errno);
-  auto set = [&](int level, int name) { return setsockopt(fd_, level, name, &kOne, sizeof kOne); };
   // As uv_tcp_bind does: a restarted server binds its port while old connections of the
   // previous one are still in TIME_WAIT.
-  if (set(SOL_SOCKET, SO_REUSEADDR) != 0) return fail("setsockopt(SO_REUSEADDR)", errno);
-  if (reusePort && set(SOL_SOCKET, SO_REUSEPORT) != 0) {
-    return fail("setsockopt(SO_REUSEPORT)", errno);
-  }
+  rc = setOption(SOL_SOCKET, SO_REUSEADDR, 1, "setsockopt(SO_REUSEADDR)");
+  if (rc == 0 && reusePort) rc = setOption(SOL_SOCKET, SO_REUSEPORT, 1, "setsockopt(SO_REUSEPORT)");
   // An IPv6 wildcard listener must not also claim the IPv4 port, or "--listen 0.0.0.0:80
   // --listen [::]:80" could not both bind.
-  if (addr.ss_family == AF_INET6 && set(IPPROTO_IPV6, IPV6_V6ONLY) != 0) {
-    return fail("setsockopt(IPV6_V6ONLY)", errno);
+  if (rc == 0 && addr.ss_family == AF_INET6) {
+    rc = setOption(IPPROTO_IPV6, IPV6_V6ONLY, 1, "setsockopt(IPV6_V6ONLY)");
   }
+  if (rc != 0) return rc;
   const socklen_t length = addr.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
   if (::bind(fd_, reinterpret_cast<const sockaddr*>(&addr), length) != 0) {
     return fail("bind", errno);
@@ -78,10 +79,9 @@ int Listener::bind(const std::string& host, std::uint16_t port, bool reusePort, 
 }
 
 int Listener::adopt(int fd, int backlog) {
+  // The parent's socket may have been blocking; uv_poll_init makes it non-blocking (documented
+  // since libuv 1.2.2), so accept4() never waits.
   fd_ = fd;
-  // The parent's socket may have been blocking; accept4() below must never wait.
-  const int flags = fcntl(fd_, F_GETFL);
-  if (flags < 0 || fcntl(fd_, F_SETFL, flags | O_NONBLOCK) != 0) return fail("fcntl", errno);
   return listenOn(backlog);
 }
 
@@ -108,26 +108,23 @@ int Listener::listenOn(int backlog) {
 }
 
 int Listener::setAcceptedOptions() {
-  auto set = [&](int level, int name, int value, const char* what) {
-    if (setsockopt(fd_, level, name, &value, sizeof value) == 0) return 0;
-    return fail(what, errno);
-  };
   int rc = 0;
-  if (accepted_.noDelay) rc = set(IPPROTO_TCP, TCP_NODELAY, 1, "setsockopt(TCP_NODELAY)");
+  if (accepted_.noDelay) rc = setOption(IPPROTO_TCP, TCP_NODELAY, 1, "setsockopt(TCP_NODELAY)");
   if (rc == 0 && accepted_.notSentLowWater > 0) {
-    rc = set(IPPROTO_TCP, TCP_NOTSENT_LOWAT, accepted_.notSentLowWater,
-             "setsockopt(TCP_NOTSENT_LOWAT)");
+    rc = setOption(IPPROTO_TCP, TCP_NOTSENT_LOWAT, accepted_.notSentLowWater,
+                   "setsockopt(TCP_NOTSENT_LOWAT)");
   }
   if (rc == 0 && accepted_.keepalive.count() > 0) {
     // Probes after `idle` seconds of silence, every idle/4, four of them: a vanished peer is
     // noticed within about twice the idle time.
     const int idle = static_cast<int>(std::max<long long>(1, accepted_.keepalive.count() / 1000));
-    rc = set(SOL_SOCKET, SO_KEEPALIVE, 1, "setsockopt(SO_KEEPALIVE)");
-    if (rc == 0) rc = set(IPPROTO_TCP, TCP_KEEPIDLE, idle, "setsockopt(TCP_KEEPIDLE)");
+    rc = setOption(SOL_SOCKET, SO_KEEPALIVE, 1, "setsockopt(SO_KEEPALIVE)");
+    if (rc == 0) rc = setOption(IPPROTO_TCP, TCP_KEEPIDLE, idle, "setsockopt(TCP_KEEPIDLE)");
     if (rc == 0) {
-      rc = set(IPPROTO_TCP, TCP_KEEPINTVL, std::max(1, idle / 4), "setsockopt(TCP_KEEPINTVL)");
+      rc =
+          setOption(IPPROTO_TCP, TCP_KEEPINTVL, std::max(1, idle / 4), "setsockopt(TCP_KEEPINTVL)");
     }
-    if (rc == 0) rc = set(IPPROTO_TCP, TCP_KEEPCNT, 4, "setsockopt(TCP_KEEPCNT)");
+    if (rc == 0) rc = setOption(IPPROTO_TCP, TCP_KEEPCNT, 4, "setsockopt(TCP_KEEPCNT)");
   }
   return rc;
 }

@@ -78,7 +78,8 @@ class Listener {
  private:
   static void onReadableThunk(uv_poll_t* poll, int status, int events) noexcept;
   static void onCloseThunk(uv_handle_t* handle) noexcept;
-  int fail(const char* what, int error);
+  int fail(const char* what, int error);  // records errorText(), returns the libuv code
+  int setOption(int level, int name, int value, const char* what);
   int listenOn(int backlog);
   int setAcceptedOptions();
   void readBoundAddress();

@@ -2,8 +2,8 @@
 
 #if defined(__GLIBC__)
 #include <malloc.h>
-#include <unistd.h>
 #endif
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 

@@ -43,3 +43,18 @@ TEST_CASE("TCP_INFO of something that is not a TCP socket is empty") {
   CHECK_FALSE(socketTcpInfo(readEnd.get()));
   CHECK_FALSE(socketTcpInfo(-1));
 }
+
+TEST_CASE("a listener's TCP_INFO gives its accept queue and its backlog") {
+  UniqueFd listener = listenOn("127.0.0.1", 5);
+  REQUIRE(listener.valid());
+  UniqueFd first = connectTo(listener.get());
+  UniqueFd second = connectTo(listener.get());
+  REQUIRE(first.valid());
+  REQUIRE(second.valid());
+
+  REQUIRE(waitUntil([&] { return socketTcpInfo(listener.get())->unacked == 2; }));
+  const auto info = socketTcpInfo(listener.get());
+  REQUIRE(info);
+  CHECK(info->state == TcpState::Listen);
+  CHECK(info->sacked == 5);
+}
