@@ -273,7 +273,7 @@ class AdminView {
   uv_loop_t* loop_;
   std::unique_ptr<KernelStateReader> reader_;
   KernelView last_;
-  std::uint64_t lastAt_ = 0;  // uv_hrtime() of last_, 0 before the first query
+  std::uint64_t lastAt_ = 0;            // uv_hrtime() of last_, 0 before the first query
   std::uint64_t alertQueryMicros_ = 0;  // the alert tick's last own query
   std::uint64_t lastAlertTickMs_ = 0;   // uv_now() of the last evaluated tick
   double utilization_ = 0.0;

@@ -183,7 +183,7 @@ class KernelStateReader {
 
   std::vector<std::uint16_t> localPorts_;
   Families families_;
-  std::uint32_t states_ = kAllTcpStates;  // the states of the query in progress
+  std::uint32_t states_ = kAllTcpStates;   // the states of the query in progress
   std::vector<unsigned char> portFilter_;  // INET_DIAG_REQ_BYTECODE payload, built once
   bool forceProcfs_ = false;
   UniqueFd netlink_;                   // kept open between queries; reopened after a failure

@@ -30,16 +30,19 @@ double perConnectionTimers() {
   std::vector<uv_timer_t> timers(kConnections);
   for (auto& t : timers) {
     uv_timer_init(&loop, &t);
-    uv_timer_start(&t, [](uv_timer_t*) {}, 75'000, 0);
+    uv_timer_start(
+        &t, [](uv_timer_t*) {}, 75'000, 0);
   }
   std::mt19937 rng(1);
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < kRearms; ++i) {
     auto& t = timers[rng() % kConnections];
     // Alternate between the kinds of deadline a request moves through.
-    uv_timer_start(&t, [](uv_timer_t*) {}, (i & 1) ? 30'000 : 75'000, 0);
+    uv_timer_start(
+        &t, [](uv_timer_t*) {}, (i & 1) ? 30'000 : 75'000, 0);
   }
-  const auto ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start);
+  const auto ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start);
   for (auto& t : timers) uv_close(reinterpret_cast<uv_handle_t*>(&t), nullptr);
   uv_run(&loop, UV_RUN_DEFAULT);
   uv_loop_close(&loop);
@@ -63,7 +66,8 @@ double deadlineLists() {
     const std::uint64_t deadline = static_cast<std::uint64_t>(i) + 30'000;
     if (deadline < armedAt) armedAt = deadline;
   }
-  const auto ns = std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start);
+  const auto ns =
+      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start);
   for (auto& h : hooks) h.unlink();
   return ns.count() / kRearms + static_cast<double>(armedAt) * 0;
 }
@@ -77,9 +81,10 @@ int main() {
     timer = std::min(timer, perConnectionTimers());
     lists = std::min(lists, deadlineLists());
   }
-  std::printf("re-arm with %d connections: per-connection uv_timer %.1f ns, deadline lists %.1f ns "
-              "(%.1fx)\n",
-              kConnections, timer, lists, timer / lists);
+  std::printf(
+      "re-arm with %d connections: per-connection uv_timer %.1f ns, deadline lists %.1f ns "
+      "(%.1fx)\n",
+      kConnections, timer, lists, timer / lists);
   std::printf("memory per connection: uv_timer_t %zu bytes vs ListHook %zu bytes\n",
               sizeof(uv_timer_t), sizeof(closewise::server::ListHook));
   return 0;

@@ -178,7 +178,7 @@ class Connection {
   lifecycle::TimePoint phaseSince_{};
   std::uint64_t bytesIn_ = 0;
   std::uint64_t bytesOut_ = 0;
-  std::uint16_t status_ = 0;  // status of the current response (access log, accounting)
+  std::uint16_t status_ = 0;     // status of the current response (access log, accounting)
   std::int8_t listedKind_ = -1;  // the deadline list, with hook_; -1 in none
   lifecycle::CloseReason afterResponse_ = lifecycle::CloseReason::None;  // close after this answer
   // Facts that can hold at once are bit flags, as in libuv's handles: one byte for every eight.

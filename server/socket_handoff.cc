@@ -45,7 +45,6 @@ bool isHandoffVariable(std::string_view entry) {
   return false;
 }
 
-
 }  // namespace
 
 HandoffEnvironment takeHandoffEnvironment() {

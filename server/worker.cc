@@ -3,9 +3,8 @@
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
-#include <unistd.h>
-
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <cassert>
 #include <ctime>

@@ -21,7 +21,9 @@ using nlohmann::json;
 
 namespace {
 
-bool hasAlert(const json& s, const std::string& name) { return findAlert(s, name) != nullptr; }
+bool hasAlert(const json& s, const std::string& name) {
+  return findAlert(s, name) != nullptr;
+}
 
 std::size_t occurrences(const std::string& text, const std::string& what) {
   std::size_t count = 0;

@@ -65,8 +65,8 @@ TEST_CASE("a query for some states leaves the TIME_WAIT sockets out, from either
   const UniqueFd openAccepted = acceptOne(listener.get());
   REQUIRE(openAccepted.valid());
 
-  constexpr std::uint32_t kAsked = tcpStateBit(TcpState::Established) |
-                                   tcpStateBit(TcpState::CloseWait);
+  constexpr std::uint32_t kAsked =
+      tcpStateBit(TcpState::Established) | tcpStateBit(TcpState::CloseWait);
   for (const bool procfs : {false, true}) {
     INFO("source: " << (procfs ? "procfs" : "sock_diag"));
     for (const bool fromListeners : {false, true}) {

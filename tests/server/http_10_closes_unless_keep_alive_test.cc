@@ -3,7 +3,6 @@
 // (RFC 9112 section 9.6) and sends its FIN; with it the answer says "Connection: keep-alive" and
 // the connection carries the next request.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"

@@ -4,7 +4,6 @@
 // of) the body already, which is exactly when a careless close turns into an RST that destroys
 // the 413: the server must answer, send FIN, and read and discard what keeps arriving.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -14,14 +13,15 @@ using namespace closewise::testing;
 
 namespace {
 
-
 constexpr std::size_t kLimit = 1024;
 constexpr std::string_view k413 =
     "HTTP/1.1 413 Content Too Large\r\nDate: *\r\nServer: closewise\r\n"
     "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 15\r\n"
     "Connection: close\r\n\r\nbody too large\n";
 
-void limitBody(server::WorkerOptions& o) { o.limits.maxBodyBytes = kLimit; }
+void limitBody(server::WorkerOptions& o) {
+  o.limits.maxBodyBytes = kLimit;
+}
 
 }  // namespace
 

@@ -1,7 +1,6 @@
 // A chunked request body (RFC 9112 section 7.1) is decoded before the handler sees it: /echo
 // answers with the joined chunk data and a Content-Length, never with the chunk framing.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -26,7 +25,8 @@ TEST_CASE("a chunked body is decoded and echoed with a Content-Length") {
       "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 33\r\n"
       "Content-Type: text/plain\r\n\r\nhello, abcdefghijklmnopqrstuvwxyz";
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 1; }));
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= expected.size(); }));
+  REQUIRE(fixture.runUntil(
+      [&] { return withDateMasked(client.received()).size() >= expected.size(); }));
   CHECK(withDateMasked(client.received()) == expected);
   CHECK_FALSE(client.eof());
   CHECK(fixture.inPhase(lifecycle::Phase::Idle) == 1);

@@ -2,7 +2,6 @@
 // "Connection: close", the server sends its FIN after the last byte of it, and nothing the
 // client pipelined after that request is answered, because the connection ends with this one.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"

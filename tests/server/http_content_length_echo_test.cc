@@ -2,7 +2,6 @@
 // back exactly the bytes it got. A large body arrives in many reads, which the connection must
 // join without losing, reordering or duplicating a byte.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -11,7 +10,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 std::string echoRequest(const std::string& body) {
   return "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\nContent-Length: " +
@@ -42,7 +40,10 @@ TEST_CASE("a Content-Length body is echoed byte for byte") {
   client.send(echoRequest(small));
   client.send(echoRequest(large));
   const std::string expected = echoAnswer(small) + echoAnswer(large);
-  REQUIRE(fixture.runUntil([&] { return client.responseCount() == 2 && withDateMasked(client.received()).size() >= expected.size(); }));
+  REQUIRE(fixture.runUntil([&] {
+    return client.responseCount() == 2 &&
+           withDateMasked(client.received()).size() >= expected.size();
+  }));
   CHECK(withDateMasked(client.received()) == expected);
   CHECK(fixture.tally().requests == 2);
   CHECK(fixture.inPhase(lifecycle::Phase::Idle) == 1);
@@ -54,6 +55,7 @@ TEST_CASE("an empty Content-Length body is echoed as an empty answer") {
   client.send(echoRequest(""));
   const std::string expected = echoAnswer("");
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 1; }));
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= expected.size(); }));
+  REQUIRE(fixture.runUntil(
+      [&] { return withDateMasked(client.received()).size() >= expected.size(); }));
   CHECK(withDateMasked(client.received()) == expected);
 }

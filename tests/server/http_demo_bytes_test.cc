@@ -3,7 +3,6 @@
 // pipelined behind it is answered right after its last byte, which proves the length was exact:
 // one byte too many or too few and the next status line would not start where it should.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -13,11 +12,9 @@ using namespace closewise::testing;
 
 namespace {
 
-
 std::string bytesAnswer(std::size_t n) {
-  return "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: " +
-         std::to_string(n) + "\r\nContent-Type: application/octet-stream\r\n\r\n" +
-         std::string(n, 'x');
+  return "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: " + std::to_string(n) +
+         "\r\nContent-Type: application/octet-stream\r\n\r\n" + std::string(n, 'x');
 }
 
 constexpr std::string_view kHello =

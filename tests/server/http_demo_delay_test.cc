@@ -3,7 +3,6 @@
 // on the same worker is served in the meantime. A handler that slept instead would hold up every
 // connection of the worker.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -12,7 +11,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 constexpr std::string_view kDelayed =
     "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 8\r\n"

@@ -4,7 +4,6 @@
 // client cannot read chunked coding, so it gets the raw pieces and the end is our FIN (RFC 9112
 // section 6.3 item 8).
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"

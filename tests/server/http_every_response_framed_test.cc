@@ -5,7 +5,6 @@
 // tell where the answer ends. Interim 1xx answers carry no framing by definition and are not
 // covered here.
 #include <catch2/catch.hpp>
-
 #include <charconv>
 #include <optional>
 #include <string>
@@ -55,7 +54,8 @@ std::optional<std::vector<Response>> splitResponses(std::string_view wire) {
       head.remove_prefix(line + 2);
       const auto colon = field.find(": ");
       if (colon == std::string_view::npos) return std::nullopt;
-      r.headers.push_back({std::string(field.substr(0, colon)), std::string(field.substr(colon + 2))});
+      r.headers.push_back(
+          {std::string(field.substr(0, colon)), std::string(field.substr(colon + 2))});
     }
     if (r.count("Content-Length") == 1) {
       std::size_t length = 0;
@@ -125,9 +125,9 @@ TEST_CASE("every response carries Date, Server: closewise and exactly one framin
   // Handler answers, router answers and a handler's own 400 on one kept-alive connection.
   RawClient& kept = fixture.connect();
   kept.send(get("/") + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi" +
-            get("/delay?ms=1") + get("/bytes?n=10") + get("/stream?chunks=2&ms=1") +
-            get("/nope") + "DELETE / HTTP/1.1\r\nHost: t\r\n\r\n" + get("/delay?ms=x") +
-            get("/drops") + get("/", "Connection: close\r\n"));
+            get("/delay?ms=1") + get("/bytes?n=10") + get("/stream?chunks=2&ms=1") + get("/nope") +
+            "DELETE / HTTP/1.1\r\nHost: t\r\n\r\n" + get("/delay?ms=x") + get("/drops") +
+            get("/", "Connection: close\r\n"));
   constexpr std::size_t kKeptAnswers = 10;
 
   // Answers that end their connection: the parser's refusals and the deadlines.
@@ -136,7 +136,7 @@ TEST_CASE("every response carries Date, Server: closewise and exactly one framin
       "GET / HTTP/1.1\r\nHost: t\r\nX: " + std::string(20 * 1024, 'x') + "\r\n\r\n",  // 431
       "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2048\r\n\r\n",               // 413
       "GET / HTTP/2.0\r\nHost: t\r\n\r\n",                                            // 505
-      "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",        // 501
+      "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",       // 501
       "GET / HTTP/1.1\r\nHost: t\r\n",                                                // 408
       get("/never"),                                                                  // 503
   };
@@ -181,7 +181,7 @@ TEST_CASE("every response carries Date, Server: closewise and exactly one framin
     CHECK(r.count("Content-Length") + r.count("Transfer-Encoding") == 1);
   }
   // The test covered what it meant to cover: each kind of answer once.
-  CHECK(statuses == std::vector<std::string>{"200", "200", "200", "200", "200", "404", "405",
-                                             "400", "500", "200", "400", "431", "413", "505",
-                                             "501", "408", "503"});
+  CHECK(statuses == std::vector<std::string>{"200", "200", "200", "200", "200", "404", "405", "400",
+                                             "500", "200", "400", "431", "413", "505", "501", "408",
+                                             "503"});
 }

@@ -2,7 +2,6 @@
 // gets the interim "HTTP/1.1 100 Continue" first, then, once the body arrived, the final answer.
 // A client that did not wait (the body came with the head) needs no 100, and gets none.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -11,7 +10,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 constexpr std::string_view kHead =
     "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n"
@@ -35,7 +33,8 @@ TEST_CASE("Expect: 100-continue gets 100 Continue before the body, the answer af
 
   client.send("hello");
   const std::string expected = std::string(kContinue) + std::string(kAnswer);
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= expected.size(); }));
+  REQUIRE(fixture.runUntil(
+      [&] { return withDateMasked(client.received()).size() >= expected.size(); }));
   CHECK(withDateMasked(client.received()) == expected);
   CHECK(fixture.tally().requests == 1);
 }
@@ -45,6 +44,7 @@ TEST_CASE("Expect: 100-continue with the body already sent gets only the final a
   RawClient& client = fixture.connect();
   client.send(std::string(kHead) + "hello");
 
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= kAnswer.size(); }));
+  REQUIRE(
+      fixture.runUntil([&] { return withDateMasked(client.received()).size() >= kAnswer.size(); }));
   CHECK(withDateMasked(client.received()) == kAnswer);
 }

@@ -3,7 +3,6 @@
 // not a cancellation: the connection goes to half_closed, the handler's answer is delivered whole
 // with "Connection: close", onCancel does not run, and then the server closes its side too.
 #include <catch2/catch.hpp>
-
 #include <optional>
 #include <string>
 

@@ -1,7 +1,6 @@
 // The worked example of docs/handler-api.md, compiled and exercised, so the documentation cannot
 // drift from the API. Everything between the BEGIN and END markers is quoted in the doc verbatim.
 #include <catch2/catch.hpp>
-
 #include <charconv>
 #include <optional>
 #include <string>
@@ -147,7 +146,6 @@ using namespace closewise::testing;
 
 namespace {
 
-
 // Decodes a chunked body that starts at the beginning of `wire`; nullopt if incomplete.
 std::optional<std::string> dechunk(std::string_view wire) {
   std::string body;
@@ -173,7 +171,8 @@ TEST_CASE("example: /hello answers at once") {
   const std::string expected =
       "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 18\r\n"
       "Content-Type: text/plain\r\n\r\nhello, test-agent\n";
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= expected.size(); }));
+  REQUIRE(fixture.runUntil(
+      [&] { return withDateMasked(client.received()).size() >= expected.size(); }));
   CHECK(withDateMasked(client.received()) == expected);
 }
 
@@ -187,7 +186,8 @@ TEST_CASE("example: /slow answers after its timer, with the request still valid"
   const std::string expected =
       "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 25\r\n\r\n"
       "slow answer to /slow?q=1\n";
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= expected.size(); }));
+  REQUIRE(fixture.runUntil(
+      [&] { return withDateMasked(client.received()).size() >= expected.size(); }));
   uv_update_time(fixture.loop());
   CHECK(uv_now(fixture.loop()) - sentAt >= 100);
   CHECK(withDateMasked(client.received()) == expected);

@@ -3,7 +3,6 @@
 // it was given stays valid until the answer is complete, because the connection parses nothing
 // else while the exchange is open: even with a second request pipelined behind it.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -12,7 +11,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 // The state of one asynchronous answer. It owns its timer and its Responder and deletes itself
 // in the timer's close callback, the only moment libuv allows (a handle's memory must outlive
@@ -65,7 +63,8 @@ TEST_CASE("a handler that keeps its Responder answers from a timer, with its req
 
   const std::string expected = laterAnswer("/later?id=1") + laterAnswer("/later?id=two");
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 2; }));
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= expected.size(); }));
+  REQUIRE(fixture.runUntil(
+      [&] { return withDateMasked(client.received()).size() >= expected.size(); }));
   CHECK(withDateMasked(client.received()) == expected);
   CHECK(fixture.inPhase(lifecycle::Phase::Idle) == 1);
   CHECK(fixture.tally().requests == 2);

@@ -3,7 +3,6 @@
 // not wait for the handler), and a send from the handler afterwards returns false and writes
 // nothing. The handler's state is the handler's to free; the server never touches it again.
 #include <catch2/catch.hpp>
-
 #include <optional>
 #include <string>
 

@@ -3,7 +3,6 @@
 // wait for the handler deadline because of it: the server answers 500 for it at once. The 500 is
 // a complete, framed answer, so the connection stays usable.
 #include <catch2/catch.hpp>
-
 #include <optional>
 #include <string>
 
@@ -13,7 +12,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 constexpr std::string_view k500 =
     "HTTP/1.1 500 Internal Server Error\r\nDate: *\r\nServer: closewise\r\n"
@@ -33,7 +31,8 @@ TEST_CASE("a handler that returns without answering gets an automatic 500") {
 
   const std::string expected = std::string(k500) + std::string(kHello);
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 2; }));
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= expected.size(); }));
+  REQUIRE(fixture.runUntil(
+      [&] { return withDateMasked(client.received()).size() >= expected.size(); }));
   CHECK(withDateMasked(client.received()) == expected);
   CHECK(fixture.worker().responses().byClass[4] == 1);  // one 5xx
 }
@@ -43,9 +42,8 @@ TEST_CASE("a Responder kept and later destroyed unanswered gets an automatic 500
   // long after the handler returned: the 500 goes out at that moment, not at the deadline.
   std::optional<server::Responder> held;
   ServerFixture fixture({}, [&](server::Router& router) {
-    router.on("GET", "/keeps", [&](const server::Request&, server::Responder r) {
-      held.emplace(std::move(r));
-    });
+    router.on("GET", "/keeps",
+              [&](const server::Request&, server::Responder r) { held.emplace(std::move(r)); });
   });
   RawClient& client = fixture.connect();
   client.send(get("/keeps"));
@@ -54,7 +52,8 @@ TEST_CASE("a Responder kept and later destroyed unanswered gets an automatic 500
   CHECK(client.receivedBytes() == 0);
 
   held.reset();
-  REQUIRE(fixture.runUntil([&] { return withDateMasked(client.received()).size() >= k500.size(); }));
+  REQUIRE(
+      fixture.runUntil([&] { return withDateMasked(client.received()).size() >= k500.size(); }));
   CHECK(withDateMasked(client.received()) == k500);
   CHECK(fixture.inPhase(lifecycle::Phase::Idle) == 1);
 }

@@ -2,7 +2,6 @@
 // soon as it crosses the limit, not when it ends: a client sending an endless header must not
 // make the server buffer it. The connection then closes gracefully: the 431, then FIN, no RST.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -11,7 +10,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 constexpr std::size_t kLimit = 1024;
 

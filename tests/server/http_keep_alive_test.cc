@@ -2,7 +2,6 @@
 // "Connection: close", so several requests in turn travel over one TCP connection. The server's
 // books must agree with the wire: one accept, three requests, nothing closed, the connection idle.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -11,7 +10,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 constexpr std::string_view kHello =
     "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 21\r\n"
@@ -28,7 +26,8 @@ TEST_CASE("three requests in turn are answered over one kept-alive connection") 
     // One request at a time: the next is sent only after the previous answer arrived, so each
     // exchange starts from the idle phase rather than from the pipeline.
     client.send(get("/"));
-    REQUIRE(fixture.runUntil([&] { return client.responseCount() == static_cast<std::size_t>(i); }));
+    REQUIRE(
+        fixture.runUntil([&] { return client.responseCount() == static_cast<std::size_t>(i); }));
     expected += kHello;
   }
   // Every answer arrived before we checked, so the received bytes can be compared whole.

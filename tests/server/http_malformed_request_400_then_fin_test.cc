@@ -5,7 +5,6 @@
 // are what would turn a plain close() into an RST that destroys the answer (RFC 9112 section
 // 9.6), so the server shuts down its side and reads and discards until the client's FIN.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -14,7 +13,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 // What protocol::simpleResponse writes for an error that ends the connection.
 std::string errorAnswer(std::string_view reason) {

@@ -6,7 +6,6 @@
 // The client counts the TCP segments it received (tcpi_segs_in): one send of a batch this small
 // is one segment on loopback, where a send per answer would be one segment per answer.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -78,7 +77,7 @@ TEST_CASE("a pipelined request that waits on its handler lets the answers before
   // exchange open for 300 ms, and the first answer must not wait for it.
   client.send(get("/") + get("/delay?ms=300"));
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 1; },
-                            std::chrono::milliseconds(150)));
+                           std::chrono::milliseconds(150)));
   CHECK(client.received().find("delayed") == std::string::npos);
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 2; }));
   CHECK(client.received().find("delayed\n") != std::string::npos);

@@ -3,7 +3,6 @@
 // in order without the stack growing per request; under AddressSanitizer a recursive design
 // would overflow its (larger) stack frames here.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <string>
 
@@ -13,7 +12,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 constexpr int kRequests = 2000;
 

@@ -45,9 +45,8 @@ int kernelUnread(ServerFixture& fixture) {
 TEST_CASE("pipelined input behind an open exchange stays bounded, then is all answered") {
   std::optional<server::Responder> held;
   ServerFixture fixture({}, [&](server::Router& router) {
-    router.on("GET", "/hold", [&](const server::Request&, server::Responder r) {
-      held.emplace(std::move(r));
-    });
+    router.on("GET", "/hold",
+              [&](const server::Request&, server::Responder r) { held.emplace(std::move(r)); });
     router.on("POST", "/size", [](const server::Request& request, server::Responder r) {
       r.send(200, std::to_string(request.body.size()) + "\n");
     });
@@ -71,7 +70,8 @@ TEST_CASE("pipelined input behind an open exchange stays bounded, then is all an
   client.send(volume);
 
   // The server reads up to its cap and stops; the rest waits in the kernel and in the client.
-  REQUIRE(fixture.runUntil([&] { return serverBytesIn(fixture) > 64 * 1024 && kernelUnread(fixture) > 0; }));
+  REQUIRE(fixture.runUntil(
+      [&] { return serverBytesIn(fixture) > 64 * 1024 && kernelUnread(fixture) > 0; }));
   fixture.runFor(300ms);  // give an unbounded reader the time to show itself
   const std::uint64_t readWhileHeld = serverBytesIn(fixture);
   INFO("server read " << readWhileHeld << " of " << total << " bytes; kernel holds "
@@ -92,7 +92,8 @@ TEST_CASE("pipelined input behind an open exchange stays bounded, then is all an
   // The bodies of the answers, in order (each head ends with an empty line).
   std::string bodies;
   const std::string& wire = client.received();
-  for (auto pos = wire.find("\r\n\r\n"); pos != std::string::npos; pos = wire.find("\r\n\r\n", pos)) {
+  for (auto pos = wire.find("\r\n\r\n"); pos != std::string::npos;
+       pos = wire.find("\r\n\r\n", pos)) {
     pos += 4;
     const auto next = wire.find("HTTP/1.1 ", pos);
     bodies += wire.substr(pos, next == std::string::npos ? std::string::npos : next - pos);

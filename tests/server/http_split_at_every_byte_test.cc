@@ -4,7 +4,6 @@
 // each piece reached the server (its bytesIn grew) before the next is sent, so the cuts are real
 // reads on the server, not writes the kernel merged.
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "tests/support/fixture.h"
@@ -13,7 +12,6 @@ using namespace closewise;
 using namespace closewise::testing;
 
 namespace {
-
 
 // A chunked body with an extension and a trailer, so the cuts fall inside every framing element.
 constexpr std::string_view kRequest =

@@ -21,14 +21,13 @@ TEST_CASE("a drain closes idle and silent connections gracefully, reason drain",
   RawClient& idle = fixture.connect();
   idle.send(get("/"));
   RawClient& silent = fixture.connect();
-  REQUIRE(fixture.runUntil([&] {
-    return fixture.inPhase(Phase::Idle) == 1 && fixture.inPhase(Phase::Reading) == 1;
-  }));
+  REQUIRE(fixture.runUntil(
+      [&] { return fixture.inPhase(Phase::Idle) == 1 && fixture.inPhase(Phase::Reading) == 1; }));
 
   fixture.worker().beginDrain();
   REQUIRE(fixture.runUntil([&] { return idle.eof() && silent.eof(); }, 2s));
-  CHECK(idle.responseCount() == 1);    // nothing more was said on the idle one
-  CHECK(silent.received().empty());    // and nothing at all on the silent one
+  CHECK(idle.responseCount() == 1);  // nothing more was said on the idle one
+  CHECK(silent.received().empty());  // and nothing at all on the silent one
   CHECK_FALSE(idle.resetByPeer());
   CHECK_FALSE(silent.resetByPeer());
   CHECK(fixture.closedBy(CloseReason::Drain) == 2);

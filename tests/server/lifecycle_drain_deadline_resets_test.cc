@@ -23,8 +23,9 @@ TEST_CASE("a request still running at the drain deadline is reset and the drain 
   fixture.worker().beginDrain();
   REQUIRE(fixture.runUntil([&] { return fixture.worker().finished(); }, 3s));
   const auto took = std::chrono::steady_clock::now() - drainAt;
-  INFO("drain finished after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
-                               << " ms");
+  INFO(
+      "drain finished after " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                              << " ms");
   // Lower bounds are loose on purpose: deadlines run on the loop's cached clock (uv_now), which
   // can lag the moment the test observed, so "not early" is checked with room to spare.
   CHECK(took >= 150ms);

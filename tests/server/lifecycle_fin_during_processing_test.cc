@@ -3,7 +3,6 @@
 // Responder, and the answer is delivered. Node.js destroys such requests and Envoy never answers
 // them (docs/PEERS in shared notes); closewise finishes the work the client asked for.
 #include <catch2/catch.hpp>
-
 #include <optional>
 
 #include "tests/support/fixture.h"
@@ -54,6 +53,5 @@ TEST_CASE("a FIN while the handler works shows half_closed and the answer still 
 
   REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }));
   CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
-  CHECK(fixture.runUntil(
-      [&] { return fixture.kernelCount(admin::TcpState::CloseWait) == 0; }, 1s));
+  CHECK(fixture.runUntil([&] { return fixture.kernelCount(admin::TcpState::CloseWait) == 0; }, 1s));
 }

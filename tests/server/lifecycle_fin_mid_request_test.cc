@@ -32,6 +32,5 @@ TEST_CASE("a FIN after a partial request head closes the connection at once", "[
   CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
   CHECK(fixture.closedBy(CloseReason::HeaderTimeout) == 0);
   CHECK(fixture.tally().requests == 0);
-  CHECK(fixture.runUntil(
-      [&] { return fixture.kernelCount(admin::TcpState::CloseWait) == 0; }, 1s));
+  CHECK(fixture.runUntil([&] { return fixture.kernelCount(admin::TcpState::CloseWait) == 0; }, 1s));
 }

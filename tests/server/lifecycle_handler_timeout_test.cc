@@ -3,7 +3,6 @@
 // handler's Responder (its onCancel runs, its methods turn into no-ops) and closes gracefully,
 // reason handler_timeout.
 #include <catch2/catch.hpp>
-
 #include <optional>
 
 #include "tests/support/fixture.h"
@@ -20,11 +19,11 @@ TEST_CASE("a handler that never answers gets a 503 at the handler deadline",
   bool cancelled = false;
   ServerFixture fixture([](server::WorkerOptions& o) { o.timeouts.handler = 150ms; },
                         [&](server::Router& router) {
-                          router.on("GET", "/never", [&](const server::Request&,
-                                                         server::Responder responder) {
-                            responder.onCancel([&] { cancelled = true; });
-                            held.emplace(std::move(responder));
-                          });
+                          router.on("GET", "/never",
+                                    [&](const server::Request&, server::Responder responder) {
+                                      responder.onCancel([&] { cancelled = true; });
+                                      held.emplace(std::move(responder));
+                                    });
                         });
   RawClient& client = fixture.connect();
   client.send(get("/never"));

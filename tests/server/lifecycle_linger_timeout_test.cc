@@ -4,7 +4,6 @@
 // when the peer keeps sending. The close keeps the reason it began with; lingering only decides
 // when the handle goes.
 #include <catch2/catch.hpp>
-
 #include <csignal>
 
 #include "tests/support/fixture.h"
@@ -33,8 +32,7 @@ void untilOurFin(ServerFixture& fixture, RawClient& client) {
 }
 
 long long msSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                               t)
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t)
       .count();
 }
 
@@ -51,7 +49,7 @@ TEST_CASE("a peer that stays silent after our FIN is let go after the per-read l
   const auto took = msSince(finAt);
   INFO("closing phase lasted " << took << " ms");
   CHECK(took >= 100);  // loose: the loop's cached clock can lag what the test observed
-  CHECK(took < 380);  // the per-read limit, well before the 400 ms total
+  CHECK(took < 380);   // the per-read limit, well before the 400 ms total
   CHECK(fixture.closedBy(CloseReason::MaxRequests) == 1);
   CHECK(fixture.closedBy(CloseReason::LingerTimeout) == 0);
 }

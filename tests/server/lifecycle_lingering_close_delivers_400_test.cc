@@ -5,7 +5,6 @@
 // reports "connection reset" instead of the 400 (RFC 9112 section 9.6). closewise sends FIN after
 // the answer and then reads and discards until the client's FIN: the client reads a complete 400.
 #include <catch2/catch.hpp>
-
 #include <csignal>
 
 #include "tests/support/fixture.h"
@@ -35,8 +34,7 @@ TEST_CASE("a client still uploading after a 400 reads the whole 400, then EOF, n
   RawClient& client = fixture.connect();
   // Whitespace before the colon is a 400 at the head (RFC 9112 section 5.1); the body the
   // client meant to send follows at once and keeps coming.
-  client.send(
-      "POST /echo HTTP/1.1\r\nHost: test\r\nX-Bad : y\r\nContent-Length: 50000000\r\n\r\n");
+  client.send("POST /echo HTTP/1.1\r\nHost: test\r\nX-Bad : y\r\nContent-Length: 50000000\r\n\r\n");
   const std::string piece(64 * 1024, 'b');
   for (int i = 0; i < 16; ++i) client.send(piece);  // 1 MiB unread when the answer goes out
 

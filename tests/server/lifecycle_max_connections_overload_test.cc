@@ -31,7 +31,8 @@ TEST_CASE("with max-connections 2, the 3rd connection gets a 503 and the first t
   // The two admitted connections are untouched and still served, on the same connection.
   first.send(get("/"));
   second.send(get("/"));
-  REQUIRE(fixture.runUntil([&] { return first.responseCount() == 1 && second.responseCount() == 1; }));
+  REQUIRE(
+      fixture.runUntil([&] { return first.responseCount() == 1 && second.responseCount() == 1; }));
   for (RawClient* c : {&first, &second}) {
     CHECK(c->received().rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
     CHECK(c->received().find("Connection: close") == std::string::npos);

@@ -1,13 +1,13 @@
 // The pool Connections come from: blocks are handed out one slab at a time, come back through a
 // free list threaded through the blocks themselves, and are reused most recently freed first
 // (the block freshest in cache), without the pool taking any memory per block beyond the block.
+#include "server/slab_pool.h"
+
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <set>
 #include <string>
 #include <vector>
-
-#include "server/slab_pool.h"
 
 using closewise::server::SlabPool;
 

@@ -1,7 +1,8 @@
 #include "tests/support/fixture.h"
 
-#include <catch2/catch.hpp>
 #include <signal.h>
+
+#include <catch2/catch.hpp>
 
 #include "server/demo_routes.h"
 
@@ -60,7 +61,8 @@ bool ServerFixture::runUntil(const std::function<bool()>& pred, std::chrono::mil
   uv_timer_start(
       &guard, [](uv_timer_t* t) { *static_cast<bool*>(t->data) = true; },
       static_cast<std::uint64_t>(limit.count()), 0);
-  uv_timer_start(&ticker, [](uv_timer_t*) {}, 5, 5);
+  uv_timer_start(
+      &ticker, [](uv_timer_t*) {}, 5, 5);
   bool ok = false;
   while (!(ok = pred()) && !expired) uv_run(&loop_, UV_RUN_ONCE);
   uv_close(reinterpret_cast<uv_handle_t*>(&guard), nullptr);

@@ -87,8 +87,7 @@ void RawClient::send(std::string bytes) {
   w->owner = this;
   w->req.data = w;
   uv_buf_t buf = uv_buf_init(w->bytes.data(), static_cast<unsigned>(w->bytes.size()));
-  if (uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &RawClient::onWrite) !=
-      0) {
+  if (uv_write(&w->req, reinterpret_cast<uv_stream_t*>(&tcp_), &buf, 1, &RawClient::onWrite) != 0) {
     writeError_ = -1;
     delete w;
   }
@@ -121,7 +120,9 @@ void RawClient::close() {
   uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &RawClient::onClose);
 }
 
-void RawClient::onClose(uv_handle_t* handle) { static_cast<RawClient*>(handle->data)->closed_ = true; }
+void RawClient::onClose(uv_handle_t* handle) {
+  static_cast<RawClient*>(handle->data)->closed_ = true;
+}
 
 std::uint16_t RawClient::localPort() const {
   sockaddr_storage ss{};

@@ -18,10 +18,10 @@ class RawClient {
 
   void connect(std::uint16_t port, const char* host = "127.0.0.1");
   void send(std::string bytes);
-  void shutdownWrite();   // our FIN; we keep reading
-  void reset();           // RST: SO_LINGER {1, 0} then close
-  void close();           // plain close (FIN, or RST if unread input remains)
-  void pauseReading();    // a client that stops reading (for write-timeout tests)
+  void shutdownWrite();  // our FIN; we keep reading
+  void reset();          // RST: SO_LINGER {1, 0} then close
+  void close();          // plain close (FIN, or RST if unread input remains)
+  void pauseReading();   // a client that stops reading (for write-timeout tests)
   void resumeReading();
 
   bool connected() const noexcept { return connected_; }
