@@ -31,6 +31,7 @@ constexpr std::string_view kBadTe = "invalid transfer-encoding";
 constexpr std::string_view kMissingHost = "missing host";
 constexpr std::string_view kMultipleHost = "more than one host";
 constexpr std::string_view kHeadTooLarge = "header section too large";
+constexpr std::string_view kTargetTooLong = "request-target too long";
 constexpr std::string_view kTrailersTooLarge = "trailer section too large";
 constexpr std::string_view kBodyTooLarge = "body too large";
 constexpr std::string_view kBadVersion = "unsupported http version";
@@ -122,6 +123,16 @@ struct RequestParser::Impl {
   int fail(int status, std::string_view reason) noexcept {
     if (error.status == 0) error = ParseError{status, reason};
     return HPE_USER;
+  }
+  // The head does not fit in maxHeaderBytes. If the request line has not even ended, the
+  // request-target is what is too long: 414 (RFC 9110 15.5.15), as nginx answers a request line
+  // over its buffers; otherwise the header fields are: 431 (RFC 6585 5).
+  void failHeadTooLarge() noexcept {
+    if (requestLineDone) {
+      fail(431, kHeadTooLarge);
+    } else {
+      fail(414, kTargetTooLong);
+    }
   }
   bool scanFraming(const char* begin, const char* end) noexcept;
   bool scanByte(char c) noexcept;  // one byte at a rule's edge: line start, after CR, chunk CRLF
@@ -313,7 +324,7 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
         limits.maxHeaderBytes > headBytes ? limits.maxHeaderBytes - headBytes : 0;
     given = std::min(len, allowance);
     if (given == 0) {
-      fail(431, kHeadTooLarge);
+      failHeadTooLarge();
       phase = Phase::Failed;
       return {ParseStatus::Error, 0};
     }
@@ -346,8 +357,7 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
             consumed};
   }
   if (inHead && given < len) {
-    // RFC 9110 15.5.20 / RFC 6585 5: the head does not fit in maxHeaderBytes.
-    fail(431, kHeadTooLarge);
+    failHeadTooLarge();
     phase = Phase::Failed;
     return {ParseStatus::Error, consumed};
   }

@@ -358,7 +358,8 @@ const std::array<Setting, 23> kSettings{{
        return std::nullopt;
      }},
     {"max-header-bytes", Shape::Size, "Limits", "SIZE",
-     "Request line plus headers at most, 1KiB to 1MiB; more is answered with 431",
+     "Request line plus headers at most, 1KiB to 1MiB; a longer request line gets 414, a longer "
+     "head 431",
      [](const Config& c) { return formatByteSize(c.maxHeaderBytes); },
      [](Config& c, std::string_view v) {
        return setSize(c.maxHeaderBytes, v, std::size_t{1} << 10, std::size_t{1} << 20);
