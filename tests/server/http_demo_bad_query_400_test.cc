@@ -18,7 +18,7 @@ std::string badRequest(std::string_view body) {
 }
 
 constexpr std::string_view kDelay = "ms must be an integer from 0 to 600000\n";
-constexpr std::string_view kBytes = "n must be an integer from 0 to 1099511627776\n";
+constexpr std::string_view kBytes = "n must be an integer from 0 to 1073741824\n";
 constexpr std::string_view kStream = "chunks must be 0..1000000 and ms 0..60000\n";
 
 }  // namespace
@@ -31,7 +31,7 @@ TEST_CASE("demo routes answer 400 to bad query values and keep the connection") 
       {"/delay?ms=-1", kDelay},                   // negative
       {"/delay?ms=10x", kDelay},                  // trailing garbage
       {"/delay?ms=600001", kDelay},               // over the maximum
-      {"/bytes?n=1099511627777", kBytes},         // over 1 TiB
+      {"/bytes?n=1073741825", kBytes},            // over 1 GiB
       {"/bytes?n=99999999999999999999", kBytes},  // over 2^64
       {"/stream?chunks=3", kStream},              // ms missing
       {"/stream?chunks=1000001&ms=1", kStream},   // too many chunks

@@ -38,3 +38,18 @@ TEST_CASE("/bytes?n=N answers exactly N bytes for N = 0, 1 and 1 MiB") {
   CHECK(withDateMasked(client.received()) == expected);
   CHECK(fixture.tally().requests == 2);
 }
+
+TEST_CASE("/bytes takes n up to 1 GiB: the largest answer starts with its exact length") {
+  ServerFixture fixture;
+  RawClient& client = fixture.connect();
+  client.send(get("/bytes?n=1073741824"));
+  REQUIRE(
+      fixture.runUntil([&] { return client.received().find("\r\n\r\n") != std::string::npos; }));
+  CHECK(withDateMasked(client.received())
+            .rfind(
+                "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 1073741824\r\n",
+                0) == 0);
+  // The client leaves long before the end; the server lets go of the answer.
+  client.reset();
+  REQUIRE(fixture.runUntil([&] { return fixture.tally().closed == 1; }));
+}
