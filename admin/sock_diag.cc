@@ -272,6 +272,15 @@ void readOwnSocketDetail(int fd, SocketRecord& socket) noexcept {
 
 }  // namespace
 
+const std::vector<TcpState>& reportedTcpStates() {
+  static const std::vector<TcpState> states = {
+      TcpState::Established, TcpState::SynRecv,   TcpState::FinWait1, TcpState::FinWait2,
+      TcpState::TimeWait,    TcpState::CloseWait, TcpState::LastAck,  TcpState::Closing,
+      TcpState::Listen,      TcpState::SynSent,
+  };
+  return states;
+}
+
 std::string_view tcpStateName(TcpState state) noexcept {
   switch (state) {
     case TcpState::Established:

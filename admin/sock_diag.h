@@ -45,6 +45,14 @@ inline constexpr std::uint32_t kAllTcpStates = (1u << kTcpStateSlots) - 1;
 // The names `ss` prints, upper case with underscores; "UNKNOWN" for a number outside the enum.
 std::string_view tcpStateName(TcpState state) noexcept;
 
+// The states a count is reported for, by /stats, /metrics and `closewise states` alike, in the
+// order of the RFC 9293 diagram (section 3.3.2), then LISTEN and SYN_SENT. Two kernel states are
+// left out because a dump never shows them: inet_diag and /proc/net/tcp walk the listening and
+// established hashes only, and a socket in CLOSE (bound but never listening or connected) is in
+// neither; a NEW_SYN_RECV request socket is reported as SYN_RECV. (Our own descriptors can show
+// CLOSE for the moment between a reset and our close(); that is not a state worth a gauge.)
+const std::vector<TcpState>& reportedTcpStates();
+
 struct LocalEndpoint {
   std::string address;  // numeric; "" or "0.0.0.0" / "::" means any address
   std::uint16_t port = 0;

@@ -8,15 +8,6 @@
 namespace closewise::admin {
 namespace {
 
-constexpr TcpState kFirstState = TcpState::Established;
-constexpr TcpState kLastState = TcpState::NewSynRecv;
-
-template <typename Visit>
-void forEachState(Visit visit) {
-  for (auto n = static_cast<unsigned>(kFirstState); n <= static_cast<unsigned>(kLastState); ++n)
-    visit(static_cast<TcpState>(n));
-}
-
 std::string portList(const std::vector<std::uint16_t>& ports) {
   std::string text;
   for (const auto port : ports) {
@@ -38,10 +29,10 @@ void printStatesHuman(const KernelView& view, const std::vector<std::uint16_t>& 
   std::uint64_t total = 0;
   for (const auto count : view.states) total += count;
   out << "TCP sockets on our ports: " << total << '\n';
-  forEachState([&](TcpState state) {
+  for (const TcpState state : reportedTcpStates()) {
     out << "  " << std::left << std::setw(13) << tcpStateName(state) << std::right << std::setw(8)
         << view.count(state) << '\n';
-  });
+  }
 
   out << "listen queues (pending/backlog)";
   if (view.source == "procfs") out << "  backlog unknown from procfs";
@@ -65,8 +56,8 @@ void printStatesHuman(const KernelView& view, const std::vector<std::uint16_t>& 
 void printStatesJson(const KernelView& view, const std::vector<std::uint16_t>& ports,
                      std::ostream& out) {
   nlohmann::json states = nlohmann::json::object();
-  forEachState(
-      [&](TcpState state) { states[std::string(tcpStateName(state))] = view.count(state); });
+  for (const TcpState state : reportedTcpStates())
+    states[std::string(tcpStateName(state))] = view.count(state);
   nlohmann::json queues = nlohmann::json::array();
   for (const auto& queue : view.listenQueues)
     queues.push_back(

@@ -79,15 +79,6 @@ json alertsJson(const std::vector<Alert>& alerts, std::uint64_t nowMs) {
 
 }  // namespace
 
-const std::vector<TcpState>& reportedTcpStates() {
-  static const std::vector<TcpState> states = {
-      TcpState::Established, TcpState::SynRecv,   TcpState::FinWait1, TcpState::FinWait2,
-      TcpState::TimeWait,    TcpState::CloseWait, TcpState::LastAck,  TcpState::Closing,
-      TcpState::Listen,      TcpState::SynSent,
-  };
-  return states;
-}
-
 std::string statsJson(const AdminSnapshot& snapshot) {
   const auto& server = snapshot.server;
   const json document = {

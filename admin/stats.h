@@ -18,10 +18,6 @@
 
 namespace closewise::admin {
 
-// The kernel states /stats lists, in the order of the RFC 9293 diagram (section 3.3.2): the eight
-// the issue names, then LISTEN and SYN_SENT so the dashboard can label every box.
-const std::vector<TcpState>& reportedTcpStates();
-
 // Everything /stats and /metrics show, gathered at one moment.
 struct AdminSnapshot {
   server::ServerSnapshot server;
