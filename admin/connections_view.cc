@@ -59,18 +59,25 @@ ParsedConnectionsQuery parseConnectionsQuery(std::string_view queryString) {
   return {query, {}};
 }
 
-std::string connectionsJson(std::vector<server::ConnectionInfo> connections,
-                            const ConnectionsQuery& query) {
+std::size_t selectConnections(std::vector<server::ConnectionInfo>& connections,
+                              const ConnectionsQuery& query) {
   if (query.phase) {
     std::erase_if(connections,
                   [&](const server::ConnectionInfo& c) { return c.phase != *query.phase; });
   }
-  std::sort(connections.begin(), connections.end(),
-            [](const server::ConnectionInfo& a, const server::ConnectionInfo& b) {
-              return a.ageMs != b.ageMs ? a.ageMs > b.ageMs : a.id < b.id;
-            });
-  if (connections.size() > query.limit) connections.resize(query.limit);
+  const std::size_t matched = connections.size();
+  const auto oldestFirst = [](const server::ConnectionInfo& a, const server::ConnectionInfo& b) {
+    return a.ageMs != b.ageMs ? a.ageMs > b.ageMs : a.id < b.id;
+  };
+  // Only the kept ones need ordering: ?limit=10 of 10,000 connections sorts ten.
+  const std::size_t kept = std::min(matched, query.limit);
+  std::partial_sort(connections.begin(), connections.begin() + static_cast<std::ptrdiff_t>(kept),
+                    connections.end(), oldestFirst);
+  connections.resize(kept);
+  return matched;
+}
 
+std::string connectionsJson(const std::vector<server::ConnectionInfo>& connections) {
   // ordered_json keeps each object's keys in the documented order.
   using json = nlohmann::ordered_json;
   json list = json::array();

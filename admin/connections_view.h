@@ -31,9 +31,14 @@ struct ParsedConnectionsQuery {
 };
 ParsedConnectionsQuery parseConnectionsQuery(std::string_view queryString);
 
-// Filters, orders oldest first (a stuck connection is usually an old one) and serialises.
-std::string connectionsJson(std::vector<server::ConnectionInfo> connections,
-                            const ConnectionsQuery& query);
+// Keeps the connections the query selects: those in its phase, oldest first (a stuck connection is
+// usually an old one), at most its limit. Returns how many matched before the limit, which the
+// route reports as X-Total-Count so a client can tell a whole list from a cut one.
+std::size_t selectConnections(std::vector<server::ConnectionInfo>& connections,
+                              const ConnectionsQuery& query);
+
+// The JSON array of the given connections, in their order.
+std::string connectionsJson(const std::vector<server::ConnectionInfo>& connections);
 
 // "127.0.0.1:50312" / "[::1]:50312" for the socket's peer, or "" if fd is not a connected socket.
 std::string peerOf(int fd);

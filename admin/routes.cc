@@ -348,6 +348,7 @@ void registerAdminRoutes(server::Router& router, server::Server& server) {
               auto pending = std::make_shared<server::Responder>(std::move(responder));
               server.listConnections([pending, query = *parsed.query](
                                          std::vector<server::ConnectionInfo> connections) {
+                const std::size_t matched = selectConnections(connections, query);
                 for (auto& c : connections) {
                   // The worker fills the peer only when it logs it (it costs a getpeername per
                   // accept). Asking here, on the main loop, races with the worker closing the fd
@@ -355,7 +356,9 @@ void registerAdminRoutes(server::Router& router, server::Server& server) {
                   // connection that is gone by the time the answer is read.
                   if (c.peer.empty()) c.peer = peerOf(c.fd);
                 }
-                pending->send(200, connectionsJson(std::move(connections), query), jsonHeaders());
+                auto headers = jsonHeaders();
+                headers.push_back({"X-Total-Count", std::to_string(matched)});
+                pending->send(200, connectionsJson(connections), headers);
               });
             }));
 

@@ -43,7 +43,8 @@ TEST_CASE("state filters, limit keeps the oldest, fields are complete", "[connec
   ConnectionsQuery query;
   query.phase = "idle";
   query.limit = 2;
-  const auto list = nlohmann::json::parse(connectionsJson(all, query));
+  CHECK(selectConnections(all, query) == 3);  // three idle ones matched, two kept
+  const auto list = nlohmann::json::parse(connectionsJson(all));
   REQUIRE(list.size() == 2);
   CHECK(list[0]["id"] == 3);
   CHECK(list[1]["id"] == 4);
@@ -58,4 +59,16 @@ TEST_CASE("state filters, limit keeps the oldest, fields are complete", "[connec
   CHECK(list[0]["kernel"]["rtt_us"] == 50);
   CHECK(list[0]["kernel"].contains("unacked"));
   CHECK(list[0]["kernel"].contains("retransmits"));
+}
+
+TEST_CASE("without a cut every match is kept, oldest first, ties by id", "[connections]") {
+  std::vector<ConnectionInfo> all = {connection(5, "idle", 10), connection(2, "reading", 10),
+                                     connection(9, "idle", 40), connection(1, "writing", 5)};
+  const ConnectionsQuery query;  // no phase, the default limit
+  CHECK(selectConnections(all, query) == 4);
+  REQUIRE(all.size() == 4);
+  CHECK(all[0].id == 9);
+  CHECK(all[1].id == 2);  // same age as 5: the lower id first
+  CHECK(all[2].id == 5);
+  CHECK(all[3].id == 1);
 }

@@ -65,6 +65,13 @@ TEST_CASE("/connections lists, filters and bounds the open connections", "[conne
   auto limited = get(server.adminPort(), "/connections?limit=1");
   REQUIRE(limited);
   CHECK(json::parse(limited->body).size() == 1);
+  // X-Total-Count says how many matched, so a client can tell the list was cut.
+  CHECK(limited->header("X-Total-Count") == "3");
+  CHECK(filtered->header("X-Total-Count") == "2");
+  auto none = get(server.adminPort(), "/connections?state=idle&limit=0");
+  REQUIRE(none);
+  CHECK(json::parse(none->body).empty());
+  CHECK(none->header("X-Total-Count") == "2");
 
   for (const char* bad :
        {"/connections?limit=x", "/connections?limit=-1", "/connections?state=sleeping"}) {
