@@ -80,6 +80,10 @@ std::string metricsText(const AdminSnapshot& snapshot) {
   }
   out.family("closewise_accepted_total", "counter", "Connections accepted since start.");
   out.sample("", tally.accepted);
+  out.family("closewise_shed_total", "counter",
+             "Connections accepted and closed at once, unanswered, because the process was out "
+             "of file descriptors (EMFILE/ENFILE).");
+  out.sample("", server.shed);
   out.family("closewise_closed_total", "counter",
              "Connections whose close has begun since start, by the first reason recorded.");
   for (std::size_t i = 1; i < lifecycle::kCloseReasonCount; ++i) {

@@ -31,11 +31,9 @@ json totalsJson(const server::ServerSnapshot& server) {
     byReason[std::string(lifecycle::closeReasonName(static_cast<lifecycle::CloseReason>(i)))] =
         server.tally.closedByReason[i];
   }
-  return {{"accepted", server.tally.accepted},
-          {"closed", server.tally.closed},
-          {"requests", server.tally.requests},
-          {"responses_by_class", byClass},
-          {"closed_by_reason", byReason}};
+  return {{"accepted", server.tally.accepted}, {"closed", server.tally.closed},
+          {"requests", server.tally.requests}, {"shed", server.shed},
+          {"responses_by_class", byClass},     {"closed_by_reason", byReason}};
 }
 
 json kernelJson(const KernelView& kernel) {

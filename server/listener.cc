@@ -159,9 +159,10 @@ void Listener::onReadable(int status) {
     if (error == EINTR || error == ECONNABORTED) continue;  // a connection reset while queued
     if (error == EAGAIN || error == EWOULDBLOCK) return;    // another worker took it
     if (error == EMFILE || error == ENFILE) {
-      const int shed = shedPending();
-      if (shed == 0) return;
-      onConnection_(*this, shed);
+      std::size_t closed = 0;
+      const int shed = shedPending(closed);
+      if (onShed_) onShed_(*this, uv_translate_sys_error(error), closed);
+      if (shed != 0) onConnection_(*this, shed);
       return;
     }
     onConnection_(*this, uv_translate_sys_error(error));
@@ -169,7 +170,7 @@ void Listener::onReadable(int status) {
   }
 }
 
-int Listener::shedPending() {
+int Listener::shedPending(std::size_t& closed) {
   // As libuv's uv__emfile_trick: the reserve descriptor makes room for one accept4() at a time;
   // each waiting connection is accepted and closed (the client sees its connection closed, not
   // a SYN that is never answered), then the reserve is taken back. 0 when that worked.
@@ -181,6 +182,7 @@ int Listener::shedPending() {
     const int fd = ::accept4(fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd >= 0) {
       ::close(fd);
+      ++closed;
       continue;
     }
     error = errno;

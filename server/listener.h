@@ -23,6 +23,7 @@
 #include <uv.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -51,8 +52,12 @@ struct AcceptedSocketOptions {
 class Listener {
  public:
   // Called with each accepted connection's fd (>= 0; the callee owns it from then on), or with a
-  // libuv error code (< 0) when accepting failed, shedding included.
+  // libuv error code (< 0) when accepting failed and shedding could not help.
   using OnConnection = std::function<void(Listener&, int fdOrError)>;
+  // Called after accept4() failed with `error` (UV_EMFILE or UV_ENFILE) and the waiting
+  // connections were shed: `closed` of them were accepted and closed at once (0 if the queue
+  // held none by the time the reserve was freed).
+  using OnShed = std::function<void(Listener&, int error, std::size_t closed)>;
 
   Listener(uv_loop_t* loop, OnConnection onConnection,
            AcceptedSocketOptions accepted = {}) noexcept;
@@ -64,6 +69,7 @@ class Listener {
   int bind(const std::string& host, std::uint16_t port, bool reusePort, int backlog);
   int adopt(int fd, int backlog);
   const std::string& errorText() const noexcept { return error_; }
+  void onShed(OnShed onShed) { onShed_ = std::move(onShed); }
 
   // The bound address, with the real port when bound to port 0 ("127.0.0.1:41234", "[::1]:80").
   const std::string& address() const noexcept { return address_; }
@@ -84,7 +90,7 @@ class Listener {
   int setAcceptedOptions();
   void readBoundAddress();
   void onReadable(int status);
-  int shedPending();
+  int shedPending(std::size_t& closed);
   void closeDescriptors() noexcept;
 
   uv_loop_t* loop_;
@@ -92,6 +98,7 @@ class Listener {
   int fd_ = -1;
   int reserveFd_ = -1;  // given up to accept and close connections when out of descriptors
   OnConnection onConnection_;
+  OnShed onShed_;
   AcceptedSocketOptions accepted_;
   std::string address_;
   std::string error_;

@@ -390,6 +390,7 @@ ServerSnapshot Server::snapshot() const {
     if (!w->worker) continue;
     s.tally += w->worker->tally();
     s.responses += w->worker->responses();
+    s.shed += w->worker->shedConnections();
   }
   return s;
 }

@@ -43,6 +43,7 @@ struct ServerSnapshot {
   unsigned workers = 0;
   lifecycle::TallySnapshot tally;
   ResponseCounts responses;
+  std::uint64_t shed = 0;  // connections closed on arrival because the process was out of fds
 };
 
 // One open connection, as /connections lists it.

@@ -81,6 +81,8 @@ std::string Worker::start() {
     accepted.keepalive = options_.tcpKeepalive;
     auto listener = std::make_unique<Listener>(
         loop_, [this](Listener& l, int status) { onConnection(l, status); }, accepted);
+    listener->onShed(
+        [this](Listener& l, int error, std::size_t closed) { onShed(l, error, closed); });
     int rc = endpoint.inheritedFd >= 0 ? listener->adopt(endpoint.inheritedFd, options_.backlog)
                                        : listener->bind(endpoint.host, endpoint.port,
                                                         options_.reusePort, options_.backlog);
@@ -100,11 +102,34 @@ std::string Worker::start() {
   return {};
 }
 
+void Worker::onShed(Listener& listener, int error, std::size_t closed) {
+  shedConnections_.store(shedConnections_.load(std::memory_order_relaxed) + closed,
+                         std::memory_order_relaxed);
+  shedUnlogged_ += closed;
+  shedWhere_ = listener.address();
+  shedError_ = error;
+  reportShed();
+}
+
+void Worker::reportShed() {
+  // The clients see their connection closed without an answer; this line is how an operator
+  // learns why. At most one line a second; the probe timer writes what a burst left unsaid.
+  if (shedUnlogged_ == 0) return;
+  const std::uint64_t nowMs = uv_now(loop_);
+  if (shedLogged_ && nowMs - shedLoggedAtMs_ < 1000) return;
+  spdlog::warn("{} listener {}: out of file descriptors ({}): closed {} connection{} on arrival{}",
+               options_.name, shedWhere_, uv_err_name(shedError_), shedUnlogged_,
+               shedUnlogged_ == 1 ? "" : "s", shedLogged_ ? " since the last report" : "");
+  shedUnlogged_ = 0;
+  shedLoggedAtMs_ = nowMs;
+  shedLogged_ = true;
+}
+
 void Worker::onConnection(Listener& listener, int fdOrError) {
   if (fdOrError < 0) {
     // EMFILE/ENFILE: the listener accepts and closes the pending connections with its reserve
-    // fd, so it does not spin, and tells us only if even that failed. We log and go on;
-    // accepting resumes by itself as soon as fds free up.
+    // fd (onShed), so it does not spin, and tells us here only if even that failed. We log and
+    // go on; accepting resumes by itself as soon as fds free up.
     spdlog::warn("{} listener {}: accept: {} ({})", options_.name, listener.address(),
                  uv_err_name(fdOrError), uv_strerror(fdOrError));
     return;
@@ -216,6 +241,7 @@ void Worker::onProbeThunk(uv_timer_t* timer) noexcept {
   auto* self = static_cast<Worker*>(timer->data);
   self->probeHalfClosed();
   self->trimHeap();
+  self->reportShed();
 }
 
 void Worker::trimHeap() noexcept {

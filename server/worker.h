@@ -106,6 +106,10 @@ class Worker {
   lifecycle::TallySnapshot tally() const noexcept { return tally_.snapshot(); }
   ResponseCounts responses() const noexcept;
   std::uint64_t drainedConnections() const noexcept { return drainedConnections_; }
+  // Connections accepted and closed at once because the process was out of descriptors.
+  std::uint64_t shedConnections() const noexcept {
+    return shedConnections_.load(std::memory_order_relaxed);
+  }
 
   unsigned index() const noexcept { return index_; }
   uv_loop_t* loop() const noexcept { return loop_; }
@@ -166,6 +170,8 @@ class Worker {
   void trimHeap() noexcept;
   static void onAsyncThunk(uv_async_t* async) noexcept;
   void onConnection(Listener& listener, int fdOrError);
+  void onShed(Listener& listener, int error, std::size_t closed);
+  void reportShed();
   void onTimer();
   void onAsync();
   void armTimer() noexcept;
@@ -204,6 +210,14 @@ class Worker {
   std::uint64_t nextId_ = 1;
   std::uint64_t drainedConnections_ = 0;
   std::size_t overloadLingering_ = 0;
+  std::atomic<std::uint64_t> shedConnections_{0};  // single writer: this worker's thread
+  // A flood at the fd limit sheds on every wakeup; the log says so at most once a second, with
+  // the count since its last line.
+  std::uint64_t shedUnlogged_ = 0;
+  std::string shedWhere_;
+  int shedError_ = 0;
+  std::uint64_t shedLoggedAtMs_ = 0;
+  bool shedLogged_ = false;
   bool started_ = false;
   bool shutdown_ = false;
   bool asyncClosed_ = false;  // guarded by postMutex_

@@ -47,6 +47,8 @@ TEST_CASE("/metrics text parses and carries every family the issue names", "[met
   CHECK(doc.value("closewise_connections", {{"state", "half_closed"}}) == 5);
   CHECK(doc.types.at("closewise_accepted_total") == "counter");
   CHECK(doc.value("closewise_accepted_total") == 1000);
+  CHECK(doc.types.at("closewise_shed_total") == "counter");
+  CHECK(doc.value("closewise_shed_total") == 17);
   CHECK(doc.types.at("closewise_closed_total") == "counter");
   CHECK(doc.value("closewise_closed_total", {{"reason", "peer_closed"}}) == 101);
   CHECK(doc.value("closewise_closed_total", {{"reason", "io_error"}}) == 116);

@@ -25,6 +25,7 @@ inline AdminSnapshot sampleSnapshot() {
   s.server.tally.accepted = 1000;
   s.server.tally.closed = 979;
   s.server.tally.requests = 5000;
+  s.server.shed = 17;
   for (std::size_t i = 1; i < lifecycle::kCloseReasonCount; ++i) {
     s.server.tally.closedByReason[i] = static_cast<std::int64_t>(100 + i);
   }

@@ -30,7 +30,7 @@ TEST_CASE("/stats JSON has every key the issue names, with the input's numbers",
     "version": 0, "uptime_ms": 0, "draining": 0, "workers": 0,
     "connections": {"open": 0, "by_state": {"reading": 0, "processing": 0, "writing": 0,
                     "idle": 0, "half_closed": 0, "closing": 0}},
-    "totals": {"accepted": 0, "closed": 0, "requests": 0,
+    "totals": {"accepted": 0, "closed": 0, "requests": 0, "shed": 0,
                "responses_by_class": {"2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0},
                "closed_by_reason": {}},
     "kernel": {"source": 0, "tcp_states": {"ESTABLISHED": 0, "SYN_RECV": 0, "FIN_WAIT1": 0,
@@ -55,6 +55,7 @@ TEST_CASE("/stats JSON has every key the issue names, with the input's numbers",
   CHECK(stats["totals"]["accepted"] == 1000);
   CHECK(stats["totals"]["closed"] == 979);
   CHECK(stats["totals"]["requests"] == 5000);
+  CHECK(stats["totals"]["shed"] == 17);
   CHECK(stats["totals"]["responses_by_class"]["2xx"] == 4000);
   CHECK(stats["totals"]["responses_by_class"]["5xx"] == 5);
   CHECK(stats["kernel"]["source"] == "sock_diag");
