@@ -3,9 +3,15 @@
 // A server that leaks connections runs out of file descriptors long before it runs out of
 // anything else, and accept() failing with EMFILE is the first symptom users see; so the fd count
 // and its limit sit beside the connection counts in /stats.
+//
+// The files these figures come from (/proc/self/fd, /proc/self/statm) are opened once and read
+// again from the start each time, so the figures can still be read when every other descriptor
+// is taken: that is exactly when fd_pressure has to fire, and a fresh open() would fail with
+// EMFILE. Held for the life of the process, they count among its open descriptors.
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace closewise::admin {
 
@@ -21,5 +27,10 @@ struct ProcessView {
 // /proc/self/fd costs about a microsecond per open fd, so a caller that has just listed it
 // (KernelStateReader::queryOwn) passes countFds = false and fills openFds itself.
 ProcessView readProcessView(bool countFds = true);
+
+// Every descriptor the process has open, the listing's own included, in the order the kernel
+// lists them. False, with `fds` left empty, if /proc/self/fd cannot be read (no procfs). Safe to
+// call from any thread.
+bool listOwnDescriptors(std::vector<int>& fds);
 
 }  // namespace closewise::admin

@@ -76,6 +76,9 @@ class AdminView {
   AdminView& operator=(const AdminView&) = delete;
 
   void start() {
+    // Opens the /proc files the process figures come from while descriptors are still free; they
+    // stay open, so the alerts can still count descriptors once none is left.
+    (void)readProcessView();
     uv_timer_init(loop_, &tick_);
     tick_.data = this;
     uv_check_init(loop_, &endWatch_);

@@ -1,7 +1,6 @@
 #include "admin/sock_diag.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
@@ -18,6 +17,7 @@
 #include <cstring>
 #include <utility>
 
+#include "admin/process_view.h"
 #include "admin/tcp_info.h"
 
 namespace closewise::admin {
@@ -379,9 +379,8 @@ KernelView KernelStateReader::query(std::uint32_t states) {
 KernelView KernelStateReader::queryOwn(std::uint32_t states) {
   const auto start = std::chrono::steady_clock::now();
   if (localPorts_.empty()) return query(states);
-  DIR* directory = ::opendir("/proc/self/fd");
-  if (directory == nullptr) return query(states);  // no procfs: a dump sees our sockets too
-  const int directoryFd = ::dirfd(directory);
+  // The listing keeps its descriptor open, so it still works when no descriptor is left.
+  if (!listOwnDescriptors(ownFds_)) return query(states);  // no procfs: a dump sees them too
 
   states_ = states & kAllTcpStates;
   KernelView view;
@@ -392,14 +391,11 @@ KernelView KernelStateReader::queryOwn(std::uint32_t states) {
   // connected socket is never duplicated here, and an fstat per connection would cost a third
   // system call each.
   std::vector<ino_t> listeners;
-  while (const dirent* entry = ::readdir(directory)) {
-    char* end = nullptr;
-    const long fd = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0' || fd == directoryFd) continue;  // ".", ".."
-    ++view.descriptors;
+  view.descriptors = ownFds_.size();
+  for (const int fd : ownFds_) {
     SocketRecord socket;
     bool onOurPort = false;
-    if (!readOwnSocket(static_cast<int>(fd), localPorts_, socket, onOurPort)) continue;
+    if (!readOwnSocket(fd, localPorts_, socket, onOurPort)) continue;
     if (!onOurPort) {
       ++view.socketsExamined;  // an IP socket of ours on another port, e.g. a fork's client
       continue;
@@ -407,17 +403,16 @@ KernelView KernelStateReader::queryOwn(std::uint32_t states) {
     const auto state = static_cast<TcpState>(socket.state);
     if (state == TcpState::Listen) {
       struct stat status {};
-      if (::fstat(static_cast<int>(fd), &status) == 0) {
+      if (::fstat(fd, &status) == 0) {
         if (std::find(listeners.begin(), listeners.end(), status.st_ino) != listeners.end())
           continue;
         listeners.push_back(status.st_ino);
       }
     } else if (state == TcpState::CloseWait && view.closeWait.size() < kCloseWaitDetailLimit) {
-      readOwnSocketDetail(static_cast<int>(fd), socket);
+      readOwnSocketDetail(fd, socket);
     }
     recordSocket(socket, localPorts_, states_, view);
   }
-  ::closedir(directory);
   view.queryMicros = microsSince(start);
   return view;
 }

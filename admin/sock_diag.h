@@ -197,6 +197,7 @@ class KernelStateReader {
   UniqueFd netlink_;                   // kept open between queries; reopened after a failure
   std::uint32_t sequence_ = 0;         // netlink sequence number of the last request
   std::vector<unsigned char> buffer_;  // reused for netlink replies and procfs text
+  std::vector<int> ownFds_;            // reused for queryOwn's listing
 };
 
 }  // namespace closewise::admin

@@ -58,3 +58,45 @@ TEST_CASE("fd_pressure starts past 80% of the fd limit and clears under 75%", "[
   CHECK(server.waitForLog("alert fd_pressure cleared", 5s));
   CHECK(s["process"]["open_fds"].get<long>() < limit * 75 / 100);
 }
+
+// The limit reached at once, between two ticks: no tick saw 80-99%, and with no descriptor left
+// a fresh open("/proc/self/fd") would fail. The alert must still fire, from the listing kept open
+// since start-up, and say so in the log (the admin listener cannot accept a request then either).
+TEST_CASE("fd_pressure fires with every descriptor taken, and the shed is counted",
+          "[alerts][binary]") {
+  ClosewiseProcess server(basicArgs());
+  REQUIRE(server.publicPort() != 0);
+  // libuv opens a spare descriptor of its own per loop with the loop's first stream; one request
+  // first, so the baseline has it.
+  REQUIRE(idleConnection(server.publicPort()).valid());
+  json before;
+  REQUIRE(eventually(
+      [&] {
+        before = stats(server.adminPort());
+        return !before.is_null() && before["connections"]["open"] == 0;
+      },
+      5s));
+  const auto baseline = before["process"]["open_fds"].get<long>();
+  const long limit = baseline + 10;
+  const rlimit lowered{static_cast<rlim_t>(limit), static_cast<rlim_t>(limit)};
+  REQUIRE(::prlimit(server.pid(), RLIMIT_NOFILE, &lowered, nullptr) == 0);
+
+  std::vector<UniqueFd> clients;
+  for (int i = 0; i < 20; ++i) clients.push_back(idleConnection(server.publicPort()));
+  REQUIRE(server.waitForLog("alert fd_pressure started", 5s));
+  CHECK(server.waitForLog("out of file descriptors (EMFILE): closed", 5s));
+
+  clients.clear();
+  json s;
+  // Every connection closed again: back to the descriptors it started with, the alert cleared.
+  const bool settled = eventually(
+      [&] {
+        s = stats(server.adminPort());
+        return !s.is_null() && !findAlert(s, "fd_pressure") &&
+               s["process"]["open_fds"].get<long>() == baseline;
+      },
+      10s);
+  INFO("baseline " << baseline << ", /stats " << s.dump());
+  REQUIRE(settled);
+  CHECK(s["totals"]["shed"].get<long>() > 0);
+}
