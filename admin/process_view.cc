@@ -31,7 +31,16 @@ class KeptProcFile {
   KeptProcFile& operator=(const KeptProcFile&) = delete;
 
   int get() noexcept {
-    if (fd_ < 0) fd_ = ::open(path_, flags_ | O_RDONLY | O_CLOEXEC);
+    // "self" was resolved when the file was opened: a forked child would read its parent's.
+    const pid_t pid = ::getpid();
+    if (fd_ >= 0 && pid != pid_) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+    if (fd_ < 0) {
+      fd_ = ::open(path_, flags_ | O_RDONLY | O_CLOEXEC);
+      pid_ = pid;
+    }
     return fd_;
   }
 
@@ -39,6 +48,7 @@ class KeptProcFile {
   const char* path_;
   int flags_;
   int fd_ = -1;
+  pid_t pid_ = 0;
 };
 
 std::mutex procMutex;
