@@ -32,12 +32,13 @@ Listener::Listener(uv_loop_t* loop, OnConnection onConnection,
                    AcceptedSocketOptions accepted) noexcept
     : loop_(loop), onConnection_(std::move(onConnection)), accepted_(accepted) {
   poll_.data = this;
+  retry_.data = this;
 }
 
 Listener::~Listener() {
   // The poll handle's memory is ours: it must be fully closed (close callback run) before we go.
-  assert(!polling_ || closed_);
-  if (!polling_) closeDescriptors();
+  assert(handles_ == 0 || closed_);
+  if (handles_ == 0) closeDescriptors();
 }
 
 int Listener::fail(const char* what, int error) {
@@ -92,12 +93,20 @@ int Listener::listenOn(int backlog) {
   if (::listen(fd_, backlog) != 0) return fail("listen", errno);
   reserveFd_ = openReserve();
   if (reserveFd_ < 0) return fail("open reserve fd", errno);
+  rc = uv_timer_init(loop_, &retry_);
+  if (rc != 0) {
+    error_ = uvError("uv_timer_init", rc);
+    return rc;
+  }
+  timerHandle_ = true;
+  ++handles_;
   rc = uv_poll_init_socket(loop_, &poll_, fd_);
   if (rc != 0) {
     error_ = uvError("uv_poll_init", rc);
     return rc;
   }
-  polling_ = true;
+  pollHandle_ = true;
+  ++handles_;
   rc = uv_poll_start(&poll_, UV_READABLE, &Listener::onReadableThunk);
   if (rc != 0) {
     error_ = uvError("uv_poll_start", rc);
@@ -162,7 +171,12 @@ void Listener::onReadable(int status) {
       std::size_t closed = 0;
       const int shed = shedPending(closed);
       if (onShed_) onShed_(*this, uv_translate_sys_error(error), closed);
-      if (shed != 0) onConnection_(*this, shed);
+      if (shed != 0) {
+        // No reserve, so the queue stays full and the socket readable: pause rather than spin.
+        uv_poll_stop(&poll_);
+        uv_timer_start(&retry_, &Listener::onRetryThunk, kRetryMs, 0);
+        onConnection_(*this, shed);
+      }
       return;
     }
     onConnection_(*this, uv_translate_sys_error(error));
@@ -174,6 +188,7 @@ int Listener::shedPending(std::size_t& closed) {
   // As libuv's uv__emfile_trick: the reserve descriptor makes room for one accept4() at a time;
   // each waiting connection is accepted and closed (the client sees its connection closed, not
   // a SYN that is never answered), then the reserve is taken back. 0 when that worked.
+  if (reserveFd_ < 0) reserveFd_ = openReserve();  // lost at the last shed; maybe free now
   if (reserveFd_ < 0) return UV_EMFILE;
   ::close(reserveFd_);
   reserveFd_ = -1;
@@ -202,7 +217,7 @@ void Listener::closeDescriptors() noexcept {
 void Listener::close() {
   if (closing_) return;
   closing_ = true;
-  if (!polling_) {
+  if (handles_ == 0) {
     closeDescriptors();
     closed_ = true;
     return;
@@ -210,12 +225,21 @@ void Listener::close() {
   // uv_close stops the poll and takes the fd out of epoll before it returns, so the socket can
   // be closed now rather than on the next loop iteration: the kernel refuses new connects from
   // this moment (those still queued are reset), as a drain needs.
-  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), &Listener::onCloseThunk);
+  if (pollHandle_) uv_close(reinterpret_cast<uv_handle_t*>(&poll_), &Listener::onCloseThunk);
+  if (timerHandle_) uv_close(reinterpret_cast<uv_handle_t*>(&retry_), &Listener::onCloseThunk);
   closeDescriptors();
 }
 
 void Listener::onCloseThunk(uv_handle_t* handle) noexcept {
-  static_cast<Listener*>(handle->data)->closed_ = true;
+  auto* self = static_cast<Listener*>(handle->data);
+  if (--self->handles_ == 0) self->closed_ = true;
+}
+
+void Listener::onRetryThunk(uv_timer_t* timer) noexcept {
+  auto* self = static_cast<Listener*>(timer->data);
+  if (self->closing_) return;
+  if (self->reserveFd_ < 0) self->reserveFd_ = openReserve();
+  uv_poll_start(&self->poll_, UV_READABLE, &Listener::onReadableThunk);
 }
 
 }  // namespace closewise::server

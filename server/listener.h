@@ -17,7 +17,10 @@
 // Out of descriptors (EMFILE, ENFILE) the pending connections are shed the way libuv's
 // uv__emfile_trick sheds them: a descriptor kept in reserve is closed, every waiting
 // connection is accepted and closed at once, and the reserve is taken again, so the listener
-// does not report readiness in a busy loop while the process is at its limit.
+// does not report readiness in a busy loop while the process is at its limit. If the reserve is
+// gone too (another thread took the descriptor it freed before it could be taken back), nothing
+// can empty the queue and the socket stays readable: the listener then stops watching it for
+// kRetryMs and tries again, as nginx disables its accept events for accept_mutex_delay.
 #pragma once
 
 #include <uv.h>
@@ -51,6 +54,9 @@ struct AcceptedSocketOptions {
 
 class Listener {
  public:
+  // How long accepting pauses when the process is out of descriptors and has no reserve left.
+  static constexpr std::uint64_t kRetryMs = 100;
+
   // Called with each accepted connection's fd (>= 0; the callee owns it from then on), or with a
   // libuv error code (< 0) when accepting failed and shedding could not help.
   using OnConnection = std::function<void(Listener&, int fdOrError)>;
@@ -84,6 +90,7 @@ class Listener {
  private:
   static void onReadableThunk(uv_poll_t* poll, int status, int events) noexcept;
   static void onCloseThunk(uv_handle_t* handle) noexcept;
+  static void onRetryThunk(uv_timer_t* timer) noexcept;
   int fail(const char* what, int error);  // records errorText(), returns the libuv code
   int setOption(int level, int name, int value, const char* what);
   int listenOn(int backlog);
@@ -95,6 +102,7 @@ class Listener {
 
   uv_loop_t* loop_;
   uv_poll_t poll_{};
+  uv_timer_t retry_{};  // resumes polling after a pause at the descriptor limit
   int fd_ = -1;
   int reserveFd_ = -1;  // given up to accept and close connections when out of descriptors
   OnConnection onConnection_;
@@ -103,7 +111,11 @@ class Listener {
   std::string address_;
   std::string error_;
   std::uint16_t port_ = 0;
-  bool polling_ = false;  // poll_ is initialized, so it must be uv_close()d
+  // Handles initialized and not yet closed (each must be uv_close()d, and its close callback run,
+  // before this object goes).
+  int handles_ = 0;
+  bool pollHandle_ = false;
+  bool timerHandle_ = false;
   bool closing_ = false;
   bool closed_ = false;
 };

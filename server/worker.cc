@@ -128,10 +128,20 @@ void Worker::reportShed() {
 void Worker::onConnection(Listener& listener, int fdOrError) {
   if (fdOrError < 0) {
     // EMFILE/ENFILE: the listener accepts and closes the pending connections with its reserve
-    // fd (onShed), so it does not spin, and tells us here only if even that failed. We log and
-    // go on; accepting resumes by itself as soon as fds free up.
-    spdlog::warn("{} listener {}: accept: {} ({})", options_.name, listener.address(),
-                 uv_err_name(fdOrError), uv_strerror(fdOrError));
+    // fd (onShed), so it does not spin, and tells us here only if even that failed; it then
+    // pauses accepting for Listener::kRetryMs and tries again. We log, at most once a second,
+    // and go on; accepting resumes by itself as soon as fds free up.
+    const std::uint64_t nowMs = uv_now(loop_);
+    ++acceptErrorsUnlogged_;
+    if (acceptErrorLogged_ && nowMs - acceptErrorLoggedAtMs_ < 1000) return;
+    spdlog::warn("{} listener {}: accept: {} ({}){}", options_.name, listener.address(),
+                 uv_err_name(fdOrError), uv_strerror(fdOrError),
+                 acceptErrorsUnlogged_ > 1
+                     ? fmt::format("; {} times since the last report", acceptErrorsUnlogged_)
+                     : std::string());
+    acceptErrorsUnlogged_ = 0;
+    acceptErrorLoggedAtMs_ = nowMs;
+    acceptErrorLogged_ = true;
     return;
   }
   if (shutdown_) {

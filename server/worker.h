@@ -214,6 +214,9 @@ class Worker {
   // A flood at the fd limit sheds on every wakeup; the log says so at most once a second, with
   // the count since its last line.
   std::uint64_t shedUnlogged_ = 0;
+  std::uint64_t acceptErrorsUnlogged_ = 0;  // the same, for accept errors shedding cannot cure
+  std::uint64_t acceptErrorLoggedAtMs_ = 0;
+  bool acceptErrorLogged_ = false;
   std::string shedWhere_;
   int shedError_ = 0;
   std::uint64_t shedLoggedAtMs_ = 0;
