@@ -244,7 +244,7 @@ std::string joinAddresses(const std::vector<ListenAddress>& addresses) {
   return joined;
 }
 
-const std::array<Setting, 23> kSettings{{
+const std::array<Setting, 24> kSettings{{
     {"listen", Shape::AddressList, "Listening", "ADDRESS",
      "Address to serve HTTP on; repeat for more. IPV4:PORT, [IPV6]:PORT or localhost:PORT",
      [](const Config& c) { return joinAddresses(c.listen); },
@@ -320,6 +320,17 @@ const std::array<Setting, 23> kSettings{{
          return "a whole number of seconds like 60s or 5m, or 0 or \"off\"";
        }
        c.tcpKeepalive = value;
+       return std::nullopt;
+     }},
+    {"demo-routes", Shape::Switch, "Listening", "",
+     "Serve the demo routes /, /echo, /delay, /bytes and /stream (--demo-routes=false: only the "
+     "routes a fork registers; every other path is 404)",
+     [](const Config& c) { return std::string(c.demoRoutes ? "on" : "off"); },
+     [](Config& c, std::string_view v) -> Expectation {
+       if (v != "true" && v != "false") {
+         return "true or false";
+       }
+       c.demoRoutes = v == "true";
        return std::nullopt;
      }},
     {"admin", Shape::Text, "Admin", "ADDRESS|off",

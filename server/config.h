@@ -58,6 +58,9 @@ struct Config {
   unsigned workers = 1;
   std::string logLevel = "info";
   bool accessLog = false;
+  // The demo routes (/, /echo, /delay, /bytes, /stream; server/demo_routes.cc). On for `make run`
+  // and the tests; a deployment that serves only its own handlers turns them off.
+  bool demoRoutes = true;
   std::size_t maxHeaderBytes = 16 * 1024;
   std::size_t maxBodyBytes = 1024 * 1024;
   lifecycle::TimeoutPolicy timeouts;  // lingerRead is derived: min(2s, linger).

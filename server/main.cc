@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
       server::systemd::notify("STOPPING=1\nSTATUS=draining");
     }
   });
-  server::registerDemoRoutes(srv.publicRouter());
+  if (parsed.config.demoRoutes) server::registerDemoRoutes(srv.publicRouter());
   admin::registerAdminRoutes(srv.adminRouter(), srv);
   return srv.run();
 }

@@ -200,6 +200,12 @@ TEST_CASE("the words off and auto and the zero values are accepted where documen
             .timeouts.maxRequestsPerConnection == 4294967295U);
 }
 
+TEST_CASE("the demo routes are on unless --demo-routes=false", "[config][flags]") {
+  CHECK(serveConfig({}).demoRoutes);
+  CHECK(serveConfig({"--demo-routes"}).demoRoutes);
+  CHECK_FALSE(serveConfig({"--demo-routes=false"}).demoRoutes);
+}
+
 TEST_CASE("flag --access-log=false turns the access log off again", "[config][flags]") {
   CHECK(serveConfig({"--access-log"}).accessLog);
   CHECK_FALSE(serveConfig({"--access-log=false"}).accessLog);
@@ -269,6 +275,7 @@ TEST_CASE("flag --help lists every flag with its default and exits 0", "[config]
                              "--drain-timeout DURATION  (default 30s)",
                              "--log-level LEVEL  (default info)",
                              "--access-log  (default off)",
+                             "--demo-routes  (default on)",
                              "--version",
                              "states"}) {
       INFO("help:\n" << run.out);

@@ -63,6 +63,7 @@ inherit-fds = [3, 4]
 workers = 4
 max-connections = 1000
 tcp-keepalive = "1m"
+demo-routes = false
 admin = "[::1]:9000"
 admin-token = "secret"
 max-header-bytes = 8192
@@ -88,6 +89,7 @@ access-log = true
   CHECK(c.workers == 4);
   CHECK(c.maxConnections == 1000);
   CHECK(c.tcpKeepalive == 60s);
+  CHECK_FALSE(c.demoRoutes);
   CHECK(c.admin == ListenAddress{"::1", 9000});
   CHECK(c.adminToken == "secret");
   CHECK(c.maxHeaderBytes == 8192);
