@@ -18,23 +18,14 @@
 #include <vector>
 
 #include "server/listener.h"
+#include "tests/server/listener_recorder.h"
 
 using closewise::server::Listener;
+using closewise::testing::connectTo;
+using closewise::testing::ListenerRecorder;
+using closewise::testing::tcpSocket;
 
 namespace {
-
-int tcpSocket() {
-  return ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-}
-
-// A blocking connect on loopback completes in the kernel, accepted or not.
-bool connectTo(int fd, std::uint16_t port) {
-  sockaddr_in where{};
-  where.sin_family = AF_INET;
-  where.sin_port = htons(port);
-  where.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return ::connect(fd, reinterpret_cast<sockaddr*>(&where), sizeof where) == 0;
-}
 
 int highestOpenFd() {
   int highest = 0;
@@ -84,72 +75,41 @@ class FdFamine {
 }  // namespace
 
 TEST_CASE("out of descriptors, the listener sheds the waiting connections and recovers") {
-  uv_loop_t loop;
-  REQUIRE(uv_loop_init(&loop) == 0);
-  std::vector<int> accepted;
-  int errors = 0;
-  int shedError = 0;
-  std::size_t shed = 0;
-  int shedReports = 0;
-  accepted.reserve(8);
+  ListenerRecorder recorder;
+  Listener& listener = recorder.listener;
+  REQUIRE(listener.bind("127.0.0.1", 0, false, 16) == 0);
+
+  // The client sockets exist before the famine; connect() needs no new descriptor.
+  std::vector<int> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(tcpSocket());
+  for (const int fd : clients) REQUIRE(fd >= 0);
+  int connected = 0;
+  bool starved = false;
   {
-    Listener listener(&loop, [&](Listener&, int fdOrError) {
-      if (fdOrError >= 0) {
-        accepted.push_back(fdOrError);
-      } else {
-        ++errors;
-      }
-    });
-    // Whatever fails below, the listener is closed and its handle released before it goes.
-    struct CloseAtEnd {
-      Listener& listener;
-      uv_loop_t& loop;
-      ~CloseAtEnd() {
-        listener.close();
-        uv_run(&loop, UV_RUN_DEFAULT);
-      }
-    } closeAtEnd{listener, loop};
-    listener.onShed([&](Listener&, int error, std::size_t closed) {
-      shedError = error;
-      shed += closed;
-      ++shedReports;
-    });
-    REQUIRE(listener.bind("127.0.0.1", 0, false, 16) == 0);
-
-    // The client sockets exist before the famine; connect() needs no new descriptor.
-    std::vector<int> clients;
-    for (int i = 0; i < 3; ++i) clients.push_back(tcpSocket());
-    for (const int fd : clients) REQUIRE(fd >= 0);
-    int connected = 0;
-    bool starved = false;
-    {
-      FdFamine famine;
-      starved = famine.exhausted();
-      for (const int fd : clients) connected += connectTo(fd, listener.port()) ? 1 : 0;
-      for (int i = 0; i < 20 && shed < 3; ++i) uv_run(&loop, UV_RUN_NOWAIT);
-    }
-    REQUIRE(starved);
-    REQUIRE(connected == 3);
-    CHECK(accepted.empty());
-    CHECK(errors == 0);
-    CHECK(shedError == UV_EMFILE);
-    CHECK(shed == 3);
-    CHECK(shedReports >= 1);
-    // Each client sees its connection closed in order: end of stream, not a reset.
-    for (const int fd : clients) {
-      char byte = 0;
-      CHECK(::recv(fd, &byte, 1, 0) == 0);
-      ::close(fd);
-    }
-
-    // With descriptors free again the next connection is accepted as usual.
-    const int next = tcpSocket();
-    REQUIRE(connectTo(next, listener.port()));
-    for (int i = 0; i < 20 && accepted.empty(); ++i) uv_run(&loop, UV_RUN_NOWAIT);
-    CHECK(accepted.size() == 1);
-    CHECK(shed == 3);
-    for (const int fd : accepted) ::close(fd);
-    ::close(next);
+    FdFamine famine;
+    starved = famine.exhausted();
+    for (const int fd : clients) connected += connectTo(fd, listener.port()) ? 1 : 0;
+    for (int i = 0; i < 20 && recorder.shedTotal < 3; ++i) recorder.runOnce();
   }
-  CHECK(uv_loop_close(&loop) == 0);
+  REQUIRE(starved);
+  REQUIRE(connected == 3);
+  CHECK(recorder.accepted.empty());
+  CHECK(recorder.errors == 0);
+  CHECK(recorder.shedError == UV_EMFILE);
+  CHECK(recorder.shedTotal == 3);
+  CHECK(recorder.sheds >= 1);
+  // Each client sees its connection closed in order: end of stream, not a reset.
+  for (const int fd : clients) {
+    char byte = 0;
+    CHECK(::recv(fd, &byte, 1, 0) == 0);
+    ::close(fd);
+  }
+
+  // With descriptors free again the next connection is accepted as usual.
+  const int next = tcpSocket();
+  REQUIRE(connectTo(next, listener.port()));
+  for (int i = 0; i < 20 && recorder.accepted.empty(); ++i) recorder.runOnce();
+  CHECK(recorder.accepted.size() == 1);
+  CHECK(recorder.shedTotal == 3);
+  ::close(next);
 }
