@@ -808,6 +808,28 @@ Result<StatesArgs> validateStates(const StatesFlags& flags) {
   return states;
 }
 
+// "--access-log=maybe": CLI11 reads a switch's value itself and, for a word it does not know,
+// throws std::invalid_argument from its integer fallback instead of a ParseError, which would
+// surface as "stoll". So the switches' values are checked here first, in our own words.
+std::optional<Failure> checkSwitchValues(int argc, const char* const* argv) {
+  static constexpr std::array<std::string_view, 8> kSpellings = {"true", "false", "on", "off",
+                                                                 "yes",  "no",    "1",  "0"};
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (arg == "--") break;
+    const auto equals = arg.find('=');
+    if (!arg.starts_with("--") || equals == std::string_view::npos) continue;
+    const Setting* setting = findSetting(arg.substr(2, equals - 2));
+    if (setting == nullptr || setting->shape != Shape::Switch) continue;
+    const std::string_view value = arg.substr(equals + 1);
+    if (std::find(kSpellings.begin(), kSpellings.end(), value) != kSpellings.end()) continue;
+    return Failure{"closewise: --" + std::string(setting->name) +
+                   ": expected true or false (or on/off, yes/no, 1/0), got \"" +
+                   std::string(value) + "\""};
+  }
+  return std::nullopt;
+}
+
 // CLI11 words its errors for the option ("--workers: 1 required N missing"); the program name in
 // front tells a user reading a service log which program complained.
 std::string cliFailure(const CLI::ParseError& error) {
@@ -843,6 +865,7 @@ ParseOutcome parseOrThrow(int argc, const char* const* argv, std::ostream& out, 
   // Set after the subcommands are added, which would otherwise inherit it.
   app.footer(serveHelpFooter());
 
+  if (auto failure = checkSwitchValues(argc, argv)) return fail(*failure);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {

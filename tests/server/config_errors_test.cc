@@ -114,6 +114,14 @@ TEST_CASE("a bad value names its flag, for every flag", "[config][errors]") {
     CHECK(failure.err.rfind("closewise: " + flag + ": expected ", 0) == 0);
     CHECK(failure.err.find("got \"" + value + "\"") != std::string::npos);
   }
+  // The switches take their value after '=': "--access-log=maybe".
+  for (const std::string flag : {"--access-log", "--demo-routes"}) {
+    const std::string value = "maybe";
+    const Failure failure = refuse({flag + "=" + value});
+    INFO(flag << " " << value << " -> " << failure.err);
+    CHECK(failure.err.rfind("closewise: " + flag + ": expected ", 0) == 0);
+    CHECK(failure.err.find("got \"" + value + "\"") != std::string::npos);
+  }
 }
 
 TEST_CASE("a flag that takes one value refuses to be given twice", "[config][errors]") {

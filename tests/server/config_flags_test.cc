@@ -204,6 +204,13 @@ TEST_CASE("the demo routes are on unless --demo-routes=false", "[config][flags]"
   CHECK(serveConfig({}).demoRoutes);
   CHECK(serveConfig({"--demo-routes"}).demoRoutes);
   CHECK_FALSE(serveConfig({"--demo-routes=false"}).demoRoutes);
+  // The other spellings of a switch's value.
+  CHECK(serveConfig({"--access-log=on"}).accessLog);
+  CHECK(serveConfig({"--access-log=yes"}).accessLog);
+  CHECK(serveConfig({"--access-log=1"}).accessLog);
+  CHECK_FALSE(serveConfig({"--demo-routes=off"}).demoRoutes);
+  CHECK_FALSE(serveConfig({"--demo-routes=no"}).demoRoutes);
+  CHECK_FALSE(serveConfig({"--demo-routes=0"}).demoRoutes);
 }
 
 TEST_CASE("flag --access-log=false turns the access log off again", "[config][flags]") {
