@@ -205,6 +205,13 @@ Expectation setSize(std::size_t& target, std::string_view text, std::size_t min,
   return std::nullopt;
 }
 
+// A switch's value arrives as "true" or "false": CLI11 and the TOML boolean are read into those.
+Expectation setSwitch(bool& target, std::string_view text) {
+  if (text != "true" && text != "false") return "true or false";
+  target = text == "true";
+  return std::nullopt;
+}
+
 template <typename Integer>
 std::optional<Integer> parseWhole(std::string_view text) {
   Integer value{};
@@ -326,13 +333,7 @@ const std::array<Setting, 24> kSettings{{
      "Serve the demo routes /, /echo, /delay, /bytes and /stream (--demo-routes=false: only the "
      "routes a fork registers; every other path is 404)",
      [](const Config& c) { return std::string(c.demoRoutes ? "on" : "off"); },
-     [](Config& c, std::string_view v) -> Expectation {
-       if (v != "true" && v != "false") {
-         return "true or false";
-       }
-       c.demoRoutes = v == "true";
-       return std::nullopt;
-     }},
+     [](Config& c, std::string_view v) { return setSwitch(c.demoRoutes, v); }},
     {"admin", Shape::Text, "Admin", "ADDRESS|off",
      "Address of the admin listener (/stats, /connections), or off",
      [](const Config& c) { return c.admin ? c.admin->text() : std::string("off"); },
@@ -446,13 +447,7 @@ const std::array<Setting, 24> kSettings{{
     {"access-log", Shape::Switch, "Logging", "",
      "Log one line per request (--access-log=false turns a file's setting off)",
      [](const Config& c) { return std::string(c.accessLog ? "on" : "off"); },
-     [](Config& c, std::string_view v) -> Expectation {
-       if (v != "true" && v != "false") {
-         return "true or false";
-       }
-       c.accessLog = v == "true";
-       return std::nullopt;
-     }},
+     [](Config& c, std::string_view v) { return setSwitch(c.accessLog, v); }},
 }};
 
 const Setting* findSetting(std::string_view name) {

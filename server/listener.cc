@@ -36,7 +36,7 @@ Listener::Listener(uv_loop_t* loop, OnConnection onConnection,
 }
 
 Listener::~Listener() {
-  // The poll handle's memory is ours: it must be fully closed (close callback run) before we go.
+  // The handles' memory is ours: they must be fully closed (close callbacks run) before we go.
   assert(handles_ == 0 || closed_);
   if (handles_ == 0) closeDescriptors();
 }
@@ -93,20 +93,13 @@ int Listener::listenOn(int backlog) {
   if (::listen(fd_, backlog) != 0) return fail("listen", errno);
   reserveFd_ = openReserve();
   if (reserveFd_ < 0) return fail("open reserve fd", errno);
-  rc = uv_timer_init(loop_, &retry_);
-  if (rc != 0) {
-    error_ = uvError("uv_timer_init", rc);
-    return rc;
-  }
-  timerHandle_ = true;
-  ++handles_;
   rc = uv_poll_init_socket(loop_, &poll_, fd_);
   if (rc != 0) {
     error_ = uvError("uv_poll_init", rc);
     return rc;
   }
-  pollHandle_ = true;
-  ++handles_;
+  uv_timer_init(loop_, &retry_);  // cannot fail: it only links the handle into the loop
+  handles_ = 2;
   rc = uv_poll_start(&poll_, UV_READABLE, &Listener::onReadableThunk);
   if (rc != 0) {
     error_ = uvError("uv_poll_start", rc);
@@ -225,8 +218,8 @@ void Listener::close() {
   // uv_close stops the poll and takes the fd out of epoll before it returns, so the socket can
   // be closed now rather than on the next loop iteration: the kernel refuses new connects from
   // this moment (those still queued are reset), as a drain needs.
-  if (pollHandle_) uv_close(reinterpret_cast<uv_handle_t*>(&poll_), &Listener::onCloseThunk);
-  if (timerHandle_) uv_close(reinterpret_cast<uv_handle_t*>(&retry_), &Listener::onCloseThunk);
+  uv_close(reinterpret_cast<uv_handle_t*>(&poll_), &Listener::onCloseThunk);
+  uv_close(reinterpret_cast<uv_handle_t*>(&retry_), &Listener::onCloseThunk);
   closeDescriptors();
 }
 

@@ -111,11 +111,9 @@ class Listener {
   std::string address_;
   std::string error_;
   std::uint16_t port_ = 0;
-  // Handles initialized and not yet closed (each must be uv_close()d, and its close callback run,
-  // before this object goes).
+  // Handles initialized and not yet closed: poll_ and retry_ (2) once listening, then counted
+  // down by their close callbacks. Each must be closed before this object goes.
   int handles_ = 0;
-  bool pollHandle_ = false;
-  bool timerHandle_ = false;
   bool closing_ = false;
   bool closed_ = false;
 };

@@ -105,7 +105,7 @@ std::string Worker::start() {
 void Worker::onShed(Listener& listener, int error, std::size_t closed) {
   shedConnections_.store(shedConnections_.load(std::memory_order_relaxed) + closed,
                          std::memory_order_relaxed);
-  shedUnlogged_ += closed;
+  shedLog_.pending += closed;
   shedWhere_ = listener.address();
   shedError_ = error;
   reportShed();
@@ -114,15 +114,13 @@ void Worker::onShed(Listener& listener, int error, std::size_t closed) {
 void Worker::reportShed() {
   // The clients see their connection closed without an answer; this line is how an operator
   // learns why. At most one line a second; the probe timer writes what a burst left unsaid.
-  if (shedUnlogged_ == 0) return;
   const std::uint64_t nowMs = uv_now(loop_);
-  if (shedLogged_ && nowMs - shedLoggedAtMs_ < 1000) return;
+  if (!shedLog_.due(nowMs)) return;
+  const bool again = shedLog_.logged;
+  const std::uint64_t closed = shedLog_.take(nowMs);
   spdlog::warn("{} listener {}: out of file descriptors ({}): closed {} connection{} on arrival{}",
-               options_.name, shedWhere_, uv_err_name(shedError_), shedUnlogged_,
-               shedUnlogged_ == 1 ? "" : "s", shedLogged_ ? " since the last report" : "");
-  shedUnlogged_ = 0;
-  shedLoggedAtMs_ = nowMs;
-  shedLogged_ = true;
+               options_.name, shedWhere_, uv_err_name(shedError_), closed, closed == 1 ? "" : "s",
+               again ? " since the last report" : "");
 }
 
 void Worker::onConnection(Listener& listener, int fdOrError) {
@@ -132,16 +130,13 @@ void Worker::onConnection(Listener& listener, int fdOrError) {
     // pauses accepting for Listener::kRetryMs and tries again. We log, at most once a second,
     // and go on; accepting resumes by itself as soon as fds free up.
     const std::uint64_t nowMs = uv_now(loop_);
-    ++acceptErrorsUnlogged_;
-    if (acceptErrorLogged_ && nowMs - acceptErrorLoggedAtMs_ < 1000) return;
-    spdlog::warn("{} listener {}: accept: {} ({}){}", options_.name, listener.address(),
-                 uv_err_name(fdOrError), uv_strerror(fdOrError),
-                 acceptErrorsUnlogged_ > 1
-                     ? fmt::format("; {} times since the last report", acceptErrorsUnlogged_)
-                     : std::string());
-    acceptErrorsUnlogged_ = 0;
-    acceptErrorLoggedAtMs_ = nowMs;
-    acceptErrorLogged_ = true;
+    ++acceptErrorLog_.pending;
+    if (!acceptErrorLog_.due(nowMs)) return;
+    const std::uint64_t times = acceptErrorLog_.take(nowMs);
+    spdlog::warn(
+        "{} listener {}: accept: {} ({}){}", options_.name, listener.address(),
+        uv_err_name(fdOrError), uv_strerror(fdOrError),
+        times > 1 ? fmt::format("; {} times since the last report", times) : std::string());
     return;
   }
   if (shutdown_) {

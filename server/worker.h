@@ -211,16 +211,28 @@ class Worker {
   std::uint64_t drainedConnections_ = 0;
   std::size_t overloadLingering_ = 0;
   std::atomic<std::uint64_t> shedConnections_{0};  // single writer: this worker's thread
-  // A flood at the fd limit sheds on every wakeup; the log says so at most once a second, with
-  // the count since its last line.
-  std::uint64_t shedUnlogged_ = 0;
-  std::uint64_t acceptErrorsUnlogged_ = 0;  // the same, for accept errors shedding cannot cure
-  std::uint64_t acceptErrorLoggedAtMs_ = 0;
-  bool acceptErrorLogged_ = false;
+  // A flood at the fd limit sheds (or fails to accept) on every wakeup; the log says so at most
+  // once a second, with the count since its last line.
+  struct LogThrottle {
+    std::uint64_t pending = 0;  // events since the last line
+    std::uint64_t lastMs = 0;
+    bool logged = false;  // a line has been written before
+    bool due(std::uint64_t nowMs) const noexcept {
+      return pending > 0 && (!logged || nowMs - lastMs >= 1000);
+    }
+    // The count for the line about to be written.
+    std::uint64_t take(std::uint64_t nowMs) noexcept {
+      const std::uint64_t count = pending;
+      pending = 0;
+      lastMs = nowMs;
+      logged = true;
+      return count;
+    }
+  };
+  LogThrottle shedLog_;
+  LogThrottle acceptErrorLog_;  // accept errors that shedding could not cure
   std::string shedWhere_;
   int shedError_ = 0;
-  std::uint64_t shedLoggedAtMs_ = 0;
-  bool shedLogged_ = false;
   bool started_ = false;
   bool shutdown_ = false;
   bool asyncClosed_ = false;  // guarded by postMutex_

@@ -14,24 +14,6 @@ using namespace closewise::admin::test;
 
 namespace {
 
-struct TwoConnections {
-  UniqueFd listener = listenOn("127.0.0.1", 9);
-  std::vector<UniqueFd> fds;
-  TwoConnections() {
-    for (int i = 0; i < 2; ++i) {
-      fds.push_back(connectTo(listener.get()));
-      fds.push_back(acceptOne(listener.get()));
-    }
-  }
-  std::uint16_t port() const { return localPort(listener.get()); }
-  bool ready() const {
-    if (!listener.valid()) return false;
-    for (const auto& fd : fds)
-      if (!fd.valid()) return false;
-    return true;
-  }
-};
-
 // The same ten states /stats reports: CLOSE and NEW_SYN_RECV never appear in a dump.
 constexpr const char* kAllStateNames[] = {"ESTABLISHED", "SYN_SENT",  "SYN_RECV",   "FIN_WAIT1",
                                           "FIN_WAIT2",   "TIME_WAIT", "CLOSE_WAIT", "LAST_ACK",
@@ -40,7 +22,7 @@ constexpr const char* kAllStateNames[] = {"ESTABLISHED", "SYN_SENT",  "SYN_RECV"
 }  // namespace
 
 TEST_CASE("states --json prints one parsable object with every state") {
-  TwoConnections service;
+  LoopbackService service("127.0.0.1", 2, 9);  // backlog 9, so the figure is ours
   REQUIRE(service.ready());
   std::ostringstream out;
   std::ostringstream err;
@@ -64,7 +46,7 @@ TEST_CASE("states --json prints one parsable object with every state") {
 }
 
 TEST_CASE("states prints a table naming every state, its count and the listen queue") {
-  TwoConnections service;
+  LoopbackService service("127.0.0.1", 2, 9);  // backlog 9, so the figure is ours
   REQUIRE(service.ready());
   std::ostringstream out;
   std::ostringstream err;
@@ -80,7 +62,7 @@ TEST_CASE("states prints a table naming every state, its count and the listen qu
 }
 
 TEST_CASE("states --watch prints one snapshot per interval") {
-  TwoConnections service;
+  LoopbackService service("127.0.0.1", 2, 9);  // backlog 9, so the figure is ours
   REQUIRE(service.ready());
   std::ostringstream out;
   std::ostringstream err;
