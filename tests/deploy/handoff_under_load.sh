@@ -14,8 +14,10 @@ source "$(dirname "$0")/lib.sh"
 CLOSEWISE=${1:?usage: handoff_under_load.sh /path/to/closewise}
 LOAD_SECONDS=9
 
+# The slow requests are the demo route /delay, which no shipped deploy file turns on: this test
+# turns it on itself.
 start_closewise cw "$CLOSEWISE" --listen 127.0.0.1:0 --admin 127.0.0.1:0 --workers 2 \
-  --drain-delay 300ms --drain-timeout 10s
+  --drain-delay 300ms --drain-timeout 10s --demo-routes=true
 url="http://127.0.0.1:$cw_port"
 log="$WORK/cw.log"
 

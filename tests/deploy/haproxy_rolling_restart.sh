@@ -36,7 +36,9 @@ free_port() {
   fail "no free port found"
 }
 
-backend_args=(--drain-delay 1500ms --drain-timeout 10s)
+# The load uses the demo routes / , /echo and /delay, which no shipped deploy file turns on: the
+# backends of this test turn them on themselves.
+backend_args=(--drain-delay 1500ms --drain-timeout 10s --demo-routes=true)
 start_closewise b1 "$CLOSEWISE" --listen 127.0.0.1:0 --admin 127.0.0.1:0 "${backend_args[@]}"
 start_closewise b2 "$CLOSEWISE" --listen 127.0.0.1:0 --admin 127.0.0.1:0 "${backend_args[@]}"
 front=$(free_port)

@@ -25,10 +25,12 @@ admin=$(free_port)
 decoy=$(free_port)
 decoy_admin=$(free_port)
 
-# The name list is per fd, in --listen order: the public socket, then the admin one.
+# The name list is per fd, in --listen order: the public socket, then the admin one. GET / below
+# is a demo route, which no shipped deploy file turns on; this test turns it on itself.
 systemd-socket-activate -l "127.0.0.1:$public" -l "127.0.0.1:$admin" \
   --fdname=http:admin \
   "$CLOSEWISE" --listen "127.0.0.1:$decoy" --admin "127.0.0.1:$decoy_admin" --workers 2 \
+  --demo-routes=true \
   >"$WORK/cw.log" 2>&1 &
 activator=$!
 STARTED_PIDS+=("$activator")
