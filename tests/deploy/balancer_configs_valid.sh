@@ -4,8 +4,9 @@
 #
 #   HAProxy   haproxy -c on deploy/haproxy/haproxy.cfg as shipped
 #   nginx     nginx -t on deploy/nginx/upstream.conf inside a minimal http block
-#   sysctl    every key set in deploy/sysctl.d/90-closewise.conf exists in this kernel, and none
-#             of the removed or misunderstood ones is set
+#   sysctl    every key set in deploy/sysctl.d/90-closewise.conf exists in this kernel, none
+#             of the removed or misunderstood ones is set, and the ephemeral port range stays
+#             clear of the ports a Kubernetes node listens on
 #   k8s       terminationGracePeriodSeconds > --drain-delay + --drain-timeout
 #
 #   balancer_configs_valid.sh /path/to/deploy
@@ -39,6 +40,18 @@ while IFS='=' read -r key _; do
 done < <(grep -E '^[a-z]' "$DEPLOY/sysctl.d/90-closewise.conf")
 grep -qE '^net\.ipv4\.(tcp_tw_recycle|tcp_fin_timeout)' "$DEPLOY/sysctl.d/90-closewise.conf" &&
   fail "90-closewise.conf sets a setting it explains is wrong"
+# The ephemeral port range must leave alone the ports a Kubernetes node listens on: the kubelet
+# (10250), kube-proxy (10249, 10256) and the NodePort range (30000-32767).
+read -r low high < <(sed -nE 's/^net\.ipv4\.ip_local_port_range *= *([0-9]+)[ \t]+([0-9]+).*/\1 \2/p' \
+  "$DEPLOY/sysctl.d/90-closewise.conf")
+[ -n "${low:-}" ] && [ -n "${high:-}" ] && [ "$low" -lt "$high" ] && [ "$high" -le 65535 ] ||
+  fail "90-closewise.conf: ip_local_port_range not found or not LOW HIGH"
+for port in 10249 10250 10256 30000 32767; do
+  [ "$port" -lt "$low" ] || [ "$port" -gt "$high" ] ||
+    fail "ip_local_port_range $low-$high covers port $port, which a Kubernetes node listens on"
+done
+[ "$high" -lt 30000 ] || [ "$low" -gt 32767 ] ||
+  fail "ip_local_port_range $low-$high overlaps the NodePort range 30000-32767"
 
 k8s="$DEPLOY/kubernetes/closewise.yaml"
 grace=$(grep -oE 'terminationGracePeriodSeconds: [0-9]+' "$k8s" | grep -oE '[0-9]+')
