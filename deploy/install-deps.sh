@@ -6,7 +6,10 @@
 #                                               (load generators, balancers, a browser)
 #
 # It is idempotent and fast when everything is present: it asks dpkg which packages are
-# missing and runs apt-get only for those. It uses sudo when not run as root.
+# missing and runs apt-get only for those. It uses sudo when not run as root. While another
+# package manager holds apt's lock it waits, at most CLOSEWISE_APT_LOCK_WAIT seconds (900). It
+# installs packages and nothing else: no service is started, stopped or disabled by it.
+# It needs only bash and apt; `make` and `git` are not on every minimal image (README.md).
 set -euo pipefail
 
 usage() {
@@ -59,14 +62,51 @@ if [ "$(id -u)" -ne 0 ]; then
   sudo=(sudo)
 fi
 
+# How long to wait for another package manager to finish. On a fresh cloud machine
+# unattended-upgrades (or cloud-init) holds dpkg's lock for minutes after boot; apt-get then fails
+# at once with "Could not get lock". apt's own DPkg::Lock::Timeout would cover `install` but not
+# the package lists' lock that `update` takes, so both are retried here.
+lock_wait=${CLOSEWISE_APT_LOCK_WAIT:-900}
+lock_poll=2
+
+# apt_get ARGS...: apt-get ARGS, retried while another process holds apt's or dpkg's lock, for at
+# most $lock_wait seconds. Any other failure is reported at once with apt's own message.
+apt_get() {
+  local errors deadline=$((SECONDS + lock_wait)) waiting=0
+  errors=$(mktemp)
+  until "${sudo[@]}" apt-get "$@" 2>"$errors"; do
+    if ! grep -qE 'Could not get lock|Unable to lock|Unable to acquire the dpkg frontend lock' "$errors"; then
+      cat "$errors" >&2
+      rm -f "$errors"
+      return 1
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      cat "$errors" >&2
+      echo "install-deps.sh: gave up after ${lock_wait} s waiting for the package manager's lock;" \
+        "run it again once the process named above has finished" \
+        "(CLOSEWISE_APT_LOCK_WAIT=SECONDS waits longer)" >&2
+      rm -f "$errors"
+      return 1
+    fi
+    if [ "$waiting" = 0 ]; then
+      echo "install-deps.sh: another package manager is running; waiting up to ${lock_wait} s" \
+        "for it to finish (on a new machine this is usually unattended-upgrades):" >&2
+      grep -E 'Could not get lock' "$errors" | head -1 >&2 || true
+      waiting=1
+    fi
+    sleep "$lock_poll"
+  done
+  [ "$waiting" = 0 ] || echo "install-deps.sh: the package manager is free; going on" >&2
+  # Warnings of a successful run are still worth seeing.
+  cat "$errors" >&2
+  rm -f "$errors"
+}
+
 echo "install-deps.sh: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -qq
-"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt_get update -qq
+apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 
-# Packaged daemons must not hold the ports the tests use: the tests start their own instances.
-if [ "$with_system_tests" = 1 ] && command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
-  for svc in nginx haproxy; do
-    "${sudo[@]}" systemctl disable --now "$svc" >/dev/null 2>&1 || true
-  done
-fi
+# Services already on this machine are left as they are: the tests start their own nginx and
+# HAProxy on ports of their own, so a system nginx or HAProxy (Debian starts one when its package
+# is installed) is in nobody's way, and stopping it could take down something its owner runs.
