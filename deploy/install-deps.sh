@@ -39,6 +39,7 @@ packages=(
 if [ "$with_system_tests" = 1 ]; then
   packages+=(
     curl iproute2 nftables procps psmisc python3
+    python3-yaml
     wrk nghttp2-client slowhttptest
     haproxy nginx-light
     chromium

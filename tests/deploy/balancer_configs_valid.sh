@@ -9,7 +9,7 @@
 #   sysctl    every key set in deploy/sysctl.d/90-closewise.conf exists in this kernel, none
 #             of the removed or misunderstood ones is set, and the ephemeral port range stays
 #             clear of the ports a Kubernetes node listens on
-#   k8s       terminationGracePeriodSeconds > --drain-delay + --drain-timeout
+# (The Kubernetes manifest has a test of its own, kubernetes_manifest_valid.py.)
 #
 #   balancer_configs_valid.sh /path/to/deploy
 source "$(dirname "$0")/lib.sh"
@@ -100,13 +100,4 @@ for port in 10249 10250 10256 30000 32767; do
 done
 [ "$high" -lt 30000 ] || [ "$low" -gt 32767 ] ||
   fail "ip_local_port_range $low-$high overlaps the NodePort range 30000-32767"
-
-k8s="$DEPLOY/kubernetes/closewise.yaml"
-grace=$(grep -oE 'terminationGracePeriodSeconds: [0-9]+' "$k8s" | grep -oE '[0-9]+')
-delay=$(grep -oE -- '--drain-delay=[0-9]+s' "$k8s" | grep -oE '[0-9]+')
-timeout=$(grep -oE -- '--drain-timeout=[0-9]+s' "$k8s" | grep -oE '[0-9]+')
-[ -n "$grace" ] && [ -n "$delay" ] && [ -n "$timeout" ] || fail "k8s drain settings not found"
-[ "$grace" -gt $((delay + timeout)) ] ||
-  fail "terminationGracePeriodSeconds $grace is not above $delay + $timeout"
-grep -q 'path: /readyz' "$k8s" && grep -q 'path: /healthz' "$k8s" || fail "k8s probes missing"
-echo "PASS: haproxy.cfg, upstream.conf, 90-closewise.conf and closewise.yaml are valid"
+echo "PASS: haproxy.cfg, upstream.conf and 90-closewise.conf are valid"
