@@ -4,6 +4,7 @@
     deploy_args.py systemd    deploy/systemd/closewise.service
     deploy_args.py docker     deploy/Dockerfile
     deploy_args.py kubernetes deploy/kubernetes/closewise.yaml
+    deploy_args.py docker-healthcheck deploy/Dockerfile   (the HEALTHCHECK's command instead)
 
 The binary's own path is left out: what follows it is what the tests hand to the binary under
 test. Each file is read the way its program reads it (systemd's line continuations, Docker's
@@ -42,6 +43,16 @@ def docker_args(path):
     return docker_instruction(text, "ENTRYPOINT")[1:] + docker_instruction(text, "CMD")
 
 
+def docker_healthcheck(path):
+    """HEALTHCHECK's exec-form command: what the container runs to check itself."""
+    with open(path, encoding="utf-8") as dockerfile:
+        text = re.sub(r"\\\n", " ", dockerfile.read())
+    found = re.findall(r"^HEALTHCHECK\s.*?\bCMD\s+(\[.*?\])\s*$", text, re.MULTILINE)
+    if not found:
+        raise SystemExit(f"{path}: no exec-form HEALTHCHECK ... CMD [...]")
+    return json.loads(found[-1])
+
+
 def kubernetes_container(path):
     import yaml  # Debian's python3-yaml; imported here so the other two need nothing.
 
@@ -62,10 +73,15 @@ def kubernetes_args(path):
     return list(container.get("command", [])[1:]) + list(container.get("args", []))
 
 
-READERS = {"systemd": systemd_args, "docker": docker_args, "kubernetes": kubernetes_args}
+READERS = {
+    "systemd": systemd_args,
+    "docker": docker_args,
+    "docker-healthcheck": docker_healthcheck,
+    "kubernetes": kubernetes_args,
+}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] not in READERS:
-        raise SystemExit(f"usage: {sys.argv[0]} systemd|docker|kubernetes FILE")
+        raise SystemExit(f"usage: {sys.argv[0]} {'|'.join(READERS)} FILE")
     for arg in READERS[sys.argv[1]](sys.argv[2]):
         print(arg)

@@ -10,6 +10,10 @@ cleanup() {
   for pid in "${STARTED_PIDS[@]}"; do
     kill -KILL "$pid" 2>/dev/null || true
   done
+  # Reaped here, so bash does not report each as "Killed" on the test's output.
+  for pid in "${STARTED_PIDS[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
   # A successor started by a SIGUSR2 handoff is not our child; its pid is in its own log line.
   if [ -n "${KILL_ALSO:-}" ]; then
     for pid in $KILL_ALSO; do kill -KILL "$pid" 2>/dev/null || true; done
