@@ -61,13 +61,21 @@ for entry in systemd:systemd/closewise.service docker:Dockerfile \
   [ "${#args[@]}" -gt 0 ] || fail "$file: no arguments found"
   echo "$kind: closewise ${args[*]}"
   start_closewise "$kind" "$CLOSEWISE" "${args[@]}"
-  port_var="${kind}_port" admin_var="${kind}_admin" pid_var="${kind}_pid"
-  public="http://127.0.0.1:${!port_var}" admin="http://127.0.0.1:${!admin_var}"
+  admin_var="${kind}_admin" pid_var="${kind}_pid"
+  admin="http://127.0.0.1:${!admin_var}"
+  # Every public address the line binds (the systemd unit's IPv6 one too), from the start-up line.
+  mapfile -t addresses < <(grep 'listening on' "$WORK/$kind.log" | tail -1 |
+    sed -E 's/.*listening on (.*) \(workers.*/\1/' | tr ',' '\n' | tr -d ' ')
+  [ "${#addresses[@]}" = "$(grep -cE '^--listen' <(printf '%s\n' "${args[@]}"))" ] ||
+    fail "$kind: closewise listens on ${addresses[*]}, not on every --listen"
 
   [ "$(status "$admin/healthz")" = 200 ] || fail "$kind: /healthz on the admin listener"
-  for path in / /echo '/delay?ms=0' '/bytes?n=1' '/stream?chunks=1&ms=1'; do
-    code=$(status "$public$path")
-    [ "$code" = 404 ] || fail "$kind: GET $path answered $code: $file leaves the demo routes on"
+  for address in "${addresses[@]}"; do
+    for path in / /echo '/delay?ms=0' '/bytes?n=1' '/stream?chunks=1&ms=1'; do
+      code=$(status "http://$address$path")
+      [ "$code" = 404 ] ||
+        fail "$kind: GET $path on $address answered $code: $file leaves the demo routes on"
+    done
   done
   # Where the file names a token file, the token in it is the one the admin routes ask for.
   if grep -q -- '--admin-token-file' <<<"${args[*]}"; then

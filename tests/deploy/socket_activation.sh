@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One behaviour: under socket activation closewise serves on the sockets systemd passed
-# (LISTEN_FDS, named by FileDescriptorName) and binds nothing itself.
+# (LISTEN_FDS, named by FileDescriptorName), an IPv4 and an IPv6 one as closewise.socket passes
+# them, and binds nothing itself.
 #
 # systemd-socket-activate does what closewise.socket and closewise-admin.socket do, without a
 # running systemd: it binds, and starts the service with LISTEN_PID, LISTEN_FDS and
@@ -25,10 +26,10 @@ admin=$(free_port)
 decoy=$(free_port)
 decoy_admin=$(free_port)
 
-# The name list is per fd, in --listen order: the public socket, then the admin one. GET / below
-# is a demo route, which no shipped deploy file turns on; this test turns it on itself.
-systemd-socket-activate -l "127.0.0.1:$public" -l "127.0.0.1:$admin" \
-  --fdname=http:admin \
+# The name list is per fd, in --listen order: the two public sockets, then the admin one. GET /
+# below is a demo route, which no shipped deploy file turns on; this test turns it on itself.
+systemd-socket-activate -l "127.0.0.1:$public" -l "[::1]:$public" -l "127.0.0.1:$admin" \
+  --fdname=http:http:admin \
   "$CLOSEWISE" --listen "127.0.0.1:$decoy" --admin "127.0.0.1:$decoy_admin" --workers 2 \
   --demo-routes=true \
   >"$WORK/cw.log" 2>&1 &
@@ -38,7 +39,7 @@ STARTED_PIDS+=("$activator")
 # The activator binds in its own time: until it listens, a connect is refused, which says
 # nothing about closewise. Wait for its sockets (at most 5 s).
 for _ in $(seq 100); do
-  ss -Hltn "sport = :$public" | grep -q . && ss -Hltn "sport = :$admin" | grep -q . && break
+  [ "$(ss -Hltn "sport = :$public" | wc -l)" = 2 ] && ss -Hltn "sport = :$admin" | grep -q . && break
   sleep 0.05
 done
 
@@ -48,16 +49,21 @@ body=$(curl -fsS --max-time 20 "http://127.0.0.1:$public/") || { cat "$WORK/cw.l
 [ "$body" = "hello from closewise" ] || fail "unexpected body: $body"
 [ "$(curl -fsS --max-time 5 "http://127.0.0.1:$admin/readyz")" = ready ] ||
   { cat "$WORK/cw.log" >&2; fail "/readyz on the activated admin socket"; }
-grep -q 'socket activation: 1 public sockets and the admin one from systemd' "$WORK/cw.log" ||
+body=$(curl -fsS --max-time 5 "http://[::1]:$public/") || fail "GET / on the IPv6 socket"
+[ "$body" = "hello from closewise" ] || fail "unexpected body on the IPv6 socket: $body"
+grep -q 'socket activation: 2 public sockets and the admin one from systemd' "$WORK/cw.log" ||
   { cat "$WORK/cw.log" >&2; fail "closewise did not report the activated sockets"; }
 for port in "$decoy" "$decoy_admin"; do
   ! ss -Hltn "sport = :$port" | grep -q . || fail "closewise bound --listen/--admin port $port"
 done
 
-# Both workers accept from the one passed socket (the second through a duplicate).
-for _ in $(seq 20); do curl -fsS --max-time 5 "http://127.0.0.1:$public/" >/dev/null; done
+# Both workers accept from both passed sockets (the second worker through duplicates).
+for _ in $(seq 10); do
+  curl -fsS --max-time 5 "http://127.0.0.1:$public/" >/dev/null
+  curl -fsS --max-time 5 "http://[::1]:$public/" >/dev/null
+done
 
 kill -TERM "$activator"
 wait_exit "$activator" 20 || fail "closewise did not drain on SIGTERM"
 grep -q 'closewise exits' "$WORK/cw.log" || { cat "$WORK/cw.log" >&2; fail "no exit summary"; }
-echo "PASS: served 21 requests on systemd's sockets; --listen and --admin stayed unbound"
+echo "PASS: served 22 requests on systemd's IPv4 and IPv6 sockets; --listen and --admin stayed unbound"

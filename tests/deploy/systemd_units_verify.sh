@@ -18,9 +18,22 @@ grep -q "^ExecStart=$CLOSEWISE " "$WORK/closewise.service" || fail "ExecStart no
 # What the issue asks of the units, checked where a typo would silently drop it.
 service="$WORK/closewise.service"
 for directive in 'Type=notify' 'NotifyAccess=all' 'KillMode=mixed' 'NoNewPrivileges=yes' \
-  'ProtectSystem=strict' 'LimitNOFILE=' 'ExecReload=/bin/kill -USR2 $MAINPID'; do
+  'ProtectSystem=strict' 'LimitNOFILE=' 'ExecReload=/bin/kill -USR2 $MAINPID' \
+  'SystemCallErrorNumber=EPERM'; do
   grep -qF "$directive" "$service" || fail "closewise.service lacks $directive"
 done
+# IPv6 too: the public socket unit listens on both families, each socket on its own, and the
+# ExecStart line binds the same pair when run without the socket units.
+public="$WORK/closewise.socket"
+for directive in 'ListenStream=0.0.0.0:8080' 'ListenStream=[::]:8080' 'BindIPv6Only=ipv6-only'; do
+  grep -qxF "$directive" "$public" || fail "closewise.socket lacks $directive"
+done
+for address in 0.0.0.0:8080 '[::]:8080'; do
+  grep -qF -- "--listen $address" "$service" || fail "ExecStart does not --listen $address"
+done
+# closewise takes one admin socket; a second would be passed and never served.
+[ "$(grep -c '^ListenStream=' "$WORK/closewise-admin.socket")" = 1 ] ||
+  fail "closewise-admin.socket must have exactly one ListenStream"
 # TimeoutStopSec must exceed drain-delay + drain-timeout, or systemd kills a drain in progress.
 delay=$(grep -oE -- '--drain-delay [0-9]+s' "$service" | grep -oE '[0-9]+')
 timeout=$(grep -oE -- '--drain-timeout [0-9]+s' "$service" | grep -oE '[0-9]+')
