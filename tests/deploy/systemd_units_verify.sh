@@ -17,7 +17,7 @@ grep -q "^ExecStart=$CLOSEWISE " "$WORK/closewise.service" || fail "ExecStart no
 
 # What the issue asks of the units, checked where a typo would silently drop it.
 service="$WORK/closewise.service"
-for directive in 'Type=notify' 'NotifyAccess=all' 'KillMode=mixed' 'NoNewPrivileges=yes' \
+for directive in 'Type=notify' 'NotifyAccess=all' 'KillMode=control-group' 'NoNewPrivileges=yes' \
   'ProtectSystem=strict' 'LimitNOFILE=' 'ExecReload=/bin/kill -USR2 $MAINPID' \
   'SystemCallErrorNumber=EPERM'; do
   grep -qF "$directive" "$service" || fail "closewise.service lacks $directive"
