@@ -48,12 +48,15 @@ start_closewise() {
   local name=$1 bin=$2
   shift 2
   local log="$WORK/$name.log"
+  # Counted before the start: a fast binary can print its line before a count taken after it.
+  local from
+  from=$(grep -c 'listening on' "$log" 2>/dev/null || true)
   "$bin" "$@" >>"$log" 2>&1 &
   local pid=$!
   STARTED_PIDS+=("$pid")
-  local from
-  from=$(grep -c 'listening on' "$log" 2>/dev/null || true)
-  wait_for 30 bash -c "[ \$(grep -c 'listening on' '$log') -gt ${from:-0} ]" ||
+  # A process that exits (a flag it refuses) ends the wait at once rather than after 30 s.
+  wait_for 30 bash -c "[ \$(grep -c 'listening on' '$log') -gt ${from:-0} ] || ! kill -0 $pid" &&
+    [ "$(grep -c 'listening on' "$log")" -gt "${from:-0}" ] ||
     { cat "$log" >&2; fail "$name did not start"; }
   local line
   line=$(grep 'listening on' "$log" | tail -1)
