@@ -8,7 +8,8 @@
 # It is idempotent and fast when everything is present: it asks dpkg which packages are
 # missing and runs apt-get only for those. It uses sudo when not run as root. While another
 # package manager holds apt's lock it waits, at most CLOSEWISE_APT_LOCK_WAIT seconds (900). It
-# installs packages and nothing else: no service is started, stopped or disabled by it.
+# stops and disables no service (Debian itself starts nginx and HAProxy when it installs them;
+# the tests run their own instances on ports of their own).
 # It needs only bash and apt; `make` and `git` are not on every minimal image (README.md).
 set -euo pipefail
 
@@ -34,8 +35,8 @@ packages=(
 )
 
 # What the tests and benchmarks drive from the outside: a real HTTP client, load generators,
-# the balancers of the deploy tests, the slow-attack tool, netns/nftables for fault tests, and a
-# headless browser for the dashboard.
+# the balancers of the deploy tests, the slow-attack tool, netns/nftables for fault tests, a
+# headless browser for the dashboard, and a YAML reader for the Kubernetes manifest's test.
 if [ "$with_system_tests" = 1 ]; then
   packages+=(
     curl iproute2 nftables procps psmisc python3
