@@ -41,8 +41,9 @@ class DrainController {
   }
 
   // A signal to stop (SIGTERM, or the admin drain route). Begun the first time; AlreadyDraining
-  // on any later call, which means the operator insists and the caller stops at once. With a
-  // delay of 0 the controller goes straight to Draining.
+  // on any later call, which changes nothing: the drain keeps its times (a stop at once is the
+  // caller's own decision, on a signal that asks for it). With a delay of 0 the controller goes
+  // straight to Draining.
   enum class BeginResult : std::uint8_t { Begun, AlreadyDraining };
   BeginResult begin(TimePoint now) noexcept;
 

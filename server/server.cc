@@ -133,13 +133,12 @@ int Server::run() {
 
   uv_async_init(&mainLoop_, &workerDone_, &Server::onWorkerDoneThunk);
   workerDone_.data = this;
-  uv_signal_init(&mainLoop_, &sigterm_);
-  uv_signal_init(&mainLoop_, &sigint_);
-  uv_signal_init(&mainLoop_, &sigusr2_);
-  sigterm_.data = sigint_.data = sigusr2_.data = this;
+  // From here a signal waits for the main loop instead of taking its default action (which for
+  // SIGHUP and SIGQUIT would end the process); the loop runs once the workers do.
+  std::string error = watchSignals();
 
   // Bind everything before any thread starts, so a taken port is a clear error and exit 1.
-  std::string error = buildWorkers(n, perWorker);
+  if (error.empty()) error = buildWorkers(n, perWorker);
   if (error.empty() && config_.admin) {
     WorkerOptions options;
     options.name = "admin";
@@ -192,10 +191,6 @@ int Server::run() {
       ms(t.linger), config_.maxHeaderBytes, config_.maxBodyBytes, t.maxRequestsPerConnection,
       t.maxConnectionAge.count() ? ms(t.maxConnectionAge) : "off", ms(config_.drainDelay),
       ms(config_.drainTimeout), config_.tcpKeepalive.count() ? ms(config_.tcpKeepalive) : "off");
-
-  uv_signal_start(&sigterm_, &Server::onSignalThunk, SIGTERM);
-  uv_signal_start(&sigint_, &Server::onSignalThunk, SIGINT);
-  uv_signal_start(&sigusr2_, &Server::onSignalThunk, SIGUSR2);
 
   for (auto& w : workers_) {
     Worker* worker = w->worker.get();
@@ -265,8 +260,14 @@ int Server::run() {
 void Server::requestDrain(const char* why) {
   // Runs on the main loop (signals, POST /drain).
   if (draining_.exchange(true)) {
-    spdlog::warn("{} during drain: stopping now", why);
-    for (auto& w : workers_) w->worker->post([](Worker& worker) { worker.stopNow(); });
+    // A drain call (a preStop hook) followed by the orchestrator's SIGTERM is the ordinary way
+    // to stop behind a balancer, so a repeated request is no reason to reset anyone.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        drainStartedAt_ + config_.drainTimeout - std::chrono::steady_clock::now());
+    spdlog::info(
+        "{} during drain: the drain goes on, deadline in {} ms (SIGQUIT or a second SIGINT "
+        "stops now)",
+        why, std::max<std::int64_t>(0, left.count()));
     return;
   }
   drainStartedAt_ = std::chrono::steady_clock::now();
@@ -276,16 +277,59 @@ void Server::requestDrain(const char* why) {
   for (auto& w : workers_) w->worker->post([](Worker& worker) { worker.beginDrain(); });
 }
 
+void Server::stopNow(const char* why) {
+  // Runs on the main loop. Readiness fails as for a drain, and systemd hears STOPPING=1 if it
+  // has not yet; then every worker resets what it has and finishes.
+  spdlog::warn("{}: stopping now; open connections are reset", why);
+  if (!draining_.exchange(true)) {
+    drainStartedAt_ = std::chrono::steady_clock::now();
+    if (onDrain_) onDrain_();
+  }
+  for (auto& w : workers_) w->worker->post([](Worker& worker) { worker.stopNow(); });
+}
+
+std::string Server::watchSignals() {
+  for (std::size_t i = 0; i < kSignals.size(); ++i) {
+    uv_signal_t& handle = signals_[i];
+    if (const int rc = uv_signal_init(&mainLoop_, &handle); rc != 0) {
+      return std::string("uv_signal_init: ") + uv_err_name(rc);
+    }
+    ++signalsOpen_;
+    handle.data = this;
+    if (const int rc = uv_signal_start(&handle, &Server::onSignalThunk, kSignals[i]); rc != 0) {
+      return std::string("uv_signal_start(") + strsignal(kSignals[i]) + "): " + uv_err_name(rc);
+    }
+  }
+  return "";
+}
+
 void Server::onSignalThunk(uv_signal_t* handle, int signum) noexcept {
   static_cast<Server*>(handle->data)->onSignal(signum);
 }
 
 void Server::onSignal(int signum) {
-  if (signum == SIGUSR2) {
-    beginHandoff();
-    return;
+  // What each signal means, in one place; docs/deploy.md ("Signals") is the same table.
+  switch (signum) {
+    case SIGTERM:
+      requestDrain("SIGTERM");
+      break;
+    case SIGINT:
+      // As in a terminal, Ctrl-C asks for a stop and Ctrl-C again insists on it.
+      if (++sigints_ == 1) {
+        requestDrain("SIGINT");
+      } else {
+        stopNow("second SIGINT");
+      }
+      break;
+    case SIGQUIT:
+      stopNow("SIGQUIT");
+      break;
+    case SIGUSR2:
+      beginHandoff();
+      break;
+    default:
+      break;
   }
-  requestDrain(signum == SIGTERM ? "SIGTERM" : "SIGINT");
 }
 
 void Server::beginHandoff() {
@@ -369,11 +413,10 @@ void Server::onWorkerDone() {
 void Server::closeMain() {
   if (mainClosed_) return;
   mainClosed_ = true;
-  for (uv_handle_t* h :
-       {reinterpret_cast<uv_handle_t*>(&sigterm_), reinterpret_cast<uv_handle_t*>(&sigint_),
-        reinterpret_cast<uv_handle_t*>(&sigusr2_), reinterpret_cast<uv_handle_t*>(&workerDone_)}) {
-    if (!uv_is_closing(h)) uv_close(h, nullptr);
+  for (std::size_t i = 0; i < signalsOpen_; ++i) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&signals_[i]), nullptr);
   }
+  uv_close(reinterpret_cast<uv_handle_t*>(&workerDone_), nullptr);
   // The successor, if any, outlives us; only our handles on it close.
   if (successor_) successor_->close();
 }

@@ -7,17 +7,22 @@
 //
 // Drain, in the order the lifecycle issue sets: on SIGTERM/SIGINT or POST /drain, readiness turns
 // false at once; each worker keeps serving for --drain-delay, then closes its listeners and its
-// idle connections and answers the rest with Connection: close; --drain-deadline (counted from the
-// signal) resets what is left. A second signal stops at once. When every worker is done the
-// process exits 0 with a one-line summary.
+// idle connections and answers the rest with Connection: close; --drain-timeout (counted from the
+// first signal) resets what is left. Another SIGTERM or POST /drain changes nothing: the usual
+// stop behind a balancer is a drain call (a preStop hook) followed by SIGTERM, and the drain must
+// run to its end. Stopping at once takes an explicit request: SIGQUIT, or a second SIGINT (Ctrl-C
+// twice in a terminal). When every worker is done the process exits 0 with a one-line summary.
+// docs/deploy.md ("Signals") is the table of every signal.
 //
 // Restart without a refused connect, two ways (docs/deploy.md): systemd socket activation (the
 // sockets outlive the process) and SIGUSR2, which starts a successor process on the same
 // sockets and drains this one once it is ready (server/socket_handoff.h).
 #pragma once
 
+#include <signal.h>
 #include <uv.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -84,6 +89,7 @@ class Server {
   int run();
 
   // Thread-safe views and controls for the admin routes.
+  // Begins the graceful drain; once one has begun, logs that it goes on and changes nothing.
   void requestDrain(const char* why);
   bool ready() const noexcept { return serving_.load() && !draining_.load(); }
   bool draining() const noexcept { return draining_.load(); }
@@ -120,7 +126,9 @@ class Server {
  private:
   static void onSignalThunk(uv_signal_t* handle, int signum) noexcept;
   static void onWorkerDoneThunk(uv_async_t* handle) noexcept;
+  std::string watchSignals();
   void onSignal(int signum);
+  void stopNow(const char* why);
   void onWorkerDone();
   void beginHandoff();
   std::string buildWorkers(unsigned n, std::size_t perWorker);
@@ -138,9 +146,12 @@ class Server {
   Router publicRouter_;
   Router adminRouter_;
   uv_loop_t mainLoop_{};
-  uv_signal_t sigterm_{};
-  uv_signal_t sigint_{};
-  uv_signal_t sigusr2_{};
+  // The signals the main loop handles, in the order of docs/deploy.md's table; onSignal() says
+  // what each one does.
+  static constexpr std::array<int, 4> kSignals{SIGTERM, SIGINT, SIGQUIT, SIGUSR2};
+  std::array<uv_signal_t, kSignals.size()> signals_{};
+  std::size_t signalsOpen_ = 0;  // handles of signals_ initialised; closeMain() closes those
+  unsigned sigints_ = 0;         // SIGINTs received: the second one stops at once
   uv_async_t workerDone_{};
   std::vector<std::unique_ptr<WorkerThread>> workers_;
   std::unique_ptr<Worker> admin_;

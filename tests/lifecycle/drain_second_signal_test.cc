@@ -1,5 +1,5 @@
-// A second signal during a drain is reported as such and moves nothing: the caller then stops at
-// once (the operator insists).
+// A second signal during a drain is reported as such and moves nothing: the drain keeps the times
+// of the first, so a drain call followed by SIGTERM ends at the first one's deadline.
 #include <catch2/catch.hpp>
 
 #include "lifecycle/drain_controller.h"

@@ -19,9 +19,11 @@ LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+) .*admin on 127\.0\.0\.1
 class Closewise:
     """One closewise process. Use as a context manager so it is always stopped."""
 
-    def __init__(self, binary, *flags, prefix=()):
-        argv = list(prefix) + [binary, "serve", "--listen", "127.0.0.1:0",
-                               "--admin", "127.0.0.1:0"] + list(flags)
+    def __init__(self, binary, *flags, prefix=(), bind_flags=True):
+        # bind_flags=False leaves the addresses to a --config file among the flags, which must
+        # then bind 127.0.0.1:0 for both listeners.
+        binds = ["--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"] if bind_flags else []
+        argv = list(prefix) + [binary, "serve"] + binds + list(flags)
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, text=True)
         self.lines = []
@@ -48,6 +50,18 @@ class Closewise:
     def log(self):
         with self._lock:
             return "".join(self.lines)
+
+    def wait_for_log(self, text, limit_s=5.0):
+        """True once a line of the log contains text."""
+        return wait_until(lambda: text in self.log(), limit_s)
+
+    def rss_kib(self):
+        """The resident set of the process (VmRSS in /proc/PID/status), in KiB."""
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        raise RuntimeError("no VmRSS line")
 
     def signal(self, signum=signal.SIGTERM):
         self.proc.send_signal(signum)
@@ -116,6 +130,15 @@ def get(port, path, timeout=5.0):
     """One GET on a fresh connection: (status, head, body)."""
     with connect(port, timeout) as sock:
         sock.sendall(request(path, "Connection: close\r\n"))
+        return read_response(sock, timeout)
+
+
+def post(port, path, timeout=5.0):
+    """A POST without a body on a fresh connection, as `curl -X POST` sends it: (status, head,
+    body). The Host is the loopback address the admin listener serves."""
+    with connect(port, timeout) as sock:
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                     "Content-Length: 0\r\nConnection: close\r\n\r\n".encode())
         return read_response(sock, timeout)
 
 
