@@ -1,5 +1,6 @@
 #include "server/demo_routes.h"
 
+#include <cassert>
 #include <charconv>
 #include <cstdint>
 #include <string>
@@ -60,6 +61,10 @@ struct DelayTask : TimerTask<DelayTask> {
   }
 };
 
+// /stream: C chunks, M ms apart, or with M = 0 one after another. Either way a chunk is written
+// only while the connection wants more (Responder::wantsMore): when the client reads slower than
+// we write, the timer stops and onWritable starts it again, so a client that stops reading costs
+// the connection's high-water mark, not the whole answer.
 struct StreamTask : TimerTask<StreamTask> {
   using TimerTask::TimerTask;
   std::uint64_t left = 0;
@@ -69,22 +74,48 @@ struct StreamTask : TimerTask<StreamTask> {
     left = chunks;
     interval = ms;
     // The head goes out now (start() sends it), so the client sees the answer begin at once.
-    responder.start(200, {{"Content-Type", "text/plain"}});
+    if (!responder.start(200, {{"Content-Type", "text/plain"}})) {
+      finish();  // the exchange is gone (finish() may already have run from onCancel)
+      return;
+    }
     if (left == 0) {
       responder.end();
       finish();
       return;
     }
-    uv_timer_start(&timer, &StreamTask::onTick, interval, interval);
+    resume();
   }
-  static void onTick(uv_timer_t* t) {
-    auto* self = static_cast<StreamTask*>(t->data);
-    --self->left;
-    self->responder.write("chunk " + std::to_string(self->sent++) + "\n");
-    if (self->left == 0) {
-      // The last chunk and the end of the body together: no extra interval of silence.
-      self->responder.end();
-      self->finish();
+  // With an interval the timer paces the chunks; without one they are written at once, as many
+  // as the connection takes.
+  void resume() {
+    if (interval == 0) {
+      produce();
+      return;
+    }
+    // Fails only on a closing handle, and the timer is closed only by finish(), after which
+    // nothing calls resume().
+    [[maybe_unused]] const int rc = uv_timer_start(&timer, &StreamTask::onTick, interval, interval);
+    assert(rc == 0);
+  }
+  static void onTick(uv_timer_t* t) { static_cast<StreamTask*>(t->data)->produce(); }
+  void produce() {
+    do {
+      if (!responder.write("chunk " + std::to_string(sent++) + "\n")) {
+        finish();  // the exchange is gone
+        return;
+      }
+      if (--left == 0) {
+        // The last chunk and the end of the body together: no extra interval of silence.
+        responder.end();
+        finish();
+        return;
+      }
+    } while (interval == 0 && responder.wantsMore());
+    if (!responder.wantsMore()) {
+      // The client is behind: produce nothing more until the queue drains below the low-water
+      // mark.
+      uv_timer_stop(&timer);
+      responder.onWritable([this] { resume(); });
     }
   }
 };
