@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
+#include <cassert>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -111,6 +112,7 @@ namespace {
 // What a value looks like, which decides the TOML types a key accepts and whether a flag repeats.
 enum class Shape : std::uint8_t {
   Text,         // TOML string.
+  Secret,       // TOML string; the reload log prints it as "(hidden)", --help as its default.
   Duration,     // TOML string ("75s") or integer (only 0 passes the parser).
   Size,         // TOML integer (bytes) or string ("16KiB").
   Count,        // TOML integer.
@@ -127,6 +129,7 @@ bool isList(Shape shape) {
 std::string_view tomlTypeText(Shape shape) {
   switch (shape) {
     case Shape::Text:
+    case Shape::Secret:
       return "a string";
     case Shape::Duration:
       return "a string like \"75s\"";
@@ -150,15 +153,19 @@ std::string_view tomlTypeText(Shape shape) {
 // The caller adds the flag or key and the rejected value, so every message has the same form.
 using Expectation = std::optional<std::string>;
 using ApplyFn = Expectation (*)(Config&, std::string_view);
-using ShowDefaultFn = std::string (*)(const Config&);
+using ShowFn = std::string (*)(const Config&);
 
 struct Setting {
   std::string_view name;  // The long flag without "--", and the TOML key.
   Shape shape;
+  Reload reload;  // Whether SIGHUP applies a change, or a restart is needed (config.h).
   std::string_view group;
   std::string_view valueName;
   std::string_view help;
-  ShowDefaultFn showDefault;
+  // The value as text. --help shows it for Config{} (the default); a reload compares settings by
+  // it, and copies a live one as apply(show()), so for those apply() must read it back as the
+  // same value (reloadConfig() asserts it).
+  ShowFn show;
   ApplyFn apply;
 };
 
@@ -205,11 +212,16 @@ Expectation setSize(std::size_t& target, std::string_view text, std::size_t min,
   return std::nullopt;
 }
 
-// A switch's value arrives as "true" or "false": CLI11 and the TOML boolean are read into those.
+// A switch's value arrives as "true" or "false" (CLI11 and the TOML boolean are read into those),
+// or as "on" or "off", the words show() prints, when a reload copies it.
 Expectation setSwitch(bool& target, std::string_view text) {
-  if (text != "true" && text != "false") return "true or false";
-  target = text == "true";
+  if (text != "true" && text != "false" && text != "on" && text != "off") return "true or false";
+  target = text == "true" || text == "on";
   return std::nullopt;
+}
+
+std::string showSwitch(bool value) {
+  return value ? "on" : "off";
 }
 
 template <typename Integer>
@@ -252,7 +264,7 @@ std::string joinAddresses(const std::vector<ListenAddress>& addresses) {
 }
 
 const std::array<Setting, 24> kSettings{{
-    {"listen", Shape::AddressList, "Listening", "ADDRESS",
+    {"listen", Shape::AddressList, Reload::Restart, "Listening", "ADDRESS",
      "Address to serve HTTP on; repeat for more. IPV4:PORT, [IPV6]:PORT or localhost:PORT",
      [](const Config& c) { return joinAddresses(c.listen); },
      [](Config& c, std::string_view v) -> Expectation {
@@ -266,9 +278,13 @@ const std::array<Setting, 24> kSettings{{
        c.listen.push_back(*address);
        return std::nullopt;
      }},
-    {"inherit-fds", Shape::FdList, "Listening", "FD[,FD...]",
+    {"inherit-fds", Shape::FdList, Reload::Restart, "Listening", "FD[,FD...]",
      "Listening sockets passed by a parent process; when given, --listen is not bound",
-     [](const Config&) { return std::string("none"); },
+     [](const Config& c) {
+       std::string joined;
+       for (const int fd : c.inheritFds) joined += (joined.empty() ? "" : ",") + std::to_string(fd);
+       return joined.empty() ? "none" : joined;
+     },
      [](Config& c, std::string_view v) -> Expectation {
        constexpr std::string_view kForms = "file descriptors like 3 or 3,4";
        std::vector<int> fds;
@@ -290,7 +306,7 @@ const std::array<Setting, 24> kSettings{{
        }
        return std::nullopt;
      }},
-    {"workers", Shape::Workers, "Listening", "N|auto",
+    {"workers", Shape::Workers, Reload::Restart, "Listening", "N|auto",
      "Event loop threads, 1 to 256; auto = one per CPU",
      [](const Config& c) { return std::to_string(c.workers); },
      [](Config& c, std::string_view v) -> Expectation {
@@ -305,7 +321,7 @@ const std::array<Setting, 24> kSettings{{
        c.workers = *workers;
        return std::nullopt;
      }},
-    {"max-connections", Shape::Count, "Listening", "N",
+    {"max-connections", Shape::Count, Reload::Live, "Listening", "N",
      "Open connections at most; 0 = derive from the open-file limit at start-up",
      [](const Config& c) { return std::to_string(c.maxConnections); },
      [](Config& c, std::string_view v) -> Expectation {
@@ -316,7 +332,7 @@ const std::array<Setting, 24> kSettings{{
        c.maxConnections = *value;
        return std::nullopt;
      }},
-    {"tcp-keepalive", Shape::Duration, "Listening", "DURATION|off",
+    {"tcp-keepalive", Shape::Duration, Reload::Restart, "Listening", "DURATION|off",
      "Idle time before TCP keepalive probes, in whole seconds; 0 or off = no probes",
      [](const Config& c) { return showOptionalDuration(c.tcpKeepalive); },
      [](Config& c, std::string_view v) -> Expectation {
@@ -329,12 +345,12 @@ const std::array<Setting, 24> kSettings{{
        c.tcpKeepalive = value;
        return std::nullopt;
      }},
-    {"demo-routes", Shape::Switch, "Listening", "",
+    {"demo-routes", Shape::Switch, Reload::Restart, "Listening", "",
      "Serve the demo routes /, /echo, /delay, /bytes and /stream (--demo-routes=false: only the "
      "routes a fork registers; every other path is 404)",
-     [](const Config& c) { return std::string(c.demoRoutes ? "on" : "off"); },
+     [](const Config& c) { return showSwitch(c.demoRoutes); },
      [](Config& c, std::string_view v) { return setSwitch(c.demoRoutes, v); }},
-    {"admin", Shape::Text, "Admin", "ADDRESS|off",
+    {"admin", Shape::Text, Reload::Restart, "Admin", "ADDRESS|off",
      "Address of the admin listener (/stats, /connections), or off",
      [](const Config& c) { return c.admin ? c.admin->text() : std::string("off"); },
      [](Config& c, std::string_view v) -> Expectation {
@@ -349,9 +365,9 @@ const std::array<Setting, 24> kSettings{{
        c.admin = *address;
        return std::nullopt;
      }},
-    {"admin-token", Shape::Text, "Admin", "TOKEN",
+    {"admin-token", Shape::Secret, Reload::Restart, "Admin", "TOKEN",
      "Bearer token the admin routes require; prefer --admin-token-file, argv is public",
-     [](const Config&) { return std::string("none"); },
+     [](const Config& c) { return c.adminToken.empty() ? std::string("none") : c.adminToken; },
      [](Config& c, std::string_view v) -> Expectation {
        if (v.empty()) {
          return "a non-empty token";
@@ -359,9 +375,9 @@ const std::array<Setting, 24> kSettings{{
        c.adminToken = v;
        return std::nullopt;
      }},
-    {"admin-token-file", Shape::Text, "Admin", "FILE",
+    {"admin-token-file", Shape::Text, Reload::Restart, "Admin", "FILE",
      "File holding the admin token, read at start-up; a trailing newline is ignored",
-     [](const Config&) { return std::string("none"); },
+     [](const Config& c) { return c.adminTokenFile.empty() ? "none" : c.adminTokenFile; },
      [](Config& c, std::string_view v) -> Expectation {
        if (v.empty()) {
          return "a file name";
@@ -369,20 +385,20 @@ const std::array<Setting, 24> kSettings{{
        c.adminTokenFile = v;
        return std::nullopt;
      }},
-    {"max-header-bytes", Shape::Size, "Limits", "SIZE",
+    {"max-header-bytes", Shape::Size, Reload::Live, "Limits", "SIZE",
      "Request line plus headers at most, 1KiB to 1MiB; a longer request line gets 414, a longer "
      "head 431",
      [](const Config& c) { return formatByteSize(c.maxHeaderBytes); },
      [](Config& c, std::string_view v) {
        return setSize(c.maxHeaderBytes, v, std::size_t{1} << 10, std::size_t{1} << 20);
      }},
-    {"max-body-bytes", Shape::Size, "Limits", "SIZE",
+    {"max-body-bytes", Shape::Size, Reload::Live, "Limits", "SIZE",
      "Request body at most, 0 to 1GiB; more is answered with 413",
      [](const Config& c) { return formatByteSize(c.maxBodyBytes); },
      [](Config& c, std::string_view v) {
        return setSize(c.maxBodyBytes, v, 0, std::size_t{1} << 30);
      }},
-    {"max-requests-per-connection", Shape::Count, "Limits", "N",
+    {"max-requests-per-connection", Shape::Count, Reload::Live, "Limits", "N",
      "Requests served on one connection before it is closed; 0 = unlimited",
      [](const Config& c) { return std::to_string(c.timeouts.maxRequestsPerConnection); },
      [](Config& c, std::string_view v) -> Expectation {
@@ -393,50 +409,50 @@ const std::array<Setting, 24> kSettings{{
        c.timeouts.maxRequestsPerConnection = *value;
        return std::nullopt;
      }},
-    {"max-connection-age", Shape::Duration, "Limits", "DURATION|off",
+    {"max-connection-age", Shape::Duration, Reload::Live, "Limits", "DURATION|off",
      "Close a connection after its current exchange once it is this old; 0 or off = never",
      [](const Config& c) { return showOptionalDuration(c.timeouts.maxConnectionAge); },
      [](Config& c, std::string_view v) {
        return setOptionalDuration(c.timeouts.maxConnectionAge, v);
      }},
-    {"header-timeout", Shape::Duration, "Timeouts", "DURATION",
+    {"header-timeout", Shape::Duration, Reload::Live, "Timeouts", "DURATION",
      "Total time for a request head, from accept or from its first byte after idle",
      [](const Config& c) { return showDuration(c.timeouts.header); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.timeouts.header, v); }},
-    {"body-timeout", Shape::Duration, "Timeouts", "DURATION",
+    {"body-timeout", Shape::Duration, Reload::Live, "Timeouts", "DURATION",
      "Longest silence between two reads of a request body",
      [](const Config& c) { return showDuration(c.timeouts.body); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.timeouts.body, v); }},
-    {"handler-timeout", Shape::Duration, "Timeouts", "DURATION",
+    {"handler-timeout", Shape::Duration, Reload::Live, "Timeouts", "DURATION",
      "Time the handler has to start its response",
      [](const Config& c) { return showDuration(c.timeouts.handler); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.timeouts.handler, v); }},
-    {"write-timeout", Shape::Duration, "Timeouts", "DURATION",
+    {"write-timeout", Shape::Duration, Reload::Live, "Timeouts", "DURATION",
      "Longest time without write progress (the peer stopped reading); then reset",
      [](const Config& c) { return showDuration(c.timeouts.write); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.timeouts.write, v); }},
-    {"idle-timeout", Shape::Duration, "Timeouts", "DURATION",
+    {"idle-timeout", Shape::Duration, Reload::Live, "Timeouts", "DURATION",
      "Time a keep-alive connection may wait for its next request",
      [](const Config& c) { return showDuration(c.timeouts.idle); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.timeouts.idle, v); }},
-    {"linger-timeout", Shape::Duration, "Timeouts", "DURATION",
+    {"linger-timeout", Shape::Duration, Reload::Live, "Timeouts", "DURATION",
      "After our FIN, total time to read and discard until the peer's FIN",
      [](const Config& c) { return showDuration(c.timeouts.linger); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.timeouts.linger, v); }},
-    {"close-wait-alert", Shape::Duration, "Timeouts", "DURATION",
+    {"close-wait-alert", Shape::Duration, Reload::Restart, "Timeouts", "DURATION",
      "Warn when a connection stays in CLOSE_WAIT (peer's FIN unanswered) this long",
      [](const Config& c) { return showDuration(c.closeWaitAlert); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.closeWaitAlert, v); }},
-    {"drain-delay", Shape::Duration, "Drain", "DURATION",
+    {"drain-delay", Shape::Duration, Reload::Live, "Drain", "DURATION",
      "On SIGTERM, keep accepting this long so load balancers see the pod leave first",
      [](const Config& c) { return showDuration(c.drainDelay); },
      [](Config& c, std::string_view v) { return setDuration(c.drainDelay, v); }},
-    {"drain-timeout", Shape::Duration, "Drain", "DURATION",
+    {"drain-timeout", Shape::Duration, Reload::Live, "Drain", "DURATION",
      "Bound on the whole drain, counted from the signal (--drain-delay included); then reset",
      [](const Config& c) { return showDuration(c.drainTimeout); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.drainTimeout, v); }},
-    {"log-level", Shape::Text, "Logging", "LEVEL", "trace, debug, info, warn or error",
-     [](const Config& c) { return c.logLevel; },
+    {"log-level", Shape::Text, Reload::Live, "Logging", "LEVEL",
+     "trace, debug, info, warn or error", [](const Config& c) { return c.logLevel; },
      [](Config& c, std::string_view v) -> Expectation {
        if (std::find(kLogLevels.begin(), kLogLevels.end(), v) == kLogLevels.end()) {
          return "one of trace, debug, info, warn, error";
@@ -444,9 +460,9 @@ const std::array<Setting, 24> kSettings{{
        c.logLevel = v;
        return std::nullopt;
      }},
-    {"access-log", Shape::Switch, "Logging", "",
+    {"access-log", Shape::Switch, Reload::Live, "Logging", "",
      "Log one line per request (--access-log=false turns a file's setting off)",
-     [](const Config& c) { return std::string(c.accessLog ? "on" : "off"); },
+     [](const Config& c) { return showSwitch(c.accessLog); },
      [](Config& c, std::string_view v) { return setSwitch(c.accessLog, v); }},
 }};
 
@@ -543,9 +559,9 @@ std::string_view tomlTypeName(toml::node_type type) {
 
 // Converts one scalar to the text the flag would have carried, if the shape takes its type.
 std::optional<RawValue> tomlScalar(const toml::node& node, Shape shape) {
-  const bool takes_string = shape == Shape::Text || shape == Shape::Duration ||
-                            shape == Shape::Size || shape == Shape::Workers ||
-                            shape == Shape::AddressList;
+  const bool takes_string = shape == Shape::Text || shape == Shape::Secret ||
+                            shape == Shape::Duration || shape == Shape::Size ||
+                            shape == Shape::Workers || shape == Shape::AddressList;
   const bool takes_integer = shape == Shape::Duration || shape == Shape::Size ||
                              shape == Shape::Count || shape == Shape::Workers ||
                              shape == Shape::FdList;
@@ -687,7 +703,9 @@ struct StatesFlags {
 std::string serveHelpFooter() {
   return "Every flag above can also be set in the TOML file given to --config, as a key named\n"
          "like the flag without \"--\" (idle-timeout = \"75s\"); the command line wins over the\n"
-         "file. Durations: 250ms, 5s, 1m, 2h. Sizes: 16384, 16KiB, 1MiB, 1GiB.\n"
+         "file. On SIGHUP the file is read again and the settings marked reloadable take their\n"
+         "new values; the others need a restart. Durations: 250ms, 5s, 1m, 2h. Sizes: 16384,\n"
+         "16KiB, 1MiB, 1GiB.\n"
          "See docs/configuration.md for what each setting is for and why its default.\n";
 }
 
@@ -755,7 +773,9 @@ void addServeFlags(CLI::App& app, Layer& cli, std::string& config_file) {
       option->type_name(std::string(setting.valueName))->allow_extra_args(false);
       option->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     }
-    option->option_text(optionText(setting.valueName, "default " + setting.showDefault(defaults)));
+    const std::string_view reloadable = setting.reload == Reload::Live ? ", reloadable" : "";
+    option->option_text(optionText(setting.valueName,
+                                   "default " + setting.show(defaults) + std::string(reloadable)));
     option->group(std::string(setting.group));
   }
   app.add_option("--config", config_file,
@@ -949,6 +969,59 @@ ParseOutcome parseCommandLine(int argc, const char* const* argv, std::ostream& o
     err << "closewise: cannot read the configuration: " << error.what() << '\n';
     return ParseOutcome{2, {}};
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reloading (SIGHUP)
+// ---------------------------------------------------------------------------------------------
+
+std::vector<SettingChange> diffSettings(const Config& before, const Config& after) {
+  // A secret is compared but never printed: a log is read by more people than the token is.
+  const auto printable = [](const Setting& setting, std::string text) {
+    return setting.shape != Shape::Secret || text == "none" ? text : std::string("(hidden)");
+  };
+  std::vector<SettingChange> changes;
+  for (const Setting& setting : kSettings) {
+    std::string was = setting.show(before);
+    std::string is = setting.show(after);
+    if (was == is) continue;
+    changes.push_back({setting.name, printable(setting, std::move(was)),
+                       printable(setting, std::move(is)), setting.reload});
+  }
+  return changes;
+}
+
+ReloadOutcome reloadConfig(const std::vector<std::string>& commandLine, const Config& running) {
+  ReloadOutcome outcome;
+  std::vector<const char*> argv;
+  for (const std::string& arg : commandLine) argv.push_back(arg.c_str());
+  std::ostringstream out;
+  std::ostringstream err;
+  const ParseOutcome read = parseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
+  if (read.exitCode || read.parsed.command != Command::Serve) {
+    // The start-up parser's own message, so the log says what `closewise --config FILE` would.
+    outcome.error = err.str();
+    while (!outcome.error.empty() && outcome.error.back() == '\n') outcome.error.pop_back();
+    if (outcome.error.empty()) outcome.error = "the command line does not start a server";
+    return outcome;
+  }
+  const Config& next = read.parsed.config;
+  outcome.config = running;
+  for (SettingChange& change : diffSettings(running, next)) {
+    if (change.reload == Reload::Restart) {
+      outcome.needRestart.push_back(std::move(change));
+      continue;
+    }
+    // A live setting crosses over as the text show() gives, through the apply() that validated
+    // it; show() is written to be read back, which the assertion holds every row to.
+    const Setting& setting = *findSetting(change.name);
+    const std::string value = setting.show(next);
+    [[maybe_unused]] const Expectation refused = setting.apply(outcome.config, value);
+    assert(!isList(setting.shape) && !refused && setting.show(outcome.config) == value);
+    outcome.applied.push_back(std::move(change));
+  }
+  deriveSettings(outcome.config);
+  return outcome;
 }
 
 }  // namespace closewise::server

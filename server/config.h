@@ -5,6 +5,10 @@
 // Precedence, lowest to highest: the defaults written in Config below, the file named by --config,
 // the command line. Everything is validated before the server starts, so a bad value is a clear
 // message and exit code 2 at start-up rather than a surprise under load.
+//
+// On SIGHUP the same command line and its file are read again (reloadConfig below): the settings
+// that can change while the server runs take their new values, the others are reported as needing
+// a restart, and a file that does not read is refused whole.
 #pragma once
 
 #include <chrono>
@@ -91,5 +95,37 @@ struct ParseOutcome {
 // Never throws: every failure, including one from CLI11 or toml++, becomes exit code 2.
 ParseOutcome parseCommandLine(int argc, const char* const* argv, std::ostream& out,
                               std::ostream& err);
+
+// Whether a running server can take a new value of a setting from a reload. Each row of the
+// settings table (config.cc) says which. Live: the timeouts, limits, drain and logging settings,
+// which each worker reads afresh for every new deadline, request or log line. Restart: what was
+// built once at start-up from the setting (bound sockets, worker threads, registered routes, the
+// admin listener and its alert rules, options copied into the listeners).
+enum class Reload : std::uint8_t { Live, Restart };
+
+// A setting whose value differs between two Configs, with both values as --help prints them
+// (a secret as "(hidden)").
+struct SettingChange {
+  std::string_view name;  // the flag without "--", and the TOML key
+  std::string before;
+  std::string after;
+  Reload reload = Reload::Restart;
+};
+
+// Every setting whose value differs, in the order of --help.
+std::vector<SettingChange> diffSettings(const Config& before, const Config& after);
+
+struct ReloadOutcome {
+  // Not empty when the command line or the file did not read: the message start-up would print,
+  // and nothing else here is set.
+  std::string error;
+  Config config;                           // `running` with the applied changes
+  std::vector<SettingChange> applied;      // Live settings that changed
+  std::vector<SettingChange> needRestart;  // Restart settings that changed; not applied
+};
+
+// Reads `commandLine` (argv as the process got it, argv[0] first) and the --config file it names
+// again, exactly as at start-up, and compares the result with the running settings.
+ReloadOutcome reloadConfig(const std::vector<std::string>& commandLine, const Config& running);
 
 }  // namespace closewise::server
