@@ -213,4 +213,26 @@ ConnectionState::KeepAliveVerdict ConnectionState::keepAliveVerdict(TimePoint no
   return {true, CloseReason::None};
 }
 
+void ConnectionState::rebaseDeadline(const TimeoutPolicy& before) noexcept {
+  switch (deadlineReason_) {
+    case CloseReason::HeaderTimeout:
+      deadline_ += policy_.header - before.header;
+      break;
+    case CloseReason::BodyTimeout:
+      deadline_ += policy_.body - before.body;
+      break;
+    case CloseReason::HandlerTimeout:
+      deadline_ += policy_.handler - before.handler;
+      break;
+    case CloseReason::WriteTimeout:
+      deadline_ += policy_.write - before.write;
+      break;
+    case CloseReason::IdleTimeout:
+      deadline_ += policy_.idle - before.idle;
+      break;
+    default:
+      break;
+  }
+}
+
 }  // namespace closewise::lifecycle

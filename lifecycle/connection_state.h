@@ -152,6 +152,12 @@ class ConnectionState {
   };
   KeepAliveVerdict keepAliveVerdict(TimePoint now, bool draining) const noexcept;
 
+  // The policy changed (a configuration reload); `before` is the one the deadline was armed
+  // with. The deadline is counted again from the same start with the new timeout of its kind, so
+  // a shortened timeout may have passed already. The linger deadline (the lesser of two limits)
+  // is kept: closing is short whatever the policy.
+  void rebaseDeadline(const TimeoutPolicy& before) noexcept;
+
  private:
   // Moves between two counted phases and tells the Tally.
   void moveTo(Phase to) noexcept;

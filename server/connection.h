@@ -45,6 +45,7 @@ struct Exchange {
   std::string pending;              // input read but not yet parsed (pipelined requests)
   Responder* responder = nullptr;   // the live Responder of the open exchange, if any
   std::uint64_t bodyRemaining = 0;  // for Content-Length responses: bytes the handler still owes
+  std::uint32_t generation = 0;     // the worker's settings when it was made (Worker::reconfigure)
 };
 
 class Connection {

@@ -338,6 +338,36 @@ void Worker::stopNow() {
   finish();
 }
 
+void Worker::reconfigure(WorkerOptions options) {
+  if (shutdown_) return;
+  // The listeners were opened from these, and a change of them takes a restart.
+  options.listen = std::move(options_.listen);
+  const lifecycle::TimeoutPolicy before = options_.timeouts;
+  // In place: every ConnectionState refers to options_.timeouts.
+  options_ = std::move(options);
+  // Parsers copy their limits, so an exchange made before now is not used again: the pooled ones
+  // go at once, those in use when they come back (releaseExchange() checks the generation).
+  ++exchangeGeneration_;
+  exchangePool_.clear();
+  if (!draining()) drain_ = lifecycle::DrainController(options_.drainDelay, options_.drainTimeout);
+  rebaseDeadlines(before);
+  armTimer();
+}
+
+void Worker::rebaseDeadlines(const lifecycle::TimeoutPolicy& before) noexcept {
+  // A list stays ordered by deadline only while all its entries share one timeout (see the
+  // header): entries filed after a shortening would sit behind earlier ones with later deadlines,
+  // and the timer walk stops at the first entry not yet due. So every entry is counted again
+  // from its own start with the new timeout; a list moves as one and keeps its order.
+  for (auto& list : lists_) {
+    for (ListHook* hook = list.first(); hook != list.end(); hook = hook->next) {
+      Connection* connection = Connection::fromHook(hook);
+      connection->state_.rebaseDeadline(before);
+      connection->listedDeadline_ = connection->state_.deadline();
+    }
+  }
+}
+
 void Worker::finish() {
   if (finished_) return;
   finished_ = true;
@@ -402,14 +432,18 @@ std::string_view Worker::date() {
 }
 
 std::unique_ptr<Exchange> Worker::acquireExchange() {
-  if (exchangePool_.empty()) return std::make_unique<Exchange>(options_.limits);
+  if (exchangePool_.empty()) {
+    auto exchange = std::make_unique<Exchange>(options_.limits);
+    exchange->generation = exchangeGeneration_;
+    return exchange;
+  }
   auto exchange = std::move(exchangePool_.back());
   exchangePool_.pop_back();
   return exchange;
 }
 
 void Worker::releaseExchange(std::unique_ptr<Exchange> exchange) noexcept {
-  if (!exchange) return;
+  if (!exchange || exchange->generation != exchangeGeneration_) return;  // made before a reload
   assert(exchange->responder == nullptr);
   exchange->parser.reset();
   // Pipelined input rarely needs more than a few requests' worth; a buffer grown past that by

@@ -9,6 +9,8 @@
 // body, handler, write, idle, linger). All entries of a list get the same timeout and are pushed
 // at the tail when their deadline is set, so each list is ordered by deadline and the timer only
 // looks at list heads. Re-arming a deadline on progress is an unlink and a push: O(1), no heap.
+// A reload that changes a timeout keeps it so by counting every listed deadline again with the
+// new timeout (reconfigure()).
 //
 // Threading: everything here runs on the worker's loop thread. Other threads reach a worker only
 // through post() (a uv_async_t) and read its books through atomics (lifecycle::Tally).
@@ -90,8 +92,12 @@ class Worker {
   // close when the delay ends, idle connections close, busy ones finish with Connection: close,
   // the rest are reset at the deadline. onFinished runs once when nothing is left.
   void beginDrain();
-  // A second signal: reset every connection now and finish.
+  // Stop at once (SIGQUIT, a second SIGINT): reset every connection now and finish.
   void stopNow();
+  // New settings from a reload (SIGHUP), on the loop thread. Timeouts apply to every deadline at
+  // once, each counted again from its own start; limits to every request parsed from here on;
+  // drain times to a drain not yet begun. The listeners keep what start() opened them with.
+  void reconfigure(WorkerOptions options);
   // Closes every handle (tests, and the end of a drain) so the loop can end.
   void shutdown();
   void setOnFinished(std::function<void()> onFinished) { onFinished_ = std::move(onFinished); }
@@ -175,6 +181,7 @@ class Worker {
   void onTimer();
   void onAsync();
   void armTimer() noexcept;
+  void rebaseDeadlines(const lifecycle::TimeoutPolicy& before) noexcept;
   void advanceDrain();
   void closeListeners();
   void closeIdleForDrain();
@@ -200,6 +207,7 @@ class Worker {
   std::unique_ptr<char[]> readBuffer_;
   protocol::DateCache dateCache_;
   std::vector<std::unique_ptr<Exchange>> exchangePool_;
+  std::uint32_t exchangeGeneration_ = 0;  // reconfigure() counts; see Exchange::generation
   SlabPool<Connection, 64> connectionPool_;
   std::string spareOutput_;
   // Bytes of large output buffers (slow readers' queues) freed since the heap was last trimmed.

@@ -31,9 +31,9 @@ class EditableFile {
  public:
   explicit EditableFile(std::string_view contents) {
     static int serial = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("closewise_reload_" + std::to_string(getpid()) + "_" + std::to_string(++serial) +
-             ".toml");
+    path_ =
+        std::filesystem::temp_directory_path() /
+        ("closewise_reload_" + std::to_string(getpid()) + "_" + std::to_string(++serial) + ".toml");
     write(contents);
   }
   ~EditableFile() { std::filesystem::remove(path_); }
