@@ -58,9 +58,10 @@ int main(int argc, char** argv) {
     }
   }
   int adminFd = handoff.adminFd;
+  std::vector<int> activatedFds;
   if (activated.any()) {
     if (parsed.config.inheritFds.empty()) {
-      parsed.config.inheritFds = activated.publicFds;
+      activatedFds = activated.publicFds;
       if (adminFd < 0) adminFd = activated.adminFd;
       spdlog::info("socket activation: {} public sockets{} from systemd",
                    activated.publicFds.size(), activated.adminFd >= 0 ? " and the admin one" : "");
@@ -73,6 +74,7 @@ int main(int argc, char** argv) {
 
   server::Server srv(parsed.config);
   srv.setCommandLine(std::vector<std::string>(argv, argv + argc));
+  srv.setActivatedFds(std::move(activatedFds));
   srv.setInheritedAdminFd(adminFd);
   srv.setPredecessorPipe(handoff.readyFd);
   // systemd (Type=notify). A successor is not the process systemd started, so it announces

@@ -67,7 +67,7 @@ WorkerOptions Server::workerOptions(std::size_t maxConnectionsPerWorker) const {
   options.accessLog = config_.accessLog;
   options.backlog = kBacklog;
   // Inherited sockets are shared out by buildWorkers(); --listen is bound by each worker itself.
-  if (config_.inheritFds.empty()) {
+  if (inheritedFds().empty()) {
     for (const auto& address : config_.listen) {
       options.listen.push_back({address.host, address.port, -1});
     }
@@ -81,11 +81,12 @@ std::string Server::buildWorkers(unsigned n, std::size_t perWorker) {
   // assignToWorkers(). They arrive without FD_CLOEXEC (that is how they got here) and get it
   // back, so that a later successor receives only the fds it is told about.
   std::vector<std::vector<WorkerSocket>> shares;
-  if (!config_.inheritFds.empty()) {
+  const std::vector<int>& inherited = inheritedFds();
+  if (!inherited.empty()) {
     std::string error;
-    const auto groups = groupByAddress(config_.inheritFds, &error);
+    const auto groups = groupByAddress(inherited, &error);
     if (!error.empty()) return error;
-    for (int fd : config_.inheritFds) fcntl(fd, F_SETFD, FD_CLOEXEC);
+    for (int fd : inherited) fcntl(fd, F_SETFD, FD_CLOEXEC);
     shares = assignToWorkers(groups, n);
   }
   for (unsigned i = 0; i < n; ++i) {
@@ -124,12 +125,19 @@ std::string Server::buildWorkers(unsigned n, std::size_t perWorker) {
   return "";
 }
 
+std::size_t Server::maxConnections() const {
+  return config_.maxConnections != 0 ? config_.maxConnections
+                                     : defaultMaxConnections(config_.workers);
+}
+
+std::size_t Server::connectionsPerWorker() const {
+  return std::max<std::size_t>(1, maxConnections() / config_.workers);
+}
+
 int Server::run() {
   startedAt_ = std::chrono::steady_clock::now();
   const unsigned n = config_.workers;
-  const std::size_t maxConnections =
-      config_.maxConnections != 0 ? config_.maxConnections : defaultMaxConnections(n);
-  const std::size_t perWorker = std::max<std::size_t>(1, maxConnections / n);
+  const std::size_t perWorker = connectionsPerWorker();
 
   uv_async_init(&mainLoop_, &workerDone_, &Server::onWorkerDoneThunk);
   workerDone_.data = this;
@@ -187,7 +195,7 @@ int Server::run() {
       "timeout {}; tcp-keepalive {}",
       kVersion, fmt::join(addresses_, ", "), n,
       admin_ ? "; admin on " + admin_->listeners().front()->address() : std::string("; admin off"),
-      maxConnections, perWorker, ms(t.header), ms(t.body), ms(t.handler), ms(t.write), ms(t.idle),
+      maxConnections(), perWorker, ms(t.header), ms(t.body), ms(t.handler), ms(t.write), ms(t.idle),
       ms(t.linger), config_.maxHeaderBytes, config_.maxBodyBytes, t.maxRequestsPerConnection,
       t.maxConnectionAge.count() ? ms(t.maxConnectionAge) : "off", ms(config_.drainDelay),
       ms(config_.drainTimeout), config_.tcpKeepalive.count() ? ms(config_.tcpKeepalive) : "off");
@@ -324,12 +332,56 @@ void Server::onSignal(int signum) {
     case SIGQUIT:
       stopNow("SIGQUIT");
       break;
+    case SIGHUP:
+      reload();
+      break;
     case SIGUSR2:
       beginHandoff();
       break;
     default:
       break;
   }
+}
+
+void Server::reload() {
+  // Runs on the main loop, which owns config_; the workers get their share by post().
+  const std::string file = config_.configFile;
+  if (file.empty()) {
+    spdlog::info("SIGHUP: no --config file; nothing to reload");
+    return;
+  }
+  if (draining_.load()) {
+    spdlog::info("SIGHUP during drain: ignored; the drain keeps the settings it began with");
+    return;
+  }
+  if (commandLine_.empty()) {
+    spdlog::error("SIGHUP: no command line to read again; nothing reloaded");
+    return;
+  }
+  ReloadOutcome outcome = reloadConfig(commandLine_, config_);
+  if (!outcome.error.empty()) {
+    spdlog::error("SIGHUP: {} refused, the running settings stay: {}", file, outcome.error);
+    return;
+  }
+  const auto describe = [](const SettingChange& change) {
+    return fmt::format("{} {} -> {}", change.name, change.before, change.after);
+  };
+  for (const SettingChange& change : outcome.needRestart) {
+    spdlog::warn("SIGHUP: {}: {} needs a restart; not applied", file, describe(change));
+  }
+  if (outcome.applied.empty()) {
+    spdlog::info("SIGHUP: {} read again; no setting that can change live has changed", file);
+    return;
+  }
+  config_ = std::move(outcome.config);
+  spdlog::set_level(spdlog::level::from_str(config_.logLevel));
+  const WorkerOptions options = workerOptions(connectionsPerWorker());
+  for (auto& w : workers_) {
+    w->worker->post([options](Worker& worker) { worker.reconfigure(options); });
+  }
+  std::vector<std::string> applied;
+  for (const SettingChange& change : outcome.applied) applied.push_back(describe(change));
+  spdlog::info("SIGHUP: reloaded {}: {}", file, fmt::join(applied, ", "));
 }
 
 void Server::beginHandoff() {

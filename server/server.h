@@ -14,6 +14,10 @@
 // twice in a terminal). When every worker is done the process exits 0 with a one-line summary.
 // docs/deploy.md ("Signals") is the table of every signal.
 //
+// SIGHUP reads the --config file again (with the same command line on top): the settings that can
+// change live go to every worker, the others are logged as needing a restart, a bad file is
+// refused and nothing changes (server/config.h, reloadConfig).
+//
 // Restart without a refused connect, two ways (docs/deploy.md): systemd socket activation (the
 // sockets outlive the process) and SIGUSR2, which starts a successor process on the same
 // sockets and drains this one once it is ready (server/socket_handoff.h).
@@ -110,13 +114,17 @@ class Server {
   void setOnReady(std::function<void()> fn) { onReady_ = std::move(fn); }
   void setOnDrain(std::function<void()> fn) { onDrain_ = std::move(fn); }
 
-  // Handoff (SIGUSR2). The command line to start the successor with; argv[0] is the binary.
-  // Without it SIGUSR2 is refused with a log line.
+  // Handoff (SIGUSR2) and reload (SIGHUP). The command line to start the successor with, and to
+  // read again on a reload; argv[0] is the binary. Without it both are refused with a log line.
   void setCommandLine(std::vector<std::string> argv) { commandLine_ = std::move(argv); }
   // Set by main from the environment: the admin listening socket to adopt instead of binding
   // --admin (a predecessor's or systemd's), and the pipe on which to tell a predecessor we are
   // ready. -1 when absent.
   void setInheritedAdminFd(int fd) noexcept { inheritedAdminFd_ = fd; }
+  // systemd's listening sockets (LISTEN_FDS), served when --inherit-fds names none. They stay
+  // out of config(), which holds what the command line and the file say, so that a reload
+  // compares like with like.
+  void setActivatedFds(std::vector<int> fds) { activatedFds_ = std::move(fds); }
   void setPredecessorPipe(int fd) noexcept { predecessorPipe_ = fd; }
   // True once a successor said it is ready: the drain that follows is a handoff, not a stop
   // (systemd must not hear STOPPING=1). Main loop only.
@@ -129,9 +137,16 @@ class Server {
   std::string watchSignals();
   void onSignal(int signum);
   void stopNow(const char* why);
+  void reload();
+  // --max-connections, or what RLIMIT_NOFILE allows, and each worker's share of it.
+  std::size_t maxConnections() const;
+  std::size_t connectionsPerWorker() const;
   void onWorkerDone();
   void beginHandoff();
   std::string buildWorkers(unsigned n, std::size_t perWorker);
+  const std::vector<int>& inheritedFds() const noexcept {
+    return config_.inheritFds.empty() ? activatedFds_ : config_.inheritFds;
+  }
   void closeMain();
   WorkerOptions workerOptions(std::size_t maxConnectionsPerWorker) const;
 
@@ -148,7 +163,7 @@ class Server {
   uv_loop_t mainLoop_{};
   // The signals the main loop handles, in the order of docs/deploy.md's table; onSignal() says
   // what each one does.
-  static constexpr std::array<int, 4> kSignals{SIGTERM, SIGINT, SIGQUIT, SIGUSR2};
+  static constexpr std::array<int, 5> kSignals{SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR2};
   std::array<uv_signal_t, kSignals.size()> signals_{};
   std::size_t signalsOpen_ = 0;  // handles of signals_ initialised; closeMain() closes those
   unsigned sigints_ = 0;         // SIGINTs received: the second one stops at once
@@ -168,6 +183,7 @@ class Server {
   std::vector<std::uint64_t> lastIdleNs_;
   std::uint64_t lastUtilizationAt_ = 0;
   std::vector<std::string> commandLine_;
+  std::vector<int> activatedFds_;
   int inheritedAdminFd_ = -1;
   int predecessorPipe_ = -1;
   // The successor being started, and earlier ones that failed. Their handles are closed with

@@ -133,6 +133,14 @@ def get(port, path, timeout=5.0):
         return read_response(sock, timeout)
 
 
+def serves(port, path="/"):
+    """True if a GET of path on a fresh connection is answered 200."""
+    try:
+        return get(port, path)[0] == 200
+    except (OSError, EOFError):
+        return False
+
+
 def post(port, path, timeout=5.0):
     """A POST without a body on a fresh connection, as `curl -X POST` sends it: (status, head,
     body). The Host is the loopback address the admin listener serves."""
