@@ -977,16 +977,16 @@ ParseOutcome parseCommandLine(int argc, const char* const* argv, std::ostream& o
 
 std::vector<SettingChange> diffSettings(const Config& before, const Config& after) {
   // A secret is compared but never printed: a log is read by more people than the token is.
-  const auto printable = [](const Setting& setting, std::string text) {
+  const auto printable = [](const Setting& setting, const std::string& text) {
     return setting.shape != Shape::Secret || text == "none" ? text : std::string("(hidden)");
   };
   std::vector<SettingChange> changes;
   for (const Setting& setting : kSettings) {
-    std::string was = setting.show(before);
-    std::string is = setting.show(after);
+    const std::string was = setting.show(before);
+    const std::string is = setting.show(after);
     if (was == is) continue;
-    changes.push_back({setting.name, printable(setting, std::move(was)),
-                       printable(setting, std::move(is)), setting.reload});
+    changes.push_back(
+        {setting.name, printable(setting, was), printable(setting, is), setting.reload});
   }
   return changes;
 }
@@ -994,6 +994,7 @@ std::vector<SettingChange> diffSettings(const Config& before, const Config& afte
 ReloadOutcome reloadConfig(const std::vector<std::string>& commandLine, const Config& running) {
   ReloadOutcome outcome;
   std::vector<const char*> argv;
+  argv.reserve(commandLine.size());
   for (const std::string& arg : commandLine) argv.push_back(arg.c_str());
   std::ostringstream out;
   std::ostringstream err;
