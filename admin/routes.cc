@@ -12,6 +12,7 @@
 #include "admin/dashboard.h"
 #include "admin/metrics.h"
 #include "admin/process_view.h"
+#include "admin/request_policy.h"
 #include "admin/stats.h"
 
 namespace closewise::admin {
@@ -50,6 +51,25 @@ server::Handler guarded(const std::string& token, server::Handler handler) {
     handler(request, std::move(responder));
   };
 }
+
+// Wraps a handler with the request policy (request_policy.h): a Host that is not this listener,
+// or a state-changing request a page of another origin could have sent, is answered here and
+// never reaches the route or the token check.
+server::Handler admitted(const std::vector<std::string>& allowedHosts, server::Handler handler) {
+  return [&allowedHosts, handler = std::move(handler)](const server::Request& request,
+                                                       server::Responder responder) {
+    const Verdict verdict = admitAdminRequest(request, allowedHosts);
+    if (verdict != Verdict::Allowed) {
+      const Refusal refusal = refusalFor(verdict);
+      responder.send(refusal.status, refusal.body, {{"Content-Type", "text/plain"}});
+      return;
+    }
+    handler(request, std::move(responder));
+  };
+}
+
+// Whether a route needs the bearer token (when one is configured) beyond the request policy.
+enum class Access : std::uint8_t { Open, Token };
 
 const std::vector<server::Header>& jsonHeaders() {
   // no-store: every answer is a live reading; a cached one would show a state that is gone.
@@ -298,12 +318,21 @@ std::optional<std::string> checkAdminExposure(const server::Config& config) {
 }
 
 void registerAdminRoutes(server::Router& router, server::Server& server) {
-  const std::string& token = server.config().adminToken;
+  const server::Config& config = server.config();
   const auto text = std::vector<server::Header>{{"Content-Type", "text/plain"}};
   // Lives as long as the routes that hold it, which live as long as the Server; its handles are
   // closed before the main loop ends (see AdminView).
   auto view = std::make_shared<AdminView>(server);
   view->start();
+
+  // Every route is registered through here, so none can miss the request policy; the token
+  // check, where the route has one, comes after it. The Config outlives the routes (both belong
+  // to the Server), so the policy may hold its allowed hosts by reference.
+  const auto on = [&router, &config](std::string_view method, std::string_view path, Access access,
+                                     server::Handler handler) {
+    if (access == Access::Token) handler = guarded(config.adminToken, std::move(handler));
+    router.on(method, path, admitted(config.adminAllowedHosts, std::move(handler)));
+  };
 
   // The two probes answer without the token. Kubernetes' kubelet and a balancer's health check
   // can only send a fixed header, which would put the token in every manifest and config; and
@@ -312,63 +341,62 @@ void registerAdminRoutes(server::Router& router, server::Server& server) {
   // stays behind the token.
   //
   // Liveness: the admin loop answering at all is the proof the process serves its loops.
-  router.on("GET", "/healthz", [text](const server::Request&, server::Responder responder) {
+  on("GET", "/healthz", Access::Open, [text](const server::Request&, server::Responder responder) {
     responder.send(200, "ok\n", text);
   });
   // Readiness for load balancers: 503 from the moment a drain begins.
-  router.on("GET", "/readyz", [&server, text](const server::Request&, server::Responder responder) {
-    if (server.ready()) {
-      responder.send(200, "ready\n", text);
-    } else {
-      responder.send(503, server.draining() ? "draining\n" : "starting\n", text);
-    }
-  });
-  router.on("POST", "/drain",
-            guarded(token, [&server, text](const server::Request&, server::Responder responder) {
-              const bool already = server.draining();
-              if (!already) server.requestDrain("POST /drain");
-              responder.send(202, already ? "already draining\n" : "drain started\n", text);
-            }));
+  on("GET", "/readyz", Access::Open,
+     [&server, text](const server::Request&, server::Responder responder) {
+       if (server.ready()) {
+         responder.send(200, "ready\n", text);
+       } else {
+         responder.send(503, server.draining() ? "draining\n" : "starting\n", text);
+       }
+     });
+  on("POST", "/drain", Access::Token,
+     [&server, text](const server::Request&, server::Responder responder) {
+       const bool already = server.draining();
+       if (!already) server.requestDrain("POST /drain");
+       responder.send(202, already ? "already draining\n" : "drain started\n", text);
+     });
 
-  router.on("GET", "/stats",
-            guarded(token, [view](const server::Request&, server::Responder responder) {
-              responder.send(200, statsJson(view->gather()), jsonHeaders());
-            }));
-  router.on("GET", "/metrics",
-            guarded(token, [view](const server::Request&, server::Responder responder) {
-              responder.send(200, metricsText(view->gather()),
-                             {{"Content-Type", std::string(kMetricsContentType)}});
-            }));
-  router.on("GET", "/connections",
-            guarded(token, [&server](const server::Request& request, server::Responder responder) {
-              auto parsed = parseConnectionsQuery(request.query);
-              if (!parsed.query) {
-                responder.send(400, parsed.error, {{"Content-Type", "text/plain"}});
-                return;
-              }
-              // The workers answer on the main loop later; std::function needs a copyable
-              // callable, and a Responder is move-only, hence the shared_ptr.
-              auto pending = std::make_shared<server::Responder>(std::move(responder));
-              server.listConnections([pending, query = *parsed.query](
-                                         std::vector<server::ConnectionInfo> connections) {
-                const std::size_t matched = selectConnections(connections, query);
-                for (auto& c : connections) {
-                  // The worker fills the peer only when it logs it (it costs a getpeername per
-                  // accept). Asking here, on the main loop, races with the worker closing the fd
-                  // and a new socket taking its number, so at worst a peer is wrong for a
-                  // connection that is gone by the time the answer is read.
-                  if (c.peer.empty()) c.peer = peerOf(c.fd);
-                }
-                auto headers = jsonHeaders();
-                headers.push_back({"X-Total-Count", std::to_string(matched)});
-                pending->send(200, connectionsJson(connections), headers);
-              });
-            }));
+  on("GET", "/stats", Access::Token, [view](const server::Request&, server::Responder responder) {
+    responder.send(200, statsJson(view->gather()), jsonHeaders());
+  });
+  on("GET", "/metrics", Access::Token, [view](const server::Request&, server::Responder responder) {
+    responder.send(200, metricsText(view->gather()),
+                   {{"Content-Type", std::string(kMetricsContentType)}});
+  });
+  on("GET", "/connections", Access::Token,
+     [&server](const server::Request& request, server::Responder responder) {
+       auto parsed = parseConnectionsQuery(request.query);
+       if (!parsed.query) {
+         responder.send(400, parsed.error, {{"Content-Type", "text/plain"}});
+         return;
+       }
+       // The workers answer on the main loop later; std::function needs a copyable callable,
+       // and a Responder is move-only, hence the shared_ptr.
+       auto pending = std::make_shared<server::Responder>(std::move(responder));
+       server.listConnections(
+           [pending, query = *parsed.query](std::vector<server::ConnectionInfo> connections) {
+             const std::size_t matched = selectConnections(connections, query);
+             for (auto& c : connections) {
+               // The worker fills the peer only when it logs it (it costs a getpeername per
+               // accept). Asking here, on the main loop, races with the worker closing the fd
+               // and a new socket taking its number, so at worst a peer is wrong for a
+               // connection that is gone by the time the answer is read.
+               if (c.peer.empty()) c.peer = peerOf(c.fd);
+             }
+             auto headers = jsonHeaders();
+             headers.push_back({"X-Total-Count", std::to_string(matched)});
+             pending->send(200, connectionsJson(connections), headers);
+           });
+     });
 
   // The dashboard page is static: it holds no data and fetches /stats with the token it is given
   // (see docs/admin.md), so it is served without one. A browser cannot attach a bearer token to a
   // page load, and every number the page shows still comes through a guarded route.
-  router.on("GET", "/", [](const server::Request&, server::Responder responder) {
+  on("GET", "/", Access::Open, [](const server::Request&, server::Responder responder) {
     responder.send(200, kDashboardHtml,
                    {{"Content-Type", "text/html; charset=utf-8"}, {"Cache-Control", "no-cache"}});
   });

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <cassert>
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -120,10 +121,11 @@ enum class Shape : std::uint8_t {
   Switch,       // TOML boolean; on the command line a flag without a value.
   AddressList,  // TOML string or array of strings; on the command line, repeatable.
   FdList,       // TOML integer or array of integers; on the command line, repeatable.
+  NameList,     // TOML string or array of strings; on the command line, repeatable.
 };
 
 bool isList(Shape shape) {
-  return shape == Shape::AddressList || shape == Shape::FdList;
+  return shape == Shape::AddressList || shape == Shape::FdList || shape == Shape::NameList;
 }
 
 std::string_view tomlTypeText(Shape shape) {
@@ -142,6 +144,7 @@ std::string_view tomlTypeText(Shape shape) {
     case Shape::Switch:
       return "a boolean";
     case Shape::AddressList:
+    case Shape::NameList:
       return "a string or an array of strings";
     case Shape::FdList:
       return "an integer or an array of integers";
@@ -263,7 +266,27 @@ std::string joinAddresses(const std::vector<ListenAddress>& addresses) {
   return joined;
 }
 
-const std::array<Setting, 24> kSettings{{
+// A DNS host name as RFC 1123 section 2.1 writes one: dot-separated labels of letters, digits
+// and hyphens, 1 to 63 characters each, not starting or ending with a hyphen; 253 at most.
+bool isHostName(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    const auto dot = std::min(name.find('.', start), name.size());
+    const std::string_view label = name.substr(start, dot - start);
+    const bool lettersDigitsHyphens = std::all_of(label.begin(), label.end(), [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    });
+    if (label.empty() || label.size() > 63 || !lettersDigitsHyphens || label.front() == '-' ||
+        label.back() == '-') {
+      return false;
+    }
+    start = dot + 1;
+  }
+  return true;
+}
+
+const std::array<Setting, 25> kSettings{{
     {"listen", Shape::AddressList, Reload::Restart, "Listening", "ADDRESS",
      "Address to serve HTTP on; repeat for more. IPV4:PORT, [IPV6]:PORT or localhost:PORT",
      [](const Config& c) { return joinAddresses(c.listen); },
@@ -385,6 +408,20 @@ const std::array<Setting, 24> kSettings{{
        c.adminTokenFile = v;
        return std::nullopt;
      }},
+    {"admin-allowed-host", Shape::NameList, Reload::Restart, "Admin", "NAME",
+     "Host name the admin listener also answers to (IP addresses and localhost always pass); "
+     "repeat for more",
+     [](const Config&) { return std::string("none"); },
+     [](Config& c, std::string_view v) -> Expectation {
+       if (!isHostName(v)) {
+         return "a host name like metrics.example.internal, without a port";
+       }
+       std::string name(v);
+       std::transform(name.begin(), name.end(), name.begin(),
+                      [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+       c.adminAllowedHosts.push_back(std::move(name));
+       return std::nullopt;
+     }},
     {"max-header-bytes", Shape::Size, Reload::Live, "Limits", "SIZE",
      "Request line plus headers at most, 1KiB to 1MiB; a longer request line gets 414, a longer "
      "head 431",
@@ -477,6 +514,8 @@ void resetList(Config& config, Shape shape) {
     config.listen.clear();
   } else if (shape == Shape::FdList) {
     config.inheritFds.clear();
+  } else if (shape == Shape::NameList) {
+    config.adminAllowedHosts.clear();
   }
 }
 
@@ -516,7 +555,7 @@ std::optional<Failure> applyLayer(Config& config, const Layer& layer,
       resetList(config, setting.shape);
     } else if (layer[i].size() > 1) {
       return Failure{where(setting) + ": expected once, got " + std::to_string(layer[i].size()) +
-                     " times; only --listen and --inherit-fds repeat"};
+                     " times; only --listen, --inherit-fds and --admin-allowed-host repeat"};
     }
     for (const RawValue& value : layer[i]) {
       if (const auto expected = setting.apply(config, value.text)) {
@@ -561,7 +600,8 @@ std::string_view tomlTypeName(toml::node_type type) {
 std::optional<RawValue> tomlScalar(const toml::node& node, Shape shape) {
   const bool takes_string = shape == Shape::Text || shape == Shape::Secret ||
                             shape == Shape::Duration || shape == Shape::Size ||
-                            shape == Shape::Workers || shape == Shape::AddressList;
+                            shape == Shape::Workers || shape == Shape::AddressList ||
+                            shape == Shape::NameList;
   const bool takes_integer = shape == Shape::Duration || shape == Shape::Size ||
                              shape == Shape::Count || shape == Shape::Workers ||
                              shape == Shape::FdList;

@@ -59,6 +59,8 @@ struct Config {
   std::optional<ListenAddress> admin{ListenAddress{"127.0.0.1", 9901}};  // nullopt: "--admin off".
   std::string adminToken;      // From --admin-token, or read from --admin-token-file.
   std::string adminTokenFile;  // The path as given; adminToken already holds its contents.
+  // Host names the admin listener answers to besides IP literals and localhost (lower case).
+  std::vector<std::string> adminAllowedHosts;
   unsigned workers = 1;
   std::string logLevel = "info";
   bool accessLog = false;

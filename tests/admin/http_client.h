@@ -91,14 +91,22 @@ inline std::optional<HttpResponse> readResponse(
   }
 }
 
-// One request on a new connection ("Connection: close" is added).
+// The Host curl sends for http://127.0.0.1:PORT/, which the admin listener answers to.
+inline std::string loopbackHost(std::uint16_t port) {
+  return "127.0.0.1:" + std::to_string(port);
+}
+
+// One request on a new connection ("Connection: close" is added). `host` is the Host field's
+// value; by default the one curl would send (loopbackHost).
 inline std::optional<HttpResponse> request(std::uint16_t port, std::string_view method,
                                            std::string_view target,
-                                           std::string_view extraHeaders = {}) {
+                                           std::string_view extraHeaders = {},
+                                           std::string_view host = {}) {
   UniqueFd fd = connectLoopback(port);
   if (!fd.valid()) return std::nullopt;
+  const std::string hostValue = host.empty() ? loopbackHost(port) : std::string(host);
   std::string text = std::string(method) + " " + std::string(target) +
-                     " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n";
+                     " HTTP/1.1\r\nHost: " + hostValue + "\r\nConnection: close\r\n";
   text += extraHeaders;
   if (method == "POST") text += "Content-Length: 0\r\n";
   text += "\r\n";
@@ -107,8 +115,9 @@ inline std::optional<HttpResponse> request(std::uint16_t port, std::string_view 
 }
 
 inline std::optional<HttpResponse> get(std::uint16_t port, std::string_view target,
-                                       std::string_view extraHeaders = {}) {
-  return request(port, "GET", target, extraHeaders);
+                                       std::string_view extraHeaders = {},
+                                       std::string_view host = {}) {
+  return request(port, "GET", target, extraHeaders, host);
 }
 
 // A keep-alive GET whose response is read, leaving the connection idle.

@@ -99,7 +99,9 @@ def connect(port, timeout=5.0):
 
 
 def request(path, headers=""):
-    return f"GET {path} HTTP/1.1\r\nHost: test\r\n{headers}\r\n".encode()
+    # The Host a client of http://127.0.0.1:PORT/ sends; the admin listener refuses names it
+    # does not know (docs/admin.md, "Which requests are served").
+    return f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{headers}\r\n".encode()
 
 
 def read_response(sock, deadline_s=10.0):
