@@ -1,9 +1,12 @@
 #include "admin/routes.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <memory>
 
@@ -14,17 +17,37 @@
 #include "admin/process_view.h"
 #include "admin/request_policy.h"
 #include "admin/stats.h"
+#include "server/address.h"
 
 namespace closewise::admin {
 
 namespace {
 
-bool isLoopback(const std::string& host) {
-  in_addr v4{};
-  if (inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
-  in6_addr v6{};
-  if (inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+// 127.0.0.0/8 (RFC 1122 section 3.2.1.3) and ::1 (RFC 4291 section 2.5.3); also 127.0.0.0/8
+// written as an IPv4-mapped IPv6 address (::ffff:127.0.0.1), which a dual-stack socket can be
+// bound to.
+bool isLoopback(const sockaddr_storage& address) {
+  if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+  }
+  if (address.ss_family == AF_INET6) {
+    const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr;
+    return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
+  }
   return false;
+}
+
+// The socket address --admin names. The host was checked to be numeric when the flag was read,
+// so the conversion cannot fail; if it did, the empty address counts as not loopback.
+sockaddr_storage socketAddressOf(const server::ListenAddress& listen) {
+  sockaddr_storage address{};
+  if (listen.isIpv6()) {
+    (void)uv_ip6_addr(listen.host.c_str(), listen.port, reinterpret_cast<sockaddr_in6*>(&address));
+  } else {
+    (void)uv_ip4_addr(listen.host.c_str(), listen.port, reinterpret_cast<sockaddr_in*>(&address));
+  }
+  return address;
 }
 
 // Constant-time comparison, so the token cannot be guessed a byte at a time from timings.
@@ -308,13 +331,27 @@ class AdminView {
 
 }  // namespace
 
-std::optional<std::string> checkAdminExposure(const server::Config& config) {
-  if (!config.admin || isLoopback(config.admin->host) || !config.adminToken.empty()) {
-    return std::nullopt;
+std::optional<std::string> checkAdminExposure(const server::Config& config, int adoptedFd) {
+  // Without --admin an adopted socket is closed unused (Server::run), so it exposes nothing.
+  if (!config.admin || !config.adminToken.empty()) return std::nullopt;
+  constexpr std::string_view kFix =
+      " is not a loopback address: set --admin-token TOKEN (or --admin-token-file FILE), "
+      "or bind the admin listener to 127.0.0.1 or [::1]";
+  if (adoptedFd < 0) {
+    if (isLoopback(socketAddressOf(*config.admin))) return std::nullopt;
+    return "--admin " + config.admin->text() + std::string(kFix);
   }
-  return "--admin " + config.admin->text() +
-         " is not a loopback address: set --admin-token TOKEN (or --admin-token-file FILE), "
-         "or bind the admin listener to 127.0.0.1 or [::1]";
+  const std::string socket = "the inherited admin socket (fd " + std::to_string(adoptedFd) + ")";
+  sockaddr_storage bound{};
+  socklen_t length = sizeof bound;
+  if (::getsockname(adoptedFd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
+    return "cannot tell where " + socket + " is bound: getsockname: " + std::strerror(errno);
+  }
+  if (bound.ss_family != AF_INET && bound.ss_family != AF_INET6) {
+    return socket + " is not an IPv4 or IPv6 socket";
+  }
+  if (isLoopback(bound)) return std::nullopt;
+  return socket + ", bound to " + server::formatSocketAddress(bound) + "," + std::string(kFix);
 }
 
 void registerAdminRoutes(server::Router& router, server::Server& server) {

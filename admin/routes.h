@@ -16,6 +16,10 @@ void registerAdminRoutes(server::Router& router, server::Server& server);
 
 // An admin listener on a non-loopback address without a token would hand the drain button and
 // the connection list to anyone who can reach it: refuse to start. Returns the message, if any.
-std::optional<std::string> checkAdminExposure(const server::Config& config);
+//
+// The rule applies to where the listener really is. `adoptedFd` is the admin socket taken from
+// systemd (closewise-admin.socket) or a predecessor (SIGUSR2 handoff), or -1; when there is one,
+// --admin is not bound, so the socket's own address (getsockname) is checked instead.
+std::optional<std::string> checkAdminExposure(const server::Config& config, int adoptedFd);
 
 }  // namespace closewise::admin

@@ -33,11 +33,6 @@ int main(int argc, char** argv) {
     return admin::runStatesCommand(options, std::cout, std::cerr);
   }
 
-  if (auto problem = admin::checkAdminExposure(parsed.config)) {
-    std::cerr << "closewise: " << *problem << "\n";
-    return 2;
-  }
-
   // A write to a socket the peer has reset must come back as EPIPE, not kill the process.
   signal(SIGPIPE, SIG_IGN);
 
@@ -71,6 +66,12 @@ int main(int argc, char** argv) {
     }
   }
   const bool successor = handoff.readyFd >= 0;
+  // Checked here, once the admin socket is known: an adopted one is used wherever it is bound,
+  // whatever --admin says.
+  if (auto problem = admin::checkAdminExposure(parsed.config, adminFd)) {
+    std::cerr << "closewise: " << *problem << "\n";
+    return 2;
+  }
 
   server::Server srv(parsed.config);
   srv.setCommandLine(std::vector<std::string>(argv, argv + argc));

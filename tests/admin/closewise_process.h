@@ -26,21 +26,30 @@ namespace closewise::admin::test {
 
 class ClosewiseProcess {
  public:
-  // Starts CLOSEWISE_BINARY with `args` (after "serve"); with waitForPorts, returns once the
-  // "listening on" line has named the ports (or the process ended, or 20 s passed).
-  explicit ClosewiseProcess(std::vector<std::string> args, bool waitForPorts = true) {
+  // Starts CLOSEWISE_BINARY with `args` (after "serve") and this process's environment plus
+  // `environment` ("NAME=value" entries); with waitForPorts, returns once the "listening on" line
+  // has named the ports (or the process ended, or 20 s passed). Descriptors without FD_CLOEXEC
+  // are inherited, as a predecessor's sockets are in a handoff.
+  explicit ClosewiseProcess(std::vector<std::string> args, bool waitForPorts = true,
+                            std::vector<std::string> environment = {}) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return;
     std::vector<std::string> argv = {CLOSEWISE_BINARY, "serve"};
     argv.insert(argv.end(), args.begin(), args.end());
+    // Built before fork(): the child of a threaded process may only call async-signal-safe
+    // functions, and allocating is not one.
+    std::vector<char*> rawArgv;
+    for (auto& a : argv) rawArgv.push_back(a.data());
+    rawArgv.push_back(nullptr);
+    std::vector<char*> rawEnv;
+    for (char** e = environ; *e != nullptr; ++e) rawEnv.push_back(*e);
+    for (auto& e : environment) rawEnv.push_back(e.data());
+    rawEnv.push_back(nullptr);
     pid_ = fork();
     if (pid_ == 0) {
       dup2(fds[1], STDERR_FILENO);
       dup2(fds[1], STDOUT_FILENO);
-      std::vector<char*> raw;
-      for (auto& a : argv) raw.push_back(a.data());
-      raw.push_back(nullptr);
-      execv(raw[0], raw.data());
+      execve(rawArgv[0], rawArgv.data(), rawEnv.data());
       _exit(127);
     }
     close(fds[1]);
