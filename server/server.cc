@@ -32,6 +32,28 @@ MainQueue& mainQueue() {
   return queue;
 }
 
+// Connections the admin listener holds at once: probes, a scraper and a few dashboards need a
+// handful. At the limit the one that has waited longest on its client is closed to make room
+// (WorkerOptions::evictAtLimit), so whoever can reach the port can hold slots but never lock a
+// liveness probe out.
+constexpr std::size_t kAdminConnections = 64;
+
+// The admin listener's deadlines, shorter than the public defaults: its requests are one-line
+// GETs and POSTs without a body from probes, scrapers and the dashboard, sent in one piece and
+// answered at once, so a head that takes seconds or a connection that sits idle between polls
+// is holding a slot, and should not hold it long. The idle timeout still spans the dashboard's
+// one-second poll; a scraper polling less often reconnects, which costs it one handshake.
+lifecycle::TimeoutPolicy adminTimeouts() {
+  lifecycle::TimeoutPolicy timeouts;
+  timeouts.header = std::chrono::seconds(3);
+  timeouts.body = std::chrono::seconds(3);
+  timeouts.write = std::chrono::seconds(10);
+  timeouts.idle = std::chrono::seconds(10);
+  timeouts.linger = std::chrono::seconds(2);
+  timeouts.lingerRead = std::chrono::seconds(1);
+  return timeouts;
+}
+
 }  // namespace
 
 std::size_t defaultMaxConnections(unsigned workers) {
@@ -158,7 +180,9 @@ int Server::run() {
     } else {
       options.listen.push_back({config_.admin->host, config_.admin->port, -1});
     }
-    options.maxConnections = 64;
+    options.maxConnections = kAdminConnections;
+    options.evictAtLimit = true;
+    options.timeouts = adminTimeouts();
     admin_ = std::make_unique<Worker>(&mainLoop_, adminRouter_, options, 0);
     error = admin_->start();
   } else if (inheritedAdminFd_ >= 0) {

@@ -143,6 +143,7 @@ void Worker::onConnection(Listener& listener, int fdOrError) {
     ::close(fdOrError);
     return;
   }
+  if (options_.evictAtLimit) evictLongestWaiting();
   const auto open = static_cast<std::size_t>(tally_.snapshot().open);
   auto* connection = new (connectionPool_.allocate()) Connection(*this, nextConnectionId());
   const std::uint64_t id = connection->id();
@@ -157,6 +158,35 @@ void Worker::onConnection(Listener& listener, int fdOrError) {
                  reset ? "reset" : "503");
     connection->rejectOverload(reset);
   }
+}
+
+void Worker::evictLongestWaiting() {
+  if (static_cast<std::size_t>(tally_.snapshot().open) < options_.maxConnections) return;
+  // A connection waits on its client when the next step is the client's: a request (idle), the
+  // rest of one (reading), taking our answer (writing), or its FIN (closing). While a handler
+  // works (processing, half_closed) the step is ours, and that request is not given up. The
+  // connection in its phase longest goes: a slow-head or trickling client never leaves reading.
+  // A walk of every connection, which is fine at the admin listener's few dozen.
+  Connection* victim = nullptr;
+  forEachConnection([&victim](Connection& connection) {
+    const lifecycle::Phase phase = connection.state().phase();
+    const bool waitsOnClient =
+        phase == lifecycle::Phase::Idle || phase == lifecycle::Phase::Reading ||
+        phase == lifecycle::Phase::Writing || phase == lifecycle::Phase::Closing;
+    if (!waitsOnClient || connection.handleClosing_) return;
+    if (victim == nullptr || connection.phaseSince() < victim->phaseSince()) victim = &connection;
+  });
+  if (victim == nullptr) return;  // every slot has a handler at work: the newcomer gets the 503
+  spdlog::info("conn={} closed to make room on the {} listener ({} connections): {} for {} ms",
+               victim->id(), options_.name, options_.maxConnections,
+               lifecycle::phaseName(victim->state().phase()),
+               (now() - victim->phaseSince()).count());
+  // An answer the client is not reading is reset, as at the write timeout: a FIN would wait
+  // behind bytes that may never be taken. Anything else closes at once; our FIN, or the
+  // kernel's RST if input was left unread, both free the slot now.
+  const bool writing = victim->state().phase() == lifecycle::Phase::Writing;
+  victim->closeNow(CloseReason::Overload,
+                   writing ? lifecycle::CloseMode::Reset : lifecycle::CloseMode::Immediate);
 }
 
 // ---- Deadlines -------------------------------------------------------------------------------

@@ -63,6 +63,14 @@ struct WorkerOptions {
   // Connections above maxConnections still get their 503 and a lingering close, up to this many
   // at once; beyond that they are reset, because an fd is worth more than one 503.
   std::size_t overloadSlack = 64;
+  // At maxConnections, make room for the newcomer by closing the connection that has waited
+  // longest on its client (idle between requests, a request still arriving, an answer not being
+  // read, or a lingering close), reason overload, instead of answering the newcomer 503. Only a
+  // connection whose handler is at work keeps its slot. This is for the admin listener, where a
+  // liveness probe must get an answer however many connections others hold open (nginx does the
+  // same with its reusable connections, ngx_drain_connections); the public listener keeps
+  // refusing newcomers, whose requests are worth no more than those already being served.
+  bool evictAtLimit = false;
   std::chrono::milliseconds tcpKeepalive{0};
   bool accessLog = false;
 };
@@ -176,6 +184,7 @@ class Worker {
   void trimHeap() noexcept;
   static void onAsyncThunk(uv_async_t* async) noexcept;
   void onConnection(Listener& listener, int fdOrError);
+  void evictLongestWaiting();
   void onShed(Listener& listener, int error, std::size_t closed);
   void reportShed();
   void onTimer();
