@@ -6,18 +6,25 @@ so the lab can show what the mistake looks like from outside. They are NOT close
 not examples to copy. Each subcommand prints `key=value` lines that the lab scripts read; every
 loop is bounded in count and in time, so a lab can never hang on this program.
 
-    labpeer.py serve-leak        --port P            forgets to close after the peer's FIN
+    labpeer.py serve-leak        --port P [--keepalive]   forgets to close after the peer's FIN
+    labpeer.py serve-no-accept   --port P --backlog N --go-file F   accepts only once F exists
     labpeer.py serve-linger0     --port P --bytes N  answers, then close() with SO_LINGER {1, 0}
     labpeer.py serve-close-early --port P            answers 400, then close() with input unread
     labpeer.py serve-inactivity  --port P --timeout S   only a per-read timeout on the head
     labpeer.py churn         --port P --count N   one request per connection, client closes
     labpeer.py wait-server-close --port P --count N   keep-alive requests, wait for the server's FIN
-    labpeer.py per-request   --port P --count N [--keepalive] [--reuseaddr]   many requests
+    labpeer.py per-request   --port P --count N [--keepalive] [--reuseaddr] [--bind-ports A-B]
+    labpeer.py bind-connect  --port P [--bind-port N] [--reuseaddr] [--no-port] [--request]
+    labpeer.py hold-many     --port P --count N --seconds S     opens connections, never closes
+    labpeer.py connect-many  --port P --count N --spacing S     times each connect
     labpeer.py slow-reader   --port P --path X --delay S        reads its answer late
     labpeer.py post-bad-header --port P --body-bytes N          head error while still sending
     labpeer.py dribble       --port P --interval S --max-seconds S   slowloris
     labpeer.py hold          --port P --path X --seconds S      sends a request, then waits
     labpeer.py close-pairs   --port P --seconds S               one FIN_WAIT_2 and one TIME_WAIT
+    labpeer.py make-time-waits --port P --count N               N TIME_WAITs on the client side
+    labpeer.py keepalive-pair --port P --method M --go-file F   two requests on one connection,
+                                                                the second when F exists
 """
 
 import argparse
@@ -39,6 +46,10 @@ def err_name(exc):
     if code is None:
         return type(exc).__name__
     return errno.errorcode.get(code, str(code))
+
+
+# Linux's IP_BIND_ADDRESS_NO_PORT (include/uapi/linux/in.h), which Python does not name.
+IP_BIND_ADDRESS_NO_PORT = 24
 
 
 def listener(host, port, backlog=16):
@@ -100,6 +111,8 @@ def serve_leak(args):
     sel = selectors.DefaultSelector()
     sel.register(lsock, selectors.EVENT_READ)
     leaked = {}  # fd -> socket: the table nobody removes from
+    if args.keepalive:
+        say("keepalive", "idle 1 s, interval 1 s, 2 probes")
     accepted = 0
     emfile = 0
     say("listening", lsock.getsockname()[1])
@@ -118,6 +131,13 @@ def serve_leak(args):
                         continue
                     raise
                 accepted += 1
+                if args.keepalive:
+                    # The folk fix for CLOSE_WAIT, applied on the socket itself so that the
+                    # sysctls' defaults do not matter: probe after 1 s, every 1 s, 2 probes.
+                    conn.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 2)
                 leaked[conn.fileno()] = conn
                 sel.register(conn, selectors.EVENT_READ)
                 continue
@@ -185,6 +205,27 @@ def serve_inactivity(args):
     say("held_seconds", f"{time.monotonic() - started:.1f}")
 
 
+def serve_no_accept(args):
+    """Listens with a small backlog and does not call accept() until `--go-file` exists, as a
+    server whose accept loop is stalled (blocked on a lock, a full thread pool, a long GC pause)
+    does. Then it accepts whatever is queued and holds it until the time is up."""
+    lsock = listener(args.host, args.port, backlog=args.backlog)
+    say("listening", lsock.getsockname()[1])
+    deadline = time.monotonic() + args.max_seconds
+    while not os.path.exists(args.go_file) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    lsock.settimeout(0.2)
+    held = []
+    deadline = time.monotonic() + args.max_seconds
+    while time.monotonic() < deadline:
+        try:
+            conn, _ = lsock.accept()
+        except socket.timeout:
+            continue
+        held.append(conn)
+        say("accepted", len(held))
+
+
 # ---- clients ------------------------------------------------------------------------------------
 
 
@@ -244,15 +285,22 @@ def per_request(args):
     ok = 0
     first_error = "none"
     sock = None
+    bind_ports = []
+    if args.bind_ports:
+        low, high = (int(p) for p in args.bind_ports.split("-"))
+        bind_ports = list(range(low, high + 1))
     started = time.monotonic()
     for i in range(args.count):
         try:
             if sock is None:
                 sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
                 if args.reuseaddr:
-                    # The folk fix: it lets bind() take a port in TIME_WAIT. connect() picks
-                    # its port without looking at it.
+                    # The folk fix. Without a bind() it changes nothing: connect() picks its port
+                    # without looking at it. With one, see bind_connect.
                     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if bind_ports:
+                    # A client that chooses its own ports, in turn, as the write-ups' clients do.
+                    sock.bind(("0.0.0.0", bind_ports[i % len(bind_ports)]))
                 sock.settimeout(args.timeout)
                 sock.connect((args.host, args.port))
             sock.sendall(request("/"))
@@ -296,13 +344,19 @@ def slow_reader(args):
 
 def post_bad_header(args):
     """Sends a request whose head is invalid, with a large body, all of it, then reads the answer:
-    the order almost every HTTP client library uses (send the request, then read the response)."""
+    the order almost every HTTP client library uses (send the request, then read the response).
+
+    Reports what such a library reports (`library_saw`: the status it read, or the error its send
+    failed with, since it gives up there), and, when the send failed, what was in the receive
+    queue all the same (`unread_answer`): on Linux, data that arrived before an RST stays
+    readable, so the answer it never showed its user was there."""
     head = (f"POST /echo HTTP/1.1\r\nHost: lab\r\nBad Header: space in the name\r\n"
             f"Content-Length: {args.body_bytes}\r\n\r\n").encode()
     piece = b"y" * 65536
     sent = 0
     send_error = "none"
-    status = "none"
+    library_saw = "none"
+    unread = "-"
     with connect(args) as sock:
         try:
             sock.sendall(head)
@@ -312,13 +366,12 @@ def post_bad_header(args):
             send_error = err_name(exc)
         if send_error == "none":
             try:
-                status, _ = read_response(sock)
+                library_saw = read_response(sock)[0]
             except (OSError, ConnectionError) as exc:
-                status = f"read failed: {err_name(exc)}"
-        unread = "none"
-        if send_error != "none":
-            # A library gives up here and reports the send error. Look whether the answer had
-            # arrived anyway: Linux keeps data that came before the RST readable.
+                library_saw = f"read failed: {err_name(exc)}"
+        else:
+            library_saw = send_error
+            # Read on regardless, which almost no library does: is the answer there?
             try:
                 data = sock.recv(65536)
                 unread = data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/") else "none"
@@ -326,7 +379,7 @@ def post_bad_header(args):
                 unread = f"none ({err_name(exc)})"
     say("body_bytes_sent", sent)
     say("send_error", send_error)
-    say("status", status)
+    say("library_saw", library_saw)
     say("unread_answer", unread)
 
 
@@ -376,6 +429,141 @@ def hold(args):
         time.sleep(args.seconds)
 
 
+def bind_connect(args):
+    """One socket, one step at a time: optional SO_REUSEADDR, optional bind() (to a given port, or
+    to port 0, optionally with IP_BIND_ADDRESS_NO_PORT), connect(), and optionally one request
+    with `Connection: close`, closing only after the server has. Prints how each step ended, so a
+    lab can show which one fails."""
+    bind_result = connect_result = status = "-"
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(args.timeout)
+        if args.reuseaddr:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if args.no_port:
+            sock.setsockopt(socket.SOL_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+        try:
+            if args.bind_port >= 0:
+                bind_result = "error"
+                sock.bind(("0.0.0.0", args.bind_port))
+                bind_result = "ok"
+            connect_result = "error"
+            sock.connect((args.host, args.port))
+            connect_result = "ok"
+            say("local_port", sock.getsockname()[1])
+            if args.request:
+                sock.sendall(request("/", close=True))
+                status, _ = read_response(sock)
+                # Wait for the server's FIN before closing, so the server surely closed first.
+                say("server_closed_first", "yes" if sock.recv(1) == b"" else "no")
+        except (OSError, ConnectionError) as exc:
+            if bind_result == "error":
+                bind_result = err_name(exc)
+            elif connect_result == "error":
+                connect_result = err_name(exc)
+            else:
+                status = err_name(exc)
+    say("bind", bind_result)
+    say("connect", connect_result)
+    say("status", status)
+
+
+def hold_many(args):
+    """Opens connections, one request each, and keeps every one: a pool that leaks. Stops at the
+    first connect() that fails, then holds what it has for `--seconds`."""
+    held = []
+    first_error = "none"
+    for i in range(args.count):
+        try:
+            sock = connect(args)
+            sock.sendall(request("/"))
+            read_response(sock)
+            held.append(sock)
+        except (OSError, ConnectionError) as exc:
+            first_error = f"{err_name(exc)} at connection {i + 1}"
+            break
+    say("opened", len(held))
+    say("first_error", first_error)
+    say("holding", "yes")
+    time.sleep(args.seconds)
+    for sock in held:
+        sock.close()
+
+
+def connect_many(args):
+    """Starts `--count` connects, `--spacing` seconds apart (each handshake completes before the
+    next SYN leaves), and watches all of them until they complete or `--timeout` passes: how long
+    each took shows which SYNs the server dropped and the client had to send again."""
+    sel = selectors.DefaultSelector()
+    started = []
+    took = [None] * args.count
+
+    def watch(until):
+        while sel.get_map() and time.monotonic() < until:
+            for key, _ in sel.select(timeout=max(0.0, until - time.monotonic())):
+                sel.unregister(key.fileobj)
+                if key.fileobj.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
+                    took[key.data] = time.monotonic() - started[key.data]
+
+    socks = []
+    for index in range(args.count):
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        started.append(time.monotonic())
+        try:
+            sock.connect((args.host, args.port))
+        except BlockingIOError:
+            pass
+        socks.append(sock)
+        sel.register(sock, selectors.EVENT_WRITE, index)
+        watch(time.monotonic() + args.spacing)
+    watch(time.monotonic() + args.timeout)
+    say("times", ",".join("-" if t is None else f"{t:.2f}" for t in took))
+    say("connected", sum(t is not None for t in took))
+    say("at_once", sum(t is not None and t < 0.2 for t in took))
+    say("after_a_retry", sum(t is not None and t >= 0.8 for t in took))
+    for sock in socks:
+        sock.close()
+
+
+def make_time_waits(args):
+    """Makes `--count` TIME_WAITs on the client side: connect, the client closes first, then the
+    server. Listener and clients both live in this process."""
+    lsock = listener(args.host, args.port, backlog=args.count + 1)
+    made = 0
+    for _ in range(args.count):
+        client = socket.create_connection((args.host, lsock.getsockname()[1]))
+        server, _ = lsock.accept()
+        client.close()
+        server.recv(1)  # the client's FIN: now the server's close ends the client in TIME_WAIT
+        server.close()
+        made += 1
+    say("closed", made)
+    time.sleep(args.seconds)
+
+
+def keepalive_pair(args):
+    """Two requests on one kept-alive connection, as a balancer's client sends them: the first at
+    once, the second when `--go-file` exists (the lab creates it at the moment it wants)."""
+    body = b"hello\n"
+    def one():
+        if args.method == "POST":
+            sock.sendall(f"POST {args.path} HTTP/1.1\r\nHost: lab\r\nContent-Length: {len(body)}"
+                         f"\r\n\r\n".encode() + body)
+        else:
+            sock.sendall(request(args.path))
+        return read_response(sock)[0]
+    with connect(args) as sock:
+        say("first", one())
+        deadline = time.monotonic() + args.max_seconds
+        while not os.path.exists(args.go_file) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        try:
+            say("second_sent", args.method)
+            say("second", one())
+        except (OSError, ConnectionError) as exc:
+            say("second", f"error {err_name(exc)}")
+
+
 def close_pairs(args):
     """Makes one orphaned FIN_WAIT_2 and one TIME_WAIT on the client side, then holds.
 
@@ -413,19 +601,33 @@ def main():
             p.add_argument("--" + flag.replace("_", "-"), **kw)
         p.set_defaults(fn=fn)
 
-    add("serve-leak", serve_leak)
+    add("serve-leak", serve_leak, keepalive=dict(action="store_true"))
+    add("serve-no-accept", serve_no_accept, backlog=dict(type=int, default=4),
+        go_file=dict(required=True))
     add("serve-linger0", serve_linger0, bytes=dict(type=int, default=8 << 20))
     add("serve-close-early", serve_close_early)
     add("serve-inactivity", serve_inactivity)
     add("churn", churn, count=dict(type=int, default=100))
     add("wait-server-close", wait_server_close, count=dict(type=int, default=10))
     add("per-request", per_request, count=dict(type=int, default=300),
-        keepalive=dict(action="store_true"), reuseaddr=dict(action="store_true"))
+        keepalive=dict(action="store_true"), reuseaddr=dict(action="store_true"),
+        bind_ports=dict(default=""))
+    add("bind-connect", bind_connect, bind_port=dict(type=int, default=-1),
+        reuseaddr=dict(action="store_true"), no_port=dict(action="store_true"),
+        request=dict(action="store_true"))
+    add("hold-many", hold_many, count=dict(type=int, default=200),
+        seconds=dict(type=float, default=10.0))
+    add("connect-many", connect_many, count=dict(type=int, default=8),
+        spacing=dict(type=float, default=0.05))
     add("slow-reader", slow_reader, path=dict(default="/"), delay=dict(type=float, default=0.3))
     add("post-bad-header", post_bad_header, body_bytes=dict(type=int, default=16 << 20))
     add("dribble", dribble, interval=dict(type=float, default=0.3))
     add("hold", hold, path=dict(default="/"), seconds=dict(type=float, default=60.0))
     add("close-pairs", close_pairs, seconds=dict(type=float, default=30.0))
+    add("make-time-waits", make_time_waits, count=dict(type=int, default=10),
+        seconds=dict(type=float, default=0.0))
+    add("keepalive-pair", keepalive_pair, method=dict(default="GET"), path=dict(default="/"),
+        go_file=dict(required=True))
     args = parser.parse_args()
     args.fn(args)
     return 0

@@ -6,8 +6,10 @@
 #   PYTHON          python3 to run labpeer.py with (default: python3)
 #   LAB_VERBOSE=1   print the logs of every process the lab started, even on success
 #
+#   LAB_USERNS=0    do not make a user namespace; use the host's root (see need_netns)
+#
 # Exit codes: 0 the outcome is the one docs/close-handling.md claims; 1 it is not; 77 the lab
-# cannot run here (not root, a tool missing), which CTest reports as skipped.
+# cannot run here (no network namespace allowed, a tool missing), which CTest reports as skipped.
 
 set -euo pipefail
 
@@ -68,9 +70,73 @@ skip() {
 # Every lab needs python3 for labpeer.py (the naive servers, the clients, JSON).
 command -v "$PYTHON" >/dev/null || { echo "SKIP $LAB_NAME: needs python3"; exit 77; }
 
+# ---- network namespaces ------------------------------------------------------------------------
+#
+# Labs that set sysctls, play several hosts, drop packets or read the kernel's counters do it in
+# network namespaces of their own, so the host is never touched and no other process disturbs the
+# counts. Making a network namespace needs CAP_SYS_ADMIN, which any user can hold inside a user
+# namespace of their own where the kernel allows unprivileged user namespaces (most distributions
+# do; some containers' seccomp profiles and some sysctls refuse it). So a lab that needs one first
+# re-runs itself as root of a new user namespace with its own network and mount namespaces
+# (`unshare --user --map-root-user --net --mount`). Inside, nothing of the host is changed: the
+# loopback device is the namespace's own, and `ip netns` keeps its files under a private /run.
+
+# True inside a lab's own user namespace (set by lab_enter_userns before it re-runs the lab).
+in_lab_userns() { [[ ${LAB_IN_USERNS:-0} == 1 ]]; }
+
+# Re-runs the calling lab in a new user, network and mount namespace, if the kernel allows it.
+# Returns (without re-running) when it does not, or when LAB_USERNS=0 asks for the host's root.
+lab_enter_userns() {
+  [[ ${LAB_USERNS:-1} != 0 ]] || return 0
+  command -v unshare >/dev/null || return 0
+  unshare --user --map-root-user --net --mount true 2>/dev/null || return 0
+  # This process is replaced: its temporary directory goes now, the new run makes its own.
+  rm -rf "$LAB_TMP"
+  trap - EXIT
+  exec unshare --user --map-root-user --net --mount --propagation private \
+    env LAB_IN_USERNS=1 bash "$0"
+}
+
+# Inside the lab's user namespace: loopback up, and a private /run for `ip netns`.
+lab_setup_userns() {
+  ip link set lo up
+  mount -t tmpfs lab-run /run
+}
+
+# Root of the host's namespaces, with CAP_SYS_ADMIN (bit 21 of the effective set). Root in a
+# container usually lacks that capability and cannot make namespaces: skip there, do not fail.
 need_root() {
-  [[ $(id -u) -eq 0 ]] || skip "needs root for network namespaces and per-namespace sysctls"
+  [[ $(id -u) -eq 0 ]] || skip "needs network namespaces: not allowed to this user (no user namespaces here)"
+  local caps
+  caps=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
+  (((16#$caps >> 21) & 1)) || skip "needs CAP_SYS_ADMIN for network namespaces (root in a container without it?)"
+}
+
+# For labs that cannot run without network namespaces. Sets LAB_PRIVATE_NET=1 when the lab runs in
+# a network namespace of its own (its loopback and counters are its own), 0 when it uses the host's
+# root and makes only the namespaces it names (make_netns).
+need_netns() {
   command -v ip >/dev/null || skip "needs iproute2 (ip)"
+  in_lab_userns || lab_enter_userns
+  if in_lab_userns; then
+    lab_setup_userns
+    LAB_PRIVATE_NET=1
+  else
+    need_root
+    LAB_PRIVATE_NET=0
+  fi
+}
+
+# For labs that run anywhere but check the kernel's counters only when nothing else can move them:
+# in a network namespace of their own. LAB_PRIVATE_NET says whether they got one.
+want_private_net() {
+  LAB_PRIVATE_NET=0
+  command -v ip >/dev/null || return 0
+  in_lab_userns || lab_enter_userns
+  if in_lab_userns; then
+    lab_setup_userns
+    LAB_PRIVATE_NET=1
+  fi
 }
 
 need_closewise() {
@@ -154,6 +220,16 @@ ss_count() {
   local cmd=(ss -Htan state "$state" "( $dir = :$port )")
   [[ -n $ns ]] && cmd=(ip netns exec "$ns" "${cmd[@]}")
   "${cmd[@]}" | wc -l
+}
+
+# A kernel counter of the network namespace (`nstat` names: TcpExtListenOverflows, ...), as an
+# absolute value: `counter NAME [NS]`. Only meaningful where LAB_PRIVATE_NET=1 or inside a
+# namespace the lab made, since every process in a namespace moves its counters.
+counter() {
+  local name=$1 ns=${2:-}
+  local cmd=(nstat -saz "$name")
+  [[ -n $ns ]] && cmd=(ip netns exec "$ns" "${cmd[@]}")
+  "${cmd[@]}" | awk -v n="$name" '$1 == n { print $2; found = 1 } END { if (!found) print 0 }'
 }
 
 # Polls until `eval "$1"` succeeds, for at most $2 seconds.
