@@ -4,6 +4,11 @@
 #   A. closewise closes idle connections (--idle-timeout 200ms): TIME_WAIT on the server side;
 #   B. the client closes after each answer:                       TIME_WAIT on the client side;
 #   C. the client keeps one connection alive for all 20:           one TIME_WAIT in all.
+# Then D: a TIME_WAIT on the server does not block the client's port. The client binds the same
+# source port five times in a row and asks for `Connection: close`, so closewise closes first and
+# keeps a TIME_WAIT for exactly the four-tuple the next connection uses. Each new SYN is accepted
+# all the same: Linux lets a SYN that is newer than the old connection (a higher sequence number
+# or timestamp; RFC 6191, RFC 1122 section 4.2.2.13) take over a TIME_WAIT it holds.
 # Claims: docs/close-handling.md "TIME_WAIT: normal, on the side that closed first".
 source "$(dirname "$0")/lib.sh"
 need_closewise
@@ -35,11 +40,38 @@ wait_until '[[ $(tcp_state "$PORT_C" ESTABLISHED) == 0 ]]' 5 || true
 C_SERVER=$(tcp_state "$PORT_C" TIME_WAIT)
 C_CLIENT=$(ss_count time-wait dport "$PORT_C")
 
+# D: one source port, five connections in a row, the server closing first each time.
+ROUNDS=5
+start_closewise cw-d "$CLOSEWISE" --listen 127.0.0.1:0 --admin off
+PORT_D=$CW_PORT
+# A source port nothing uses: the kernel picks a free one, which the rounds then bind by hand.
+SRC_PORT=$("$PYTHON" -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+D_OK=0
+D_TAKEOVERS=0
+for ((round = 1; round <= ROUNDS; round++)); do
+  # The four-tuple this round will use, in TIME_WAIT on the server from the round before?
+  tw_before=$(ss -Htan state time-wait "( sport = :$PORT_D and dport = :$SRC_PORT )" | wc -l)
+  peer run-d bind-connect --port "$PORT_D" --bind-port "$SRC_PORT" --reuseaddr --request
+  if [[ $(kv run-d status) == 200 && $(kv run-d server_closed_first) == yes ]]; then
+    D_OK=$((D_OK + 1))
+    ((tw_before == 1)) && D_TAKEOVERS=$((D_TAKEOVERS + 1))
+  fi
+  wait_until "[[ \$(ss -Htan state time-wait '( sport = :$PORT_D and dport = :$SRC_PORT )' |
+    wc -l) == 1 ]]" 2 || true
+done
+D_TW=$(ss -Htan state time-wait "( sport = :$PORT_D and dport = :$SRC_PORT )" | wc -l)
+
 say ""
 row "run ($N requests)" "TIME_WAIT, server side" "TIME_WAIT, client side"
 row "A. server closes idle (--idle-timeout 200ms)" "$A_SERVER" "$A_CLIENT"
 row "B. client closes after each answer" "$B_SERVER" "$B_CLIENT"
 row "C. client reuses one keep-alive connection" "$C_SERVER" "$C_CLIENT"
+say ""
+row "D. $ROUNDS connections in a row from port $SRC_PORT" "server side" ""
+row "   answered, and closewise closed first" "$D_OK of $ROUNDS" ""
+row "   SYNs that found the four-tuple in TIME_WAIT" "$D_TAKEOVERS" ""
+row "   TIME_WAITs for it on the server at the end" "$D_TW" ""
 say ""
 
 expect "A: the server saw every connection through to its own FIN first" \
@@ -51,4 +83,9 @@ expect "B: the $N TIME_WAITs are on the client side" test "$B_CLIENT" -eq "$N"
 expect "B: none on the server side" test "$B_SERVER" -eq 0
 expect "C: all $N requests answered" test "$(kv run-c ok)" -eq "$N"
 expect "C: keep-alive leaves a single TIME_WAIT in all" test $((C_SERVER + C_CLIENT)) -eq 1
+expect "D: every connection from the one source port is answered, closewise closing first" \
+  test "$D_OK" -eq "$ROUNDS"
+expect "D: though each new SYN met a TIME_WAIT for its four-tuple" \
+  test "$D_TAKEOVERS" -eq $((ROUNDS - 1))
+expect "D: each took that TIME_WAIT over (one left, from the last round)" test "$D_TW" -eq 1
 finish
