@@ -2,7 +2,7 @@
 # the release binary (build/bin/closewise); `make labs` runs them all. See docs/labs/README.md.
 
 LABS := close-wait time-wait-side port-exhaustion linger-zero lingering-close dead-peer \
-        slowloris tw-sysctls
+        slowloris tw-sysctls accept-queue balancer-race check-mermaid
 
 .PHONY: labs $(addprefix lab-,$(LABS))
 
