@@ -31,12 +31,10 @@ s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 # closewise's books: one close reason's count from /stats on its admin port.
 closed_by() {
-  curl_stats "$1" | "$PYTHON" -c 'import json, sys
-print(json.load(sys.stdin)["totals"]["closed_by_reason"][sys.argv[1]])' "$2"
-}
-curl_stats() {
-  "$PYTHON" -c 'import sys, urllib.request
-print(urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/stats", timeout=5).read().decode())' "$1"
+  "$PYTHON" -c 'import json, sys, urllib.request
+url = f"http://127.0.0.1:{sys.argv[1]}/stats"
+stats = json.load(urllib.request.urlopen(url, timeout=5))
+print(stats["totals"]["closed_by_reason"][sys.argv[2]])' "$1" "$2"
 }
 
 # `run_config NAME CLOSEWISE_IDLE NGINX_KEEPALIVE_TIMEOUT`

@@ -67,7 +67,13 @@ sleep 3
 CW_BEFORE=$(ss_count close-wait sport 8083 "$SERVER_NS")
 TIMER_CW=$(timer close-wait 8083)
 # Sockets the naive server holds open: its descriptors that are sockets, less the listener.
-naive_fds() { echo $(($(ls -l "/proc/$NAIVE_PID/fd" | grep -c 'socket:') - 1)); }
+naive_fds() {
+  local fd sockets=0
+  for fd in "/proc/$NAIVE_PID/fd"/*; do
+    [[ $(readlink "$fd") == socket:* ]] && sockets=$((sockets + 1))
+  done
+  echo $((sockets - 1))
+}
 FDS_BEFORE=$(naive_fds)
 
 ip netns exec "$SERVER_NS" nft -f - <<NFT

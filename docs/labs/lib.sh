@@ -5,7 +5,6 @@
 #   CLOSEWISE_BIN   the closewise binary (default: build/bin/closewise, the release build)
 #   PYTHON          python3 to run labpeer.py with (default: python3)
 #   LAB_VERBOSE=1   print the logs of every process the lab started, even on success
-#
 #   LAB_USERNS=0    do not make a user namespace; use the host's root (see need_netns)
 #
 # Exit codes: 0 the outcome is the one docs/close-handling.md claims; 1 it is not; 77 the lab
@@ -106,10 +105,12 @@ lab_setup_userns() {
 # Root of the host's namespaces, with CAP_SYS_ADMIN (bit 21 of the effective set). Root in a
 # container usually lacks that capability and cannot make namespaces: skip there, do not fail.
 need_root() {
-  [[ $(id -u) -eq 0 ]] || skip "needs network namespaces: not allowed to this user (no user namespaces here)"
+  [[ $(id -u) -eq 0 ]] ||
+    skip "needs network namespaces: user namespaces are refused here, and this is not root"
   local caps
   caps=$(awk '/^CapEff:/ { print $2 }' /proc/self/status)
-  (((16#$caps >> 21) & 1)) || skip "needs CAP_SYS_ADMIN for network namespaces (root in a container without it?)"
+  (((16#$caps >> 21) & 1)) ||
+    skip "needs CAP_SYS_ADMIN for network namespaces (root in a container without it?)"
 }
 
 # For labs that cannot run without network namespaces. Sets LAB_PRIVATE_NET=1 when the lab runs in
