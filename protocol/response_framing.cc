@@ -1,0 +1,172 @@
+#include "protocol/response_framing.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "protocol/field_syntax.h"
+
+namespace closewise::protocol {
+
+namespace {
+
+// Reasons are static strings: error() hands out a string_view of them.
+constexpr std::string_view kBareLf = "bare lf";
+constexpr std::string_view kBareCr = "bare cr";
+constexpr std::string_view kObsFold = "obsolete line folding";
+constexpr std::string_view kBadStatusLine = "malformed status line";
+constexpr std::string_view kBadChunk = "invalid chunk framing";
+constexpr std::string_view kChunkSizeTooLong = "chunk size too long";
+
+// RFC 9112 7.1: a recipient must be ready for large chunk sizes and guard against overflow.
+// llhttp refuses a size past 64 bits but reads any number of leading zeros, so a chunk-size line
+// could run on without end; sixteen hex digits hold any 64-bit size, zero-padded or not, and
+// cannot overflow the scanner's own count.
+constexpr std::size_t kMaxChunkSizeDigits = 16;
+
+// RFC 9112 4: status-line = HTTP-version SP status-code SP [ reason-phrase ], where
+// HTTP-version is "HTTP/" DIGIT "." DIGIT (checked by llhttp) and status-code is 3DIGIT.
+constexpr std::size_t kStatusCodeAt = 9;  // after "HTTP/1.1" and one SP
+constexpr std::size_t kReasonSpAt = 12;   // after the three digits
+
+int hexValue(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+void ResponseFramingScanner::startChunkedBody() noexcept {
+  line_ = Line::ChunkSize;
+  chunkSize_ = 0;
+  chunkSizeDigits_ = 0;
+}
+
+std::size_t ResponseFramingScanner::scan(const char* data, std::size_t len) noexcept {
+  std::size_t i = 0;
+  while (i < len) {
+    if (line_ == Line::HeadEnd || line_ == Line::End) break;
+    if (line_ == Line::ChunkData && dataLeft_ > 0) {
+      // Chunk data is body: skip it, and stop after it, where llhttp hands it out and pauses.
+      const auto run = static_cast<std::size_t>(std::min<std::uint64_t>(dataLeft_, len - i));
+      dataLeft_ -= run;
+      if (dataLeft_ == 0) crlfAfterData_ = 2;
+      return i + run;
+    }
+    if (crlfAfterData_ == 0 && !prevCr_ && !atLineStart_ && line_ != Line::ChunkSize &&
+        (line_ != Line::Status || lineBytes_ > kReasonSpAt)) {
+      // Inside a line only CR and LF can break a rule, so skip to the next of them (two memchr
+      // passes, vectorised in libc): most of a head is field names and values.
+      const char* p = data + i;
+      const char* end = data + len;
+      const auto* cr =
+          static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>(end - p)));
+      if (cr == nullptr) cr = end;
+      const auto* lf =
+          static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(cr - p)));
+      const char* next = lf != nullptr ? lf : cr;
+      lineBytes_ += static_cast<std::size_t>(next - p);
+      i += static_cast<std::size_t>(next - p);
+      if (i == len) break;
+    }
+    const char c = data[i];
+    if (!scanByte(c)) return error_.empty() ? i + 1 : i;
+    ++i;
+  }
+  return i;
+}
+
+// One byte at a rule's edge: a line start, a CR or LF, the status code, a chunk size, the CRLF
+// after chunk data. Returns false to stop: at a bad byte (error_ set, the byte excluded), or
+// after the LF that ends the head or the message (the byte included).
+bool ResponseFramingScanner::scanByte(char c) noexcept {
+  if (crlfAfterData_ != 0) {
+    // RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF.
+    if (c != (crlfAfterData_ == 2 ? '\r' : '\n')) return reject(kBadChunk);
+    --crlfAfterData_;
+  }
+  // RFC 9112 2.2: a bare CR must be rejected or replaced; we choose not to accept a bare LF as a
+  // line end either.
+  if (prevCr_ && c != '\n') return reject(kBareCr);
+  if (c == '\n') {
+    if (!prevCr_) return reject(kBareLf);
+    prevCr_ = false;
+    return endLine();
+  }
+  if (c == '\r') {
+    // The status line may end right after its code: see checkStatusLineByte.
+    if (line_ == Line::Status && lineBytes_ < kReasonSpAt) return reject(kBadStatusLine);
+    prevCr_ = true;
+    return true;
+  }
+  if (atLineStart_ && isOws(c)) {
+    // RFC 9112 5.2: obs-fold. A user agent may replace it with spaces, but a proxy either does
+    // that or answers 502; we forward what we parse, so it is an error. No status line or
+    // chunk-size line starts with whitespace.
+    if (line_ == Line::Field || line_ == Line::Trailer) return reject(kObsFold);
+    return reject(line_ == Line::Status ? kBadStatusLine : kBadChunk);
+  }
+  atLineStart_ = false;
+  if (line_ == Line::Status && !checkStatusLineByte(c)) return false;
+  ++lineBytes_;
+  if (line_ == Line::ChunkSize) {
+    const int digit = hexValue(c);
+    if (digit < 0) {
+      line_ = Line::ChunkExt;  // llhttp checks what follows the digits
+    } else if (++chunkSizeDigits_ > kMaxChunkSizeDigits) {
+      return reject(kChunkSizeTooLong);
+    } else {
+      chunkSize_ = chunkSize_ << 4 | static_cast<std::uint64_t>(digit);
+    }
+  }
+  return true;
+}
+
+// llhttp reads "HTTP/1.1  200 OK" as status 0 with reason "200 OK", and "HTTP/1.1 0200" or
+// "HTTP/1.1 20 OK" as statuses 200 and 20: exactly one SP, then three digits, then SP or the end
+// of the line. RFC 9112 4 says a server must send that last SP even before an empty reason; a
+// client loses nothing by accepting the line without it.
+bool ResponseFramingScanner::checkStatusLineByte(char c) noexcept {
+  const std::size_t at = lineBytes_;
+  const bool ok = at < kStatusCodeAt - 1 || at > kReasonSpAt ||
+                  (at == kStatusCodeAt - 1 && c == ' ') || (at == kReasonSpAt && c == ' ') ||
+                  (at >= kStatusCodeAt && at < kReasonSpAt && c >= '0' && c <= '9');
+  return ok || reject(kBadStatusLine);
+}
+
+bool ResponseFramingScanner::endLine() noexcept {
+  const bool empty = lineBytes_ == 0;
+  atLineStart_ = true;
+  lineBytes_ = 0;
+  switch (line_) {
+    case Line::Status:
+      line_ = Line::Field;
+      return true;
+    case Line::Field:
+      if (!empty) return true;
+      line_ = Line::HeadEnd;  // llhttp pauses here; the parser says what follows
+      return false;
+    case Line::ChunkSize:
+    case Line::ChunkExt:
+      // The last chunk (size 0) is followed by the trailer section; any other by its data.
+      line_ = chunkSize_ == 0 ? Line::Trailer : Line::ChunkData;
+      dataLeft_ = chunkSize_;
+      chunkSize_ = 0;
+      chunkSizeDigits_ = 0;
+      return true;
+    case Line::ChunkData:
+      line_ = Line::ChunkSize;  // the CRLF after the data ended
+      return true;
+    case Line::Trailer:
+      if (!empty) return true;
+      line_ = Line::End;
+      return false;
+    case Line::HeadEnd:
+    case Line::End:
+      return false;
+  }
+  return false;
+}
+
+}  // namespace closewise::protocol
