@@ -26,10 +26,11 @@ for arg in "$@"; do
   esac
 done
 
-# Build dependencies. llhttp comes as C sources in node-llhttp and is compiled by CMake.
+# Build dependencies. llhttp comes as C sources in node-llhttp and is compiled by CMake;
+# libssl-dev brings libcrypto, for the SHA-1 and base64 of the WebSocket handshake.
 packages=(
   build-essential cmake ninja-build pkg-config
-  libuv1-dev node-llhttp libspdlog-dev libfmt-dev
+  libuv1-dev node-llhttp libssl-dev libspdlog-dev libfmt-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libsystemd-dev
   catch2
 )
