@@ -16,6 +16,8 @@ constexpr std::string_view kObsFold = "obsolete line folding";
 constexpr std::string_view kBadStatusLine = "malformed status line";
 constexpr std::string_view kBadChunk = "invalid chunk framing";
 constexpr std::string_view kChunkSizeTooLong = "chunk size too long";
+constexpr std::string_view kTrailersTooLarge = "trailer section too large";
+constexpr std::string_view kChunkExtTooLarge = "chunk extensions too large";
 
 // RFC 9112 7.1: a recipient must be ready for large chunk sizes and guard against overflow.
 // llhttp refuses a size past 64 bits but reads any number of leading zeros, so a chunk-size line
@@ -37,10 +39,13 @@ int hexValue(char c) noexcept {
 
 }  // namespace
 
-void ResponseFramingScanner::startChunkedBody() noexcept {
+void ResponseFramingScanner::startChunkedBody(std::size_t trailerBudget,
+                                              std::size_t extensionBudget) noexcept {
   line_ = Line::ChunkSize;
   chunkSize_ = 0;
   chunkSizeDigits_ = 0;
+  trailerLeft_ = trailerBudget;
+  extensionLeft_ = extensionBudget;
 }
 
 std::size_t ResponseFramingScanner::scan(const char* data, std::size_t len) noexcept {
@@ -54,8 +59,12 @@ std::size_t ResponseFramingScanner::scan(const char* data, std::size_t len) noex
       if (dataLeft_ == 0) crlfAfterData_ = 2;
       return i + run;
     }
-    if (crlfAfterData_ == 0 && !prevCr_ && !atLineStart_ && line_ != Line::ChunkSize &&
-        (line_ != Line::Status || lineBytes_ > kReasonSpAt)) {
+    // Lines whose every byte counts (the status line's first bytes, chunk sizes, budgets) are
+    // scanned byte by byte.
+    const bool counted = line_ == Line::ChunkSize || line_ == Line::ChunkExt ||
+                         line_ == Line::Trailer ||
+                         (line_ == Line::Status && lineBytes_ <= kReasonSpAt);
+    if (crlfAfterData_ == 0 && !prevCr_ && !atLineStart_ && !counted) {
       // Inside a line only CR and LF can break a rule, so skip to the next of them (two memchr
       // passes, vectorised in libc): most of a head is field names and values.
       const char* p = data + i;
@@ -81,6 +90,12 @@ std::size_t ResponseFramingScanner::scan(const char* data, std::size_t len) noex
 // after chunk data. Returns false to stop: at a bad byte (error_ set, the byte excluded), or
 // after the LF that ends the head or the message (the byte included).
 bool ResponseFramingScanner::scanByte(char c) noexcept {
+  // Trailer fields are header fields (RFC 9110 6.5): they share the head's budget. Chunk
+  // extensions are ignored (RFC 9112 7.1.1) but must not run on without end.
+  if (line_ == Line::Trailer && trailerLeft_-- == 0) return reject(kTrailersTooLarge);
+  if (line_ == Line::ChunkExt && c != '\r' && c != '\n' && extensionLeft_-- == 0) {
+    return reject(kChunkExtTooLarge);
+  }
   if (crlfAfterData_ != 0) {
     // RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF.
     if (c != (crlfAfterData_ == 2 ? '\r' : '\n')) return reject(kBadChunk);

@@ -26,8 +26,10 @@ class ResponseFramingScanner {
   // A status line comes next (a new response, or the final one after an interim head).
   void startHead() noexcept { *this = ResponseFramingScanner{}; }
   // The head just scanned announced a chunked body (only the parser knows: it depends on the
-  // status, the request method and the fields).
-  void startChunkedBody() noexcept;
+  // status, the request method and the fields). The trailer section may use `trailerBudget`
+  // bytes, line endings included, and the chunk extensions of the body `extensionBudget` bytes
+  // in all: counted here, byte by byte, so a breach is found at the same byte whatever the reads.
+  void startChunkedBody(std::size_t trailerBudget, std::size_t extensionBudget) noexcept;
 
   // Scans from the start of `data` and returns how many bytes llhttp may parse: all of them,
   // or fewer if it stopped at a pause point or a bad byte (then error() is set).
@@ -63,8 +65,10 @@ class ResponseFramingScanner {
   std::size_t lineBytes_ = 0;  // bytes of the current line so far, without its CR
   std::uint64_t chunkSize_ = 0;
   std::size_t chunkSizeDigits_ = 0;
-  std::uint64_t dataLeft_ = 0;  // bytes of chunk data not yet skipped
-  int crlfAfterData_ = 0;       // 2: CR is due, 1: LF is due, 0: neither
+  std::uint64_t dataLeft_ = 0;     // bytes of chunk data not yet skipped
+  int crlfAfterData_ = 0;          // 2: CR is due, 1: LF is due, 0: neither
+  std::size_t trailerLeft_ = 0;    // bytes the trailer section may still use
+  std::size_t extensionLeft_ = 0;  // bytes chunk extensions may still use
   std::string_view error_;
 };
 

@@ -29,9 +29,7 @@ constexpr std::string_view kBadCl = "invalid content-length";
 constexpr std::string_view kNotChunked = "transfer coding other than chunked";
 constexpr std::string_view kTeInHttp10 = "transfer-encoding in an http/1.0 response";
 constexpr std::string_view kHeadTooLarge = "header section too large";
-constexpr std::string_view kTrailersTooLarge = "trailer section too large";
 constexpr std::string_view kBadChunk = "invalid chunk framing";
-constexpr std::string_view kChunkExtTooLarge = "chunk extensions too large";
 constexpr std::string_view kClosedBeforeResponse = "connection closed before the response";
 constexpr std::string_view kTruncated = "connection closed inside the response";
 constexpr std::string_view kMalformed = "malformed response";
@@ -84,7 +82,6 @@ struct ResponseParser::Impl {
   int onHeaderValueComplete() noexcept;
   int onHeadersComplete() noexcept;
   int onChunkHeader() noexcept;
-  int onChunkExtension(std::size_t n) noexcept;
   int onBody(const char* at, std::size_t n) noexcept;
   int onMessageComplete() noexcept;
 
@@ -123,9 +120,7 @@ struct ResponseParser::Impl {
   bool sawTransferEncoding = false;
   bool connectionClose = false;
   bool connectionKeepAlive = false;
-  std::size_t headBytes = 0;      // bytes of every head of this exchange so far
-  std::size_t trailerBytes = 0;   // bytes of trailer names and values
-  std::size_t chunkExtBytes = 0;  // bytes of chunk extensions
+  std::size_t headBytes = 0;  // bytes of every head of this exchange so far
 
   ResponseFramingScanner scanner;
 
@@ -164,12 +159,6 @@ const llhttp_settings_t& ResponseParser::Impl::settings() noexcept {
     };
     s.on_headers_complete = [](llhttp_t* p) noexcept { return self(p).onHeadersComplete(); };
     s.on_chunk_header = [](llhttp_t* p) noexcept { return self(p).onChunkHeader(); };
-    s.on_chunk_extension_name = [](llhttp_t* p, const char*, std::size_t n) noexcept {
-      return self(p).onChunkExtension(n);
-    };
-    s.on_chunk_extension_value = [](llhttp_t* p, const char*, std::size_t n) noexcept {
-      return self(p).onChunkExtension(n);
-    };
     s.on_body = [](llhttp_t* p, const char* at, std::size_t n) noexcept {
       return self(p).onBody(at, n);
     };
@@ -214,8 +203,6 @@ void ResponseParser::Impl::startNextHead() noexcept {
   sawTransferEncoding = false;
   connectionClose = false;
   connectionKeepAlive = false;
-  trailerBytes = 0;
-  chunkExtBytes = 0;
   scanner.startHead();
   // llhttp_reset keeps the settings and our data pointer but forgets any error or pause.
   llhttp_reset(&http);
@@ -310,7 +297,11 @@ ResponseResult ResponseParser::Impl::afterPause(std::size_t consumed) noexcept {
       return {ResponseStatus::Interim, consumed};
     }
     phase = Phase::Body;
-    if (response.framing == BodyFraming::Chunked) scanner.startChunkedBody();
+    if (response.framing == BodyFraming::Chunked) {
+      // The trailer section gets what the heads left of the header budget; the chunk
+      // extensions as much as a whole head.
+      scanner.startChunkedBody(limits.maxHeaderBytes - headBytes, limits.maxHeaderBytes);
+    }
     return {ResponseStatus::HeadComplete, consumed};
   }
   return complete(consumed);
@@ -443,10 +434,6 @@ int ResponseParser::Impl::onHeaderField(const char* at, std::size_t n) noexcept 
     startField();
     fieldState = FieldState::Name;
   }
-  if (inTrailers) {
-    trailerBytes += n;
-    if (headBytes + trailerBytes > limits.maxHeaderBytes) return fail(kTrailersTooLarge);
-  }
   fields().back().name.append(at, n);
   return 0;
 }
@@ -474,10 +461,6 @@ int ResponseParser::Impl::onHeaderFieldComplete() noexcept {
 }
 
 int ResponseParser::Impl::onHeaderValue(const char* at, std::size_t n) noexcept {
-  if (inTrailers) {
-    trailerBytes += n;
-    if (headBytes + trailerBytes > limits.maxHeaderBytes) return fail(kTrailersTooLarge);
-  }
   fields().back().value.append(at, n);
   return 0;
 }
@@ -557,13 +540,6 @@ int ResponseParser::Impl::onHeadersComplete() noexcept {
 
 int ResponseParser::Impl::onChunkHeader() noexcept {
   if (http.content_length == 0) inTrailers = true;  // The last chunk: trailer fields may follow.
-  return 0;
-}
-
-int ResponseParser::Impl::onChunkExtension(std::size_t n) noexcept {
-  // We ignore chunk extensions (RFC 9112 7.1.1), but their length must still be bounded.
-  chunkExtBytes += n;
-  if (chunkExtBytes > limits.maxHeaderBytes) return fail(kChunkExtTooLarge);
   return 0;
 }
 

@@ -52,3 +52,17 @@ TEST_CASE("trailer fields and chunk extensions are bounded by the same budget") 
   const std::string extensions = "1;" + std::string(2000, 'e') + "\r\nx\r\n0\r\n\r\n";
   REQUIRE(responseError(head + extensions, limit(1024)) == "chunk extensions too large");
 }
+
+TEST_CASE("the trailer section gets what the head left of the budget, to the byte") {
+  const std::string head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  const std::string end = "0\r\nX-T: " + std::string(20, 't') + "\r\n\r\n";
+  const std::size_t trailerSection = end.size() - 3;  // after "0\r\n"
+  REQUIRE(parseResponse(head + end, limit(head.size() + trailerSection)).events.back() ==
+          "complete keep-alive");
+  REQUIRE(responseError(head + end, limit(head.size() + trailerSection - 1)) ==
+          "trailer section too large");
+  // A bad byte in a trailer past the budget: the budget, which ran out first, is the error,
+  // whole or byte by byte (llhttp alone would first see the bad name).
+  const std::string bad = "0\r\nX-" + std::string(40, 'n') + "(: v\r\n\r\n";
+  REQUIRE(responseError(head + bad, limit(head.size() + 20)) == "trailer section too large");
+}
