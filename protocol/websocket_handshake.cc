@@ -56,6 +56,8 @@ bool listHas(const Request& request, std::string_view name, std::string_view ele
 // remainder in the last character; encoding the 16 decoded bytes again and comparing catches
 // both, and anything else not in the one canonical form.
 bool isValidKey(std::string_view key) {
+  // First, and not only as a shortcut: EVP_DecodeBlock writes 3 bytes for every 4 characters,
+  // so only a key of this length fits the buffer below.
   if (key.size() != kKeyChars) return false;
   std::array<unsigned char, kKeyChars / 4 * 3> decoded{};
   const int n = EVP_DecodeBlock(decoded.data(), reinterpret_cast<const unsigned char*>(key.data()),

@@ -64,4 +64,11 @@ TEST_CASE("nothing after a close frame is taken") {
   REQUIRE(t.events == std::vector<std::string>{"close 1000 "});
   REQUIRE(t.consumed == close.size());
   REQUIRE(decodeFrames(input) == std::vector<std::string>{"close 1000 "});
+  // Fed what follows anyway, the decoder takes none of it and says Close again.
+  WsFrameDecoder decoder{WsRole::Server, 1 << 20};
+  REQUIRE(decoder.feed(input.data(), input.size()).consumed == close.size());
+  const WsDecodeResult after =
+      decoder.feed(input.data() + close.size(), input.size() - close.size());
+  REQUIRE(after.event == WsEvent::Close);
+  REQUIRE(after.consumed == 0);
 }
