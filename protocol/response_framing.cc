@@ -13,6 +13,7 @@ namespace {
 constexpr std::string_view kBareLf = "bare lf";
 constexpr std::string_view kBareCr = "bare cr";
 constexpr std::string_view kObsFold = "obsolete line folding";
+constexpr std::string_view kSpaceBeforeColon = "whitespace between header name and colon";
 constexpr std::string_view kBadStatusLine = "malformed status line";
 constexpr std::string_view kBadChunk = "invalid chunk framing";
 constexpr std::string_view kChunkSizeTooLong = "chunk size too long";
@@ -61,8 +62,9 @@ std::size_t ResponseFramingScanner::scan(const char* data, std::size_t len) noex
     }
     // Lines whose every byte counts (the status line's first bytes, chunk sizes, budgets) are
     // scanned byte by byte.
+    const bool fieldName = (line_ == Line::Field || line_ == Line::Trailer) && !colonSeen_;
     const bool counted = line_ == Line::ChunkSize || line_ == Line::ChunkExt ||
-                         line_ == Line::Trailer ||
+                         line_ == Line::Trailer || fieldName ||
                          (line_ == Line::Status && lineBytes_ <= kReasonSpAt);
     if (crlfAfterData_ == 0 && !prevCr_ && !atLineStart_ && !counted) {
       // Inside a line only CR and LF can break a rule, so skip to the next of them (two memchr
@@ -123,6 +125,12 @@ bool ResponseFramingScanner::scanByte(char c) noexcept {
     return reject(line_ == Line::Status ? kBadStatusLine : kBadChunk);
   }
   atLineStart_ = false;
+  if ((line_ == Line::Field || line_ == Line::Trailer) && !colonSeen_) {
+    // RFC 9112 5.1: no whitespace between a field name and its colon; a proxy must remove it
+    // from a response, a sign that the upstream is not what it claims to be.
+    if (isOws(c)) return reject(kSpaceBeforeColon);
+    colonSeen_ = c == ':';
+  }
   if (line_ == Line::Status && !checkStatusLineByte(c)) return false;
   ++lineBytes_;
   if (line_ == Line::ChunkSize) {
@@ -153,6 +161,7 @@ bool ResponseFramingScanner::checkStatusLineByte(char c) noexcept {
 bool ResponseFramingScanner::endLine() noexcept {
   const bool empty = lineBytes_ == 0;
   atLineStart_ = true;
+  colonSeen_ = false;
   lineBytes_ = 0;
   switch (line_) {
     case Line::Status:

@@ -10,7 +10,8 @@ namespace closewise::protocol {
 // llhttp accepts a bare LF as a line ending, takes the byte after a CR at the end of the head or
 // of a chunk-size line as its LF whatever it is, does not look at the two bytes after chunk
 // data, joins obsolete line folding into the value, takes empty lines before the status line,
-// reads "HTTP/1.1  200" as status 0 and "0200" as 200, and reads chunk-size zeros without end.
+// reads "HTTP/1.1  200" as status 0 and "0200" as 200, reads chunk-size zeros without end, and
+// reports whitespace before a field's colon at a byte that depends on where a read ended.
 // Each is a way for two parsers to read one response differently.
 //
 // The scanner goes through the bytes AHEAD of llhttp and says how many of them llhttp may parse:
@@ -62,6 +63,7 @@ class ResponseFramingScanner {
   Line line_ = Line::Status;
   bool prevCr_ = false;        // the last byte was a CR, so the next must be LF
   bool atLineStart_ = true;    // the next byte starts a line
+  bool colonSeen_ = false;     // a field line's name has ended
   std::size_t lineBytes_ = 0;  // bytes of the current line so far, without its CR
   std::uint64_t chunkSize_ = 0;
   std::size_t chunkSizeDigits_ = 0;
