@@ -27,6 +27,7 @@ constexpr std::string_view kDuplicateCl = "more than one content-length";
 constexpr std::string_view kBadCl = "invalid content-length";
 constexpr std::string_view kNotChunked = "transfer coding other than chunked";
 constexpr std::string_view kTeInHttp10 = "transfer-encoding in an http/1.0 response";
+constexpr std::string_view kUnreadableTe = "transfer-encoding llhttp does not read as chunked";
 constexpr std::string_view kHeadTooLarge = "header section too large";
 constexpr std::string_view kBadChunk = "invalid chunk framing";
 constexpr std::string_view kClosedBeforeResponse = "connection closed before the response";
@@ -498,6 +499,10 @@ int ResponseParser::Impl::checkFraming() noexcept {
     });
   }
   if (codings != 1 || !chunked) return fail(kNotChunked);
+  // llhttp 8.1 recognises chunked by its own reading of the field, which takes
+  // "chunked<HTAB>" for another coding and would read the body until close: a body two parsers
+  // frame differently is refused, not guessed at.
+  if ((http.flags & F_CHUNKED) == 0) return fail(kUnreadableTe);
   return 0;
 }
 

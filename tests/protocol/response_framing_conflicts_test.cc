@@ -51,6 +51,17 @@ TEST_CASE("a transfer coding other than a single chunked is an error") {
               .body == "x");
 }
 
+TEST_CASE("a chunked that llhttp would not read as chunked is an error") {
+  // Found by fuzz/response_parser_fuzz.cc: the trailing tab is OWS, not part of the value, but
+  // llhttp 8.1 then reads the body until close while the framing says chunked.
+  REQUIRE(responseError("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\t\r\n\r\n"
+                        "3\r\nabc\r\n0\r\n\r\n") ==
+          "transfer-encoding llhttp does not read as chunked");
+  REQUIRE(parseResponse("HTTP/1.1 200 OK\r\nTransfer-Encoding:  chunked  \r\n\r\n"
+                        "3\r\nabc\r\n0\r\n\r\n")
+              .body == "abc");
+}
+
 TEST_CASE("Transfer-Encoding in an HTTP/1.0 response is an error") {
   REQUIRE(responseError("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") ==
           "transfer-encoding in an http/1.0 response");
