@@ -19,6 +19,7 @@ constexpr std::string_view kBadChunk = "invalid chunk framing";
 constexpr std::string_view kChunkSizeTooLong = "chunk size too long";
 constexpr std::string_view kTrailersTooLarge = "trailer section too large";
 constexpr std::string_view kChunkExtTooLarge = "chunk extensions too large";
+constexpr std::string_view kBadChunkExt = "invalid chunk extension";
 
 // RFC 9112 7.1: a recipient must be ready for large chunk sizes and guard against overflow.
 // llhttp refuses a size past 64 bits but reads any number of leading zeros, so a chunk-size line
@@ -114,6 +115,11 @@ bool ResponseFramingScanner::scanByte(char c) noexcept {
   if (c == '\r') {
     // The status line may end right after its code: see checkStatusLineByte.
     if (line_ == Line::Status && lineBytes_ < kReasonSpAt) return reject(kBadStatusLine);
+    const bool extensionEnds = ext_ == Ext::Name || ext_ == Ext::Token || ext_ == Ext::ValueEnd;
+    if (line_ == Line::ChunkExt && !extensionEnds) {
+      return reject(ext_ == Ext::Start ? kBadChunk : kBadChunkExt);
+    }
+    if (line_ == Line::ChunkSize && chunkSizeDigits_ == 0) return reject(kBadChunk);
     prevCr_ = true;
     return true;
   }
@@ -133,17 +139,67 @@ bool ResponseFramingScanner::scanByte(char c) noexcept {
   }
   if (line_ == Line::Status && !checkStatusLineByte(c)) return false;
   ++lineBytes_;
+  if (line_ == Line::ChunkExt) return checkExtensionByte(c);
   if (line_ == Line::ChunkSize) {
     const int digit = hexValue(c);
     if (digit < 0) {
-      line_ = Line::ChunkExt;  // llhttp checks what follows the digits
-    } else if (++chunkSizeDigits_ > kMaxChunkSizeDigits) {
-      return reject(kChunkSizeTooLong);
-    } else {
-      chunkSize_ = chunkSize_ << 4 | static_cast<std::uint64_t>(digit);
+      if (chunkSizeDigits_ == 0) return reject(kBadChunk);  // chunk-size = 1*HEXDIG
+      line_ = Line::ChunkExt;
+      ext_ = Ext::Start;
+      return checkExtensionByte(c);
     }
+    if (++chunkSizeDigits_ > kMaxChunkSizeDigits) return reject(kChunkSizeTooLong);
+    chunkSize_ = chunkSize_ << 4 | static_cast<std::uint64_t>(digit);
   }
   return true;
+}
+
+// RFC 9112 7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ),
+// chunk-ext-name = token, chunk-ext-val = token / quoted-string (RFC 9110 5.6.4). We ignore
+// extensions, but llhttp 8.1 takes anything up to the CR for them, and lax extension parsing is
+// a known way to make two parsers find a chunk's end in different places.
+bool ResponseFramingScanner::checkExtensionByte(char c) noexcept {
+  const auto u = static_cast<unsigned char>(c);
+  const bool ows = isOws(c);
+  const bool tchar = isTchar(c);
+  switch (ext_) {
+    case Ext::Start:  // what follows the size digits is no extension: a bad chunk-size line
+    case Ext::AfterValue:
+      if (c == ';') ext_ = Ext::BeforeName;
+      return ows || c == ';' || reject(ext_ == Ext::Start ? kBadChunk : kBadChunkExt);
+    case Ext::BeforeName:
+      if (tchar) ext_ = Ext::Name;
+      return ows || tchar || reject(kBadChunkExt);
+    case Ext::Name:
+    case Ext::AfterName: {
+      const bool inName = ext_ == Ext::Name;
+      if (ows) ext_ = Ext::AfterName;
+      if (c == ';') ext_ = Ext::BeforeName;
+      if (c == '=') ext_ = Ext::BeforeValue;
+      return ows || c == ';' || c == '=' || (inName && tchar) || reject(kBadChunkExt);
+    }
+    case Ext::BeforeValue:
+      if (c == '"') ext_ = Ext::Quoted;
+      if (tchar) ext_ = Ext::Token;
+      return ows || c == '"' || tchar || reject(kBadChunkExt);
+    case Ext::Token:
+    case Ext::ValueEnd: {
+      const bool inToken = ext_ == Ext::Token;
+      if (ows) ext_ = Ext::AfterValue;
+      if (c == ';') ext_ = Ext::BeforeName;
+      return ows || c == ';' || (inToken && tchar) || reject(kBadChunkExt);
+    }
+    case Ext::Quoted:
+      // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
+      if (c == '"') ext_ = Ext::ValueEnd;
+      if (c == '\\') ext_ = Ext::QuotedPair;
+      return c == '\t' || (u >= 0x20 && u != 0x7F) || reject(kBadChunkExt);
+    case Ext::QuotedPair:
+      // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+      ext_ = Ext::Quoted;
+      return c == '\t' || (u >= 0x20 && u != 0x7F) || reject(kBadChunkExt);
+  }
+  return reject(kBadChunkExt);
 }
 
 // llhttp reads "HTTP/1.1  200 OK" as status 0 with reason "200 OK", and "HTTP/1.1 0200" or

@@ -11,7 +11,8 @@ namespace closewise::protocol {
 // of a chunk-size line as its LF whatever it is, does not look at the two bytes after chunk
 // data, joins obsolete line folding into the value, takes empty lines before the status line,
 // reads "HTTP/1.1  200" as status 0 and "0200" as 200, reads chunk-size zeros without end, and
-// reports whitespace before a field's colon at a byte that depends on where a read ended.
+// reports whitespace before a field's colon at a byte that depends on where a read ended, and
+// takes anything up to the CR for chunk extensions (";;=;" or bytes above 0x7F included).
 // Each is a way for two parsers to read one response differently.
 //
 // The scanner goes through the bytes AHEAD of llhttp and says how many of them llhttp may parse:
@@ -46,7 +47,7 @@ class ResponseFramingScanner {
     Field,      // a header field line, or the empty line that ends the head
     HeadEnd,    // the head has ended: nothing to scan until told what follows
     ChunkSize,  // the hex digits at the start of a chunk-size line
-    ChunkExt,   // the rest of a chunk-size line (chunk extensions, checked by llhttp)
+    ChunkExt,   // the rest of a chunk-size line: chunk extensions
     ChunkData,  // chunk data, skipped by count, then its CRLF
     Trailer,    // a trailer field line, or the empty line that ends the message
     End         // the message has ended
@@ -54,6 +55,7 @@ class ResponseFramingScanner {
 
   bool scanByte(char c) noexcept;  // false: a rule is broken (error_ says which)
   bool checkStatusLineByte(char c) noexcept;
+  bool checkExtensionByte(char c) noexcept;
   bool endLine() noexcept;  // at each LF; false: stop after it (the head or message ended)
   bool reject(std::string_view reason) noexcept {
     error_ = reason;
@@ -71,6 +73,20 @@ class ResponseFramingScanner {
   int crlfAfterData_ = 0;          // 2: CR is due, 1: LF is due, 0: neither
   std::size_t trailerLeft_ = 0;    // bytes the trailer section may still use
   std::size_t extensionLeft_ = 0;  // bytes chunk extensions may still use
+  // Where a chunk-size line's extensions are, in the grammar of RFC 9112 7.1.1.
+  enum class Ext : std::uint8_t {
+    Start,        // right after the size: BWS or ";"
+    BeforeName,   // after ";": BWS or the name
+    Name,         // in the name: more of it, BWS, "=", ";" or the end of the line
+    AfterName,    // BWS after the name: ";" or "="
+    BeforeValue,  // after "=": BWS, a token or a quoted string
+    Token,        // in a token value: more of it, BWS, ";" or the end of the line
+    Quoted,       // in a quoted string
+    QuotedPair,   // after a backslash in it
+    ValueEnd,     // right after a quoted string: BWS, ";" or the end of the line
+    AfterValue    // BWS after a value: ";"
+  };
+  Ext ext_ = Ext::Start;
   std::string_view error_;
 };
 

@@ -1,5 +1,6 @@
-// A chunked body (RFC 9112 7.1) is handed out decoded, chunk extensions ignored, trailer fields
-// kept apart from the header fields, and each chunk's data must be followed by exactly CRLF.
+// A chunked body (RFC 9112 7.1) is handed out decoded, chunk extensions ignored but held to their
+// grammar (RFC 9112 7.1.1), trailer fields kept apart from the header fields, and each chunk's
+// data must be followed by exactly CRLF.
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -48,5 +49,34 @@ TEST_CASE("a malformed chunk size is an error") {
         "5 \r\nhello\r\n0\r\n\r\n", "\r\nhello\r\n0\r\n\r\n"}) {
     INFO(body);
     REQUIRE(responseError(std::string(kHead) + std::string(body)) == "invalid chunk framing");
+  }
+}
+
+TEST_CASE("chunk extensions in the grammar are accepted and ignored") {
+  for (const std::string_view ext :
+       {";a", ";a=b", ";a=\"quoted value\"", ";a=\"\"", ";a;b=c;d=\"e\"", ";a=\"caf\xC3\xA9\""}) {
+    INFO(ext);
+    const ResponseTranscript t =
+        parseResponse(std::string(kHead) + "5" + std::string(ext) + "\r\nhello\r\n0\r\n\r\n");
+    REQUIRE(t.body == "hello");
+    REQUIRE(t.events.back() == "complete keep-alive");
+  }
+}
+
+TEST_CASE("chunk extensions outside the grammar are an error") {
+  // llhttp 8.1 alone accepts every one of these.
+  for (const std::string_view ext : {";;", ";=x", ";a=", ";a=b=c", ";a\"b\"", ";a=\"open", ";\x89",
+                                     ";a=\x89", ";a=\"\x01\"", ";a,b"}) {
+    INFO(ext);
+    REQUIRE(responseError(std::string(kHead) + "5" + std::string(ext) + "\r\nhello\r\n0\r\n\r\n") ==
+            "invalid chunk extension");
+  }
+}
+
+TEST_CASE("the grammar's BWS and quoted-pairs are refused, by llhttp: stricter, never looser") {
+  for (const std::string_view ext : {" ;a", ";a = b", ";a=\"esc\\\"aped\""}) {
+    INFO(ext);
+    REQUIRE(!responseError(std::string(kHead) + "5" + std::string(ext) + "\r\nhello\r\n0\r\n\r\n")
+                 .empty());
   }
 }
