@@ -54,7 +54,7 @@ TEST_CASE("a malformed chunk size is an error") {
 
 TEST_CASE("chunk extensions in the grammar are accepted and ignored") {
   for (const std::string_view ext :
-       {";a", ";a=b", ";a=\"quoted value\"", ";a=\"\"", ";a;b=c;d=\"e\"", ";a=\"caf\xC3\xA9\""}) {
+       {";a", ";a=b", ";a=\"quoted value\"", ";a=\"\"", ";a;b;c=d", ";a=\"caf\xC3\xA9\""}) {
     INFO(ext);
     const ResponseTranscript t =
         parseResponse(std::string(kHead) + "5" + std::string(ext) + "\r\nhello\r\n0\r\n\r\n");
@@ -73,8 +73,9 @@ TEST_CASE("chunk extensions outside the grammar are an error") {
   }
 }
 
-TEST_CASE("the grammar's BWS and quoted-pairs are refused, by llhttp: stricter, never looser") {
-  for (const std::string_view ext : {" ;a", ";a = b", ";a=\"esc\\\"aped\""}) {
+TEST_CASE("some forms of the grammar are refused by llhttp: stricter, never looser") {
+  // BWS, quoted-pairs, and any extension after one with a value.
+  for (const std::string_view ext : {" ;a", ";a = b", ";a=\"esc\\\"aped\"", ";a=b;c"}) {
     INFO(ext);
     REQUIRE(!responseError(std::string(kHead) + "5" + std::string(ext) + "\r\nhello\r\n0\r\n\r\n")
                  .empty());
