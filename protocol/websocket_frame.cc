@@ -80,6 +80,12 @@ std::string_view WsFrameDecoder::payload() const noexcept {
   return payload_;
 }
 
+bool WsFrameDecoder::broken(std::uint16_t code, std::string_view reason) noexcept {
+  closeCode_ = code;
+  error_ = reason;
+  return false;
+}
+
 bool WsFrameDecoder::isControl() const noexcept {
   return isControlOpcode(static_cast<std::uint8_t>(frame_.opcode));
 }
@@ -132,36 +138,32 @@ WsDecodeResult WsFrameDecoder::readHeader(const char* data, std::size_t len) noe
   return {WsEvent::NeedMore, used};
 }
 
-// RFC 6455 5.2, on the first two bytes: FIN, RSV1-3, the opcode, MASK, the 7-bit length. Sets
-// closeCode_ and error_ and returns false at the first broken rule.
+// RFC 6455 5.2, on the first two bytes: FIN, RSV1-3, the opcode, MASK, the 7-bit length.
+// Returns false at the first broken rule (see broken()).
 bool WsFrameDecoder::checkFirstBytes() noexcept {
   const std::uint8_t b0 = header_[0];
   const std::uint8_t b1 = header_[1];
   const std::uint8_t opcode = b0 & 0x0F;
   const std::uint8_t length7 = b1 & 0x7F;
-  auto broken = [this](std::string_view reason) {
-    closeCode_ = kWsCloseProtocolError;
-    error_ = reason;
-    return false;
-  };
   frame_.fin = (b0 & 0x80) != 0;
   frame_.masked = (b1 & 0x80) != 0;
   // No extension is negotiated, so no reserved bit has a meaning (RFC 6455 5.2).
-  if ((b0 & 0x70) != 0) return broken(kReservedBits);
-  if (!isKnownOpcode(opcode)) return broken(kUnknownOpcode);
+  if ((b0 & 0x70) != 0) return broken(kWsCloseProtocolError, kReservedBits);
+  if (!isKnownOpcode(opcode)) return broken(kWsCloseProtocolError, kUnknownOpcode);
   frame_.opcode = static_cast<WsOpcode>(opcode);
   // RFC 6455 5.1: a server fails an unmasked frame, a client a masked one.
-  if (role_ == WsRole::Server && !frame_.masked) return broken(kUnmasked);
-  if (role_ == WsRole::Client && frame_.masked) return broken(kMasked);
+  if (role_ == WsRole::Server && !frame_.masked) return broken(kWsCloseProtocolError, kUnmasked);
+  if (role_ == WsRole::Client && frame_.masked) return broken(kWsCloseProtocolError, kMasked);
   if (isControlOpcode(opcode)) {
     // RFC 6455 5.5: control frames are never fragmented and carry at most 125 bytes (so their
     // length is always in the 7-bit form).
-    if (!frame_.fin) return broken(kFragmentedControl);
-    if (length7 > 125) return broken(kControlTooLong);
+    if (!frame_.fin) return broken(kWsCloseProtocolError, kFragmentedControl);
+    if (length7 > 125) return broken(kWsCloseProtocolError, kControlTooLong);
   } else if (frame_.opcode == WsOpcode::Continuation) {
-    if (!inMessage_) return broken(kLoneContinuation);  // RFC 6455 5.4
+    if (!inMessage_) return broken(kWsCloseProtocolError, kLoneContinuation);  // RFC 6455 5.4
   } else if (inMessage_) {
-    return broken(kInterleaved);  // RFC 6455 5.4: fragments of two messages never interleave
+    return broken(kWsCloseProtocolError,
+                  kInterleaved);  // RFC 6455 5.4: fragments of two messages never interleave
   }
   const std::size_t extended = length7 == 126 ? 2 : length7 == 127 ? 8 : 0;
   headerNeed_ = 2 + extended + (frame_.masked ? 4 : 0);
@@ -180,15 +182,15 @@ bool WsFrameDecoder::checkHeader() noexcept {
     frame_.length = readBigEndian(&header_[at], 8);
     at += 8;
   }
-  closeCode_ = kWsCloseProtocolError;
   // RFC 6455 5.2: "the minimal number of bytes MUST be used to encode the length", and the
   // 64-bit form has its most significant bit 0.
-  if (length7 == 127 && (frame_.length >> 63) != 0) return error_ = kLengthTopBit, false;
+  if (length7 == 127 && (frame_.length >> 63) != 0) {
+    return broken(kWsCloseProtocolError, kLengthTopBit);
+  }
   if ((length7 == 126 && frame_.length < 126) || (length7 == 127 && frame_.length <= 0xFFFF)) {
-    return error_ = kNonMinimalLength, false;
+    return broken(kWsCloseProtocolError, kNonMinimalLength);
   }
   if (frame_.masked) std::copy_n(&header_[at], 4, frame_.mask.begin());
-  closeCode_ = 0;
 
   if (isControl()) {
     controlLength_ = 0;
@@ -196,9 +198,7 @@ bool WsFrameDecoder::checkHeader() noexcept {
   }
   // The message limit is checked on the announced length, before a byte of it is buffered.
   if (frame_.length > maxMessageBytes_ - message_.size()) {
-    closeCode_ = kWsCloseMessageTooBig;
-    error_ = kTooBig;
-    return false;
+    return broken(kWsCloseMessageTooBig, kTooBig);
   }
   if (frame_.opcode != WsOpcode::Continuation) {
     inMessage_ = true;

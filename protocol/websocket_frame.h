@@ -116,6 +116,8 @@ class WsFrameDecoder {
   WsDecodeResult endFrame(std::size_t consumed) noexcept;
   WsDecodeResult closeFrame(std::size_t consumed) noexcept;
   WsDecodeResult fail(std::uint16_t code, std::string_view reason, std::size_t consumed) noexcept;
+  // Records the code and reason of a header check that failed, for readHeader to fail with.
+  bool broken(std::uint16_t code, std::string_view reason) noexcept;
   bool isControl() const noexcept;
 
   WsRole role_;
