@@ -134,6 +134,10 @@ struct RequestParser::Impl {
       fail(414, kTargetTooLong);
     }
   }
+  // The version llhttp read is one this server speaks: HTTP/1.0 or HTTP/1.1.
+  bool versionSupported() const noexcept {
+    return http.http_major == 1 && (http.http_minor == 0 || http.http_minor == 1);
+  }
   bool scanFraming(const char* begin, const char* end) noexcept;
   bool scanByte(char c) noexcept;  // one byte at a rule's edge: line start, after CR, chunk CRLF
   void mapLlhttpError(llhttp_errno_t err, char offending) noexcept;
@@ -166,6 +170,7 @@ struct RequestParser::Impl {
   bool requestLineDone = false;      // the request line has ended
   std::size_t requestLineBytes = 0;  // bytes of the request line (without CRLF) so far
   int crlfAfterChunkData = 0;        // 2: expect CR, 1: expect LF, 0: nothing expected
+  bool framingFailed = false;        // the scanner refused a byte: its error stands
 
   // Header strings from earlier requests, recycled so a keep-alive connection stops allocating.
   std::vector<Header> spareFields;
@@ -245,7 +250,10 @@ bool RequestParser::Impl::scanFraming(const char* begin, const char* end) noexce
       p = q;
       if (p == end) break;
     }
-    if (!scanByte(*p++)) return false;
+    if (!scanByte(*p++)) {
+      framingFailed = true;
+      return false;
+    }
   }
   return true;
 }
@@ -338,14 +346,24 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
   if (err != HPE_OK) {
     const char* pos = llhttp_get_error_pos(&http);
     consumed = pos != nullptr ? static_cast<std::size_t>(pos - data) : 0;
-    // For an llhttp error, include the offending byte: if it is a bare CR or LF, the scanner
-    // names the real problem.
-    scanEnd = data + (err == HPE_PAUSED ? consumed : std::min(consumed + 1, given));
+    // For an error llhttp found itself, include the offending byte: if it is a bare CR or LF,
+    // the scanner names the real problem. A refusal by one of our callbacks (error is set) is
+    // about the bytes before it, and llhttp rejects an unsupported version once its digits are
+    // read, before it looks at the byte that follows.
+    const bool byteAtFault = err != HPE_PAUSED && error.status == 0 &&
+                             !(err == HPE_INVALID_VERSION && !versionSupported());
+    scanEnd = data + (byteAtFault ? std::min(consumed + 1, given) : consumed);
   }
   if (inHead) headBytes += consumed;
 
-  const bool scanned = error.status != 0 || scanFraming(scanFrom, scanEnd);
-  if (!scanned || error.status != 0 || (err != HPE_OK && err != HPE_PAUSED)) {
+  if (!framingFailed) {
+    // A callback may have refused the request (an unsupported version, a missing Host) after
+    // bytes the scanner has not checked yet. Those bytes came first, so a framing error among
+    // them is the first error: it wins, and the answer does not depend on where reads were cut.
+    const ParseError refusal = std::exchange(error, ParseError{});
+    if (scanFraming(scanFrom, scanEnd)) error = refusal;
+  }
+  if (error.status != 0 || (err != HPE_OK && err != HPE_PAUSED)) {
     if (error.status == 0) mapLlhttpError(err, consumed < given ? data[consumed] : '\0');
     phase = Phase::Failed;
     return {ParseStatus::Error, consumed};
@@ -369,7 +387,7 @@ void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err, char offending) noe
     case HPE_INVALID_VERSION:
       // llhttp reports both "HTTP/1.2" (a version it parsed but does not support) and
       // "HTTP/1.10" (not a version at all) this way; only the former earns a 505.
-      if (!(http.http_major == 1 && (http.http_minor == 0 || http.http_minor == 1))) {
+      if (!versionSupported()) {
         fail(505, kBadVersion);
       } else {
         fail(400, kBadRequestLine);
@@ -472,9 +490,7 @@ int RequestParser::Impl::onVersionComplete() noexcept {
   request.versionMinor = http.http_minor;
   // RFC 9110 15.6.6: 505 for a major version we do not support. llhttp 8.1 accepts 0.9 and 2.0
   // in a request line, neither of which can be answered on this connection.
-  if (!(http.http_major == 1 && (http.http_minor == 0 || http.http_minor == 1))) {
-    return fail(505, kBadVersion);
-  }
+  if (!versionSupported()) return fail(505, kBadVersion);
   return 0;
 }
 
@@ -687,6 +703,7 @@ void RequestParser::Impl::reset() noexcept {
   requestLineDone = false;
   requestLineBytes = 0;
   crlfAfterChunkData = 0;
+  framingFailed = false;
   // llhttp_reset keeps the settings and our data pointer but forgets any error or pause.
   llhttp_reset(&http);
 }
