@@ -46,6 +46,7 @@ if [ "$with_system_tests" = 1 ]; then
     haproxy nginx-light
     chromium
     systemd
+    clang libclang-rt-dev
   )
 fi
 
