@@ -19,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fuzz/check.h"
@@ -227,6 +228,7 @@ class StreamFeeder {
       switch (r.status) {
         case ParseStatus::NeedMore:
           FUZZ_CHECK(len == 0);  // Connection::parseInput asserts it.
+          // The connection tells reading from idle by inProgress(): any byte of a request counts.
           FUZZ_CHECK(parser_->inProgress() == (outcome_.consumed > requestStart_));
           break;
         case ParseStatus::HeadComplete:
@@ -283,7 +285,8 @@ class StreamFeeder {
 
   void onError(const char* rest, std::size_t len) {
     const ParseError error = parser_->error();
-    // The statuses request_parser.h promises, each with a reason to log.
+    // The statuses request_parser.h names, and 414 for a request line over the limit; each with
+    // a reason to log.
     const int s = error.status;
     FUZZ_CHECK(s == 400 || s == 413 || s == 414 || s == 431 || s == 501 || s == 505);
     FUZZ_CHECK(!error.reason.empty());
