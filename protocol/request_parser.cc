@@ -28,6 +28,7 @@ constexpr std::string_view kBadCl = "invalid content-length";
 constexpr std::string_view kChunkedNotLast = "chunked is not the final transfer coding";
 constexpr std::string_view kUnknownCoding = "unsupported transfer coding";
 constexpr std::string_view kBadTe = "invalid transfer-encoding";
+constexpr std::string_view kTeInHttp10 = "transfer-encoding in an http/1.0 request";
 constexpr std::string_view kMissingHost = "missing host";
 constexpr std::string_view kMultipleHost = "more than one host";
 constexpr std::string_view kHeadTooLarge = "header section too large";
@@ -593,6 +594,13 @@ int RequestParser::Impl::onHeadersComplete() noexcept {
   // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request that lacks a Host field.
   if (request.versionMinor == 1 && hostCount == 0) return fail(400, kMissingHost);
 
+  if (sawTransferEncoding && request.versionMinor == 0) {
+    // RFC 9112 6.1: HTTP/1.0 has no transfer codings, so a Transfer-Encoding in a 1.0 message
+    // means its framing is faulty; the recipient must not keep the connection after it. The RFC
+    // lets a server process the message first; we refuse it, as nginx does, because its body is
+    // exactly what a 1.0 intermediary in front would have framed some other way.
+    return fail(400, kTeInHttp10);
+  }
   if (sawTransferEncoding) {
     // RFC 9112 6.3 item 4: if chunked is not the final coding of a request, its length cannot
     // be known: 400. RFC 9112 7: chunked must not be applied twice. RFC 9112 6.1: a coding we do
