@@ -29,7 +29,7 @@ struct Request {
   // HTTP/1.0 persists only with "Connection: keep-alive". A CONNECT request never persists: what
   // follows it would be tunnel bytes, which this server does not relay.
   bool keepAlive = true;
-  bool expectContinue = false;  // "Expect: 100-continue" (RFC 9110 10.1.1)
+  bool expectContinue = false;  // "Expect: 100-continue" in an HTTP/1.1 request (RFC 9110 10.1.1)
   bool chunked = false;         // the body is chunked (RFC 9112 7.1)
   std::optional<std::uint64_t> contentLength;
 

@@ -583,8 +583,11 @@ int RequestParser::Impl::onHeaderValueComplete() noexcept {
       if (equalsIgnoreCase(token, "keep-alive")) connectionKeepAlive = true;
     });
   } else if (equalsIgnoreCase(name, "expect")) {
-    // RFC 9110 10.1.1: 100-continue is the only expectation defined; it is case-insensitive.
-    if (equalsIgnoreCase(value, "100-continue")) request.expectContinue = true;
+    // RFC 9110 10.1.1: 100-continue is the only expectation defined; it is case-insensitive. A
+    // server must ignore it in an HTTP/1.0 request: a 1.0 client cannot know 1xx answers.
+    if (request.versionMinor >= 1 && equalsIgnoreCase(value, "100-continue")) {
+      request.expectContinue = true;
+    }
   }
   return 0;
 }

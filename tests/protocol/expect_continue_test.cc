@@ -47,3 +47,13 @@ TEST_CASE("no Expect header leaves expectContinue false") {
   REQUIRE(parser.feed(kInput.data(), kInput.size()).status == ParseStatus::HeadComplete);
   REQUIRE_FALSE(parser.request().expectContinue);
 }
+
+TEST_CASE("Expect: 100-continue in an HTTP/1.0 request is ignored") {
+  // RFC 9110 10.1.1: a server that receives a 100-continue expectation in an HTTP/1.0 request
+  // must ignore it. The head still stops at HeadComplete; there is just nothing to answer early.
+  RequestParser parser{Limits{}};
+  constexpr std::string_view kHead =
+      "POST /upload HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n";
+  REQUIRE(parser.feed(kHead.data(), kHead.size()).status == ParseStatus::HeadComplete);
+  REQUIRE_FALSE(parser.request().expectContinue);
+}
