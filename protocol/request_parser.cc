@@ -39,10 +39,27 @@ constexpr std::string_view kBadVersion = "unsupported http version";
 constexpr std::string_view kBadMethod = "invalid method";
 constexpr std::string_view kBadChunk = "invalid chunk framing";
 constexpr std::string_view kChunkExtTooLarge = "chunk extensions too large";
+constexpr std::string_view kChunkSizeTooLong = "chunk size too long";
 constexpr std::string_view kMalformed = "malformed request";
+
+// RFC 9112 7.1 puts no bound on the digits of a chunk-size, and leading zeros would let one size
+// line run on for ever while its value stays 0. Sixteen hex digits hold any 64-bit size, so more
+// than that is refused.
+constexpr int kMaxChunkSizeDigits = 16;
+
+// Trailer fields are charged against the header budget as HTTP/2 charges every field against
+// SETTINGS_MAX_HEADER_LIST_SIZE (RFC 9113 section 6.5.2): the bytes of the name and the value,
+// plus 32 for keeping the field apart. That bounds their count as well as their bytes: a trailer
+// section of thousands of one-letter fields would otherwise cost a Header object each and almost
+// nothing of the budget.
+constexpr std::size_t kTrailerFieldOverhead = 32;
 
 constexpr bool isOws(char c) noexcept {
   return c == ' ' || c == '\t';
+}
+
+constexpr bool isHexDigit(char c) noexcept {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 // tchar (RFC 9110 5.6.2): the only bytes a field name may hold.
@@ -141,6 +158,7 @@ struct RequestParser::Impl {
   }
   bool scanFraming(const char* begin, const char* end) noexcept;
   bool scanByte(char c) noexcept;  // one byte at a rule's edge: line start, after CR, chunk CRLF
+  int chargeTrailer(std::size_t bytes) noexcept;
   void mapLlhttpError(llhttp_errno_t err, char offending) noexcept;
   Header& startField(std::vector<Header>& fields) noexcept;
   void splitTarget() noexcept;
@@ -155,7 +173,7 @@ struct RequestParser::Impl {
   bool headDone = false;
 
   std::size_t headBytes = 0;      // bytes of the head consumed so far
-  std::size_t trailerBytes = 0;   // bytes of trailer names and values
+  std::size_t trailerBytes = 0;   // what the trailer fields cost: see kTrailerFieldOverhead
   std::size_t chunkExtBytes = 0;  // bytes of chunk extensions
   std::uint64_t chunkRemaining = 0;
   int hostCount = 0;
@@ -172,6 +190,7 @@ struct RequestParser::Impl {
   std::size_t requestLineBytes = 0;  // bytes of the request line (without CRLF) so far
   int crlfAfterChunkData = 0;        // 2: expect CR, 1: expect LF, 0: nothing expected
   bool framingFailed = false;        // the scanner refused a byte: its error stands
+  int chunkSizeDigits = -1;          // digits of the chunk-size being scanned; -1: not in one
 
   // Header strings from earlier requests, recycled so a keep-alive connection stops allocating.
   std::vector<Header> spareFields;
@@ -237,7 +256,7 @@ const llhttp_settings_t& RequestParser::Impl::settings() noexcept {
 // three rules over all non-body bytes, plus the CRLF that must follow chunk data (RFC 9112 7.1).
 bool RequestParser::Impl::scanFraming(const char* begin, const char* end) noexcept {
   for (const char* p = begin; p < end;) {
-    if (crlfAfterChunkData == 0 && !prevCr && !atLineStart) {
+    if (crlfAfterChunkData == 0 && !prevCr && !atLineStart && chunkSizeDigits < 0) {
       // Inside a line only CR and LF can break a rule, so skip to the next of them: most of a
       // head is field names and values, and this keeps the scan to a compare or two per byte.
       // Two memchr passes (vectorised in libc) beat a byte loop on lines longer than a few bytes.
@@ -260,6 +279,15 @@ bool RequestParser::Impl::scanFraming(const char* begin, const char* end) noexce
 }
 
 bool RequestParser::Impl::scanByte(char c) noexcept {
+  if (chunkSizeDigits >= 0) {
+    // The chunk-size ends at its first byte that is not a hex digit (BWS, ';' or CR).
+    if (!isHexDigit(c)) {
+      chunkSizeDigits = -1;
+    } else if (++chunkSizeDigits > kMaxChunkSizeDigits) {
+      fail(400, kChunkSizeTooLong);
+      return false;
+    }
+  }
   if (crlfAfterChunkData != 0) {
     // RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF.
     const char expected = crlfAfterChunkData == 2 ? '\r' : '\n';
@@ -267,7 +295,8 @@ bool RequestParser::Impl::scanByte(char c) noexcept {
       fail(400, kBadChunk);
       return false;
     }
-    --crlfAfterChunkData;
+    // After the CRLF that ends a chunk's data, the next line starts with a chunk-size.
+    if (--crlfAfterChunkData == 0) chunkSizeDigits = 0;
   }
   if (prevCr && c != '\n') {
     fail(400, kBareCr);  // RFC 9112 2.2: a bare CR must be rejected or replaced.
@@ -317,6 +346,7 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
     case Phase::HeadPaused:
       llhttp_resume(&http);
       phase = Phase::Body;
+      if (request.chunked) chunkSizeDigits = 0;  // the body starts with a chunk-size line
       break;
     case Phase::Head:
     case Phase::Body:
@@ -495,15 +525,21 @@ int RequestParser::Impl::onVersionComplete() noexcept {
   return 0;
 }
 
+int RequestParser::Impl::chargeTrailer(std::size_t bytes) noexcept {
+  // RFC 6585 5: 431 for header fields too large, collectively; trailer fields are header fields
+  // sent after the body (RFC 9110 6.5), and they share the head's budget.
+  trailerBytes += bytes;
+  if (headBytes + trailerBytes > limits.maxHeaderBytes) return fail(431, kTrailersTooLarge);
+  return 0;
+}
+
 int RequestParser::Impl::onHeaderField(const char* at, std::size_t n) noexcept {
   if (fieldState != FieldState::Name) {
+    if (inTrailers && chargeTrailer(kTrailerFieldOverhead) != 0) return HPE_USER;
     startField(inTrailers ? request.trailers : request.headers);
     fieldState = FieldState::Name;
   }
-  if (inTrailers) {
-    trailerBytes += n;
-    if (headBytes + trailerBytes > limits.maxHeaderBytes) return fail(431, kTrailersTooLarge);
-  }
+  if (inTrailers && chargeTrailer(n) != 0) return HPE_USER;
   (inTrailers ? request.trailers : request.headers).back().name.append(at, n);
   return 0;
 }
@@ -538,10 +574,7 @@ int RequestParser::Impl::onHeaderFieldComplete() noexcept {
 }
 
 int RequestParser::Impl::onHeaderValue(const char* at, std::size_t n) noexcept {
-  if (inTrailers) {
-    trailerBytes += n;
-    if (headBytes + trailerBytes > limits.maxHeaderBytes) return fail(431, kTrailersTooLarge);
-  }
+  if (inTrailers && chargeTrailer(n) != 0) return HPE_USER;
   (inTrailers ? request.trailers : request.headers).back().value.append(at, n);
   return 0;
 }
@@ -715,6 +748,7 @@ void RequestParser::Impl::reset() noexcept {
   requestLineBytes = 0;
   crlfAfterChunkData = 0;
   framingFailed = false;
+  chunkSizeDigits = -1;
   // llhttp_reset keeps the settings and our data pointer but forgets any error or pause.
   llhttp_reset(&http);
 }
