@@ -9,9 +9,9 @@ namespace {
 constexpr std::string_view kCrlf = "\r\n";
 
 bool hasNoBodyByStatus(int status) noexcept {
-  // RFC 9110 8.6 / RFC 9112 6.1: 1xx and 204 carry no Content-Length or Transfer-Encoding; a
-  // 304 has no body, and its Content-Length would describe the selected representation, which
-  // this writer does not know.
+  // RFC 9110 6.4.1: 1xx, 204 and 304 answers never include content. RFC 9110 8.6 / RFC 9112 6.1:
+  // 1xx and 204 carry no Content-Length or Transfer-Encoding either, and a 304's Content-Length
+  // would describe the selected representation, which this writer does not know.
   return (status >= 100 && status < 200) || status == 204 || status == 304;
 }
 
@@ -47,11 +47,6 @@ bool isWriterOwned(std::string_view name) noexcept {
   return equalsIgnoreCase(name, "content-length") || equalsIgnoreCase(name, "transfer-encoding") ||
          equalsIgnoreCase(name, "connection") || equalsIgnoreCase(name, "date") ||
          equalsIgnoreCase(name, "server");
-}
-
-bool isCloseDelimited(const ResponseHead& head) noexcept {
-  return head.requestVersionMinor == 0 && !head.contentLength && !head.headRequest &&
-         !hasNoBodyByStatus(head.status);
 }
 
 }  // namespace
@@ -113,13 +108,14 @@ std::string_view reasonPhrase(int status) noexcept {
   }
 }
 
-bool keepsConnectionOpen(const ResponseHead& head) noexcept {
-  return head.keepAlive && !isCloseDelimited(head);
+BodyFraming bodyFraming(const ResponseHead& head) noexcept {
+  if (head.headRequest || hasNoBodyByStatus(head.status)) return BodyFraming::None;
+  if (head.contentLength) return BodyFraming::ContentLength;
+  return head.requestVersionMinor >= 1 ? BodyFraming::Chunked : BodyFraming::CloseDelimited;
 }
 
-bool usesChunkedBody(const ResponseHead& head) noexcept {
-  return !head.contentLength && head.requestVersionMinor >= 1 && !head.headRequest &&
-         !hasNoBodyByStatus(head.status);
+bool keepsConnectionOpen(const ResponseHead& head) noexcept {
+  return head.keepAlive && bodyFraming(head) != BodyFraming::CloseDelimited;
 }
 
 void appendResponseHead(std::string& out, const ResponseHead& head, std::string_view date) {

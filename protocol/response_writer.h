@@ -29,12 +29,21 @@ struct ResponseHead {
   bool headRequest = false;  // HEAD: the same headers as for GET, no body bytes follow
 };
 
-// Whether the connection may carry another request after this response: false when the handler
-// asked to close, or when the body is close-delimited (HTTP/1.0, unknown length, not HEAD).
-bool keepsConnectionOpen(const ResponseHead& head) noexcept;
+// How the body after a head is delimited on the wire (RFC 9112 section 6.3), decided by the head
+// alone. The connection writes body bytes only as this says, so no answer can carry bytes its
+// head did not announce, which the client would read as the start of the next answer.
+enum class BodyFraming : std::uint8_t {
+  None,            // no body may follow: 1xx, 204 and 304, and any answer to HEAD (RFC 9110
+                   // section 6.4.1); the head ends the message (RFC 9112 section 6.3 rule 1)
+  ContentLength,   // exactly Content-Length bytes
+  Chunked,         // chunks, then the last chunk (RFC 9112 section 7.1)
+  CloseDelimited,  // HTTP/1.0 and no length: the body ends with our FIN (RFC 9112 6.3 rule 8)
+};
+BodyFraming bodyFraming(const ResponseHead& head) noexcept;
 
-// Whether body bytes follow the head in chunked coding (and so must go through appendChunk).
-bool usesChunkedBody(const ResponseHead& head) noexcept;
+// Whether the connection may carry another request after this response: false when the handler
+// asked to close, or when the body is close-delimited.
+bool keepsConnectionOpen(const ResponseHead& head) noexcept;
 
 // Appends the status line and the header section to out: Date, "Server: closewise", the framing
 // (Content-Length or Transfer-Encoding: chunked; neither for 1xx, 204 and 304, RFC 9110 8.6 and

@@ -410,30 +410,35 @@ void Connection::dispatch() {
 bool Connection::respondStart(int status, std::vector<Header>&& headers,
                               std::optional<std::uint64_t> contentLength) {
   if (!exchangeOpen_ || responseStarted_ || handleClosing_) return false;
+  if (status < 200 || status > 599) {
+    // A 1xx answer is interim (RFC 9110 section 15.2): the client would wait on after it for a
+    // final one that never comes. The connection sends the one interim answer it uses, 100
+    // Continue, itself; anything outside 100-599 is no status at all.
+    spdlog::error("conn={} handler answered {}, which is not a final status (200 to 599)", id_,
+                  status);
+    return false;
+  }
   const auto now = worker_.now();
   const Request& request = ex_->parser.request();
   const auto verdict = state_.keepAliveVerdict(now, !worker_.keepAliveAllowed());
-  // An HTTP/1.0 client cannot read chunked encoding (RFC 9112 section 7), so a streamed answer
-  // without a length is delimited by closing the connection instead.
-  const bool lengthKnown = contentLength.has_value() || request.versionMinor >= 1;
-  bool keepAlive = verdict.keepAlive && request.keepAlive && lengthKnown;
-  if (!keepAlive) {
-    // The peer asking to close (Connection: close, or HTTP/1.0 without keep-alive) is the peer
-    // ending the connection, so it is booked as peer_closed.
-    afterResponse_ = verdict.reason != CloseReason::None ? verdict.reason : CloseReason::PeerClosed;
-  }
   protocol::ResponseHead head;
   head.status = status;
   head.headers = std::move(headers);
   head.contentLength = contentLength;
-  head.keepAlive = keepAlive;
+  head.keepAlive = verdict.keepAlive && request.keepAlive;
   head.requestVersionMinor = request.versionMinor;
   head.headRequest = headRequest_;
+  // The head decides how the body is framed, and nothing the handler writes can change it.
+  framing_ = protocol::bodyFraming(head);
+  if (!protocol::keepsConnectionOpen(head)) {
+    // The peer asking to close (Connection: close, or HTTP/1.0 without keep-alive) is the peer
+    // ending the connection, so it is booked as peer_closed.
+    afterResponse_ = verdict.reason != CloseReason::None ? verdict.reason : CloseReason::PeerClosed;
+  }
   protocol::appendResponseHead(output(), head, worker_.date());
   responseStarted_ = true;
-  chunked_ = !contentLength.has_value() && request.versionMinor >= 1;
-  closeDelimited_ = !contentLength.has_value() && request.versionMinor == 0;
-  ex_->bodyRemaining = contentLength.value_or(0);
+  bodyDropped_ = false;
+  ex_->bodyRemaining = framing_ == protocol::BodyFraming::ContentLength ? *contentLength : 0;
   status_ = static_cast<std::uint16_t>(status);
   worker_.countResponse(status);
   const Phase before = state_.phase();
@@ -442,32 +447,53 @@ bool Connection::respondStart(int status, std::vector<Header>&& headers,
   return true;
 }
 
+void Connection::appendBody(std::string_view data) {
+  switch (framing_) {
+    case protocol::BodyFraming::None:
+      // For HEAD the GET handler runs unchanged and its body is dropped unseen (RFC 9110 section
+      // 9.3.2). For a 1xx, 204 or 304 it is the handler's bug: said once per answer, since bytes
+      // after such a head would be read as the start of the next answer.
+      if (!headRequest_ && !bodyDropped_) {
+        bodyDropped_ = true;
+        spdlog::error(
+            "conn={} handler wrote a body to a {} answer, which has none (RFC 9110 "
+            "section 6.4.1): dropped",
+            id_, status_);
+      }
+      return;
+    case protocol::BodyFraming::Chunked:
+      protocol::appendChunk(output(), data);
+      return;
+    case protocol::BodyFraming::CloseDelimited:
+      // RFC 9112 section 6.3, rule 8: the body runs until the connection closes.
+      output().append(data);
+      return;
+    case protocol::BodyFraming::ContentLength: {
+      std::uint64_t& remaining = ex_->bodyRemaining;
+      if (remaining < data.size()) {
+        // A handler writing past its own Content-Length would corrupt the framing of every later
+        // response on this connection (RFC 9112 section 6.3): refuse the excess.
+        spdlog::error("conn={} handler wrote past its Content-Length", id_);
+        data = data.substr(0, static_cast<std::size_t>(remaining));
+      }
+      remaining -= data.size();
+      output().append(data);
+      return;
+    }
+  }
+}
+
 bool Connection::respondWrite(std::string_view data) {
   if (!responseStarted_ || responseEnded_ || handleClosing_) return false;
-  if (data.empty() || headRequest_) return true;
-  if (chunked_) {
-    protocol::appendChunk(output(), data);
-  } else if (closeDelimited_) {
-    // RFC 9112 section 6.3, rule 8: the body runs until the connection closes.
-    output().append(data);
-  } else {
-    std::uint64_t& remaining = ex_->bodyRemaining;
-    if (remaining < data.size()) {
-      // A handler writing past its own Content-Length would corrupt the framing of every later
-      // response on this connection (RFC 9112 section 6.3): refuse the excess.
-      spdlog::error("conn={} handler wrote past its Content-Length", id_);
-      data = data.substr(0, remaining);
-    }
-    remaining -= data.size();
-    output().append(data);
-  }
+  if (data.empty()) return true;
+  appendBody(data);
   flush();
   return !handleClosing_;
 }
 
 bool Connection::respondEnd() {
   if (!responseStarted_ || responseEnded_ || handleClosing_) return false;
-  if (!chunked_ && !closeDelimited_ && ex_->bodyRemaining > 0 && !headRequest_) {
+  if (framing_ == protocol::BodyFraming::ContentLength && ex_->bodyRemaining > 0) {
     // The response promised more bytes than it has: the only honest end is an abort, so the
     // client does not take a short body for a complete one.
     spdlog::error("conn={} handler ended {} bytes short of its Content-Length", id_,
@@ -475,7 +501,7 @@ bool Connection::respondEnd() {
     closeNow(CloseReason::ServerClose, CloseMode::Reset);
     return false;
   }
-  if (chunked_ && !headRequest_) protocol::appendLastChunk(output());
+  if (framing_ == protocol::BodyFraming::Chunked) protocol::appendLastChunk(output());
   responseEnded_ = true;
   if (Responder* responder = std::exchange(ex_->responder, nullptr); responder != nullptr) {
     responder->detach();
@@ -494,10 +520,7 @@ bool Connection::respondEnd() {
 bool Connection::respondSend(int status, std::string_view body, std::vector<Header>&& headers) {
   if (!respondStart(status, std::move(headers), body.size())) return false;
   // One buffer, one write: head and body go out together.
-  if (!headRequest_) {
-    output().append(body);
-    ex_->bodyRemaining = 0;
-  }
+  if (!body.empty()) appendBody(body);
   return respondEnd();
 }
 

@@ -27,6 +27,7 @@
 
 #include "lifecycle/connection_state.h"
 #include "protocol/request_parser.h"
+#include "protocol/response_writer.h"
 #include "server/handler.h"
 #include "server/intrusive_list.h"
 
@@ -115,6 +116,8 @@ class Connection {
   bool respondStart(int status, std::vector<Header>&& headers,
                     std::optional<std::uint64_t> contentLength);
   bool respondWrite(std::string_view data);
+  // Appends body bytes as the head framed them (framing_); nothing when the answer has no body.
+  void appendBody(std::string_view data);
   bool respondEnd();
   bool respondSend(int status, std::string_view body, std::vector<Header>&& headers);
   void responderDropped();
@@ -181,6 +184,7 @@ class Connection {
   std::uint64_t bytesOut_ = 0;
   std::uint16_t status_ = 0;     // status of the current response (access log, accounting)
   std::int8_t listedKind_ = -1;  // the deadline list, with hook_; -1 in none
+  protocol::BodyFraming framing_ = protocol::BodyFraming::None;  // of the current answer's body
   lifecycle::CloseReason afterResponse_ = lifecycle::CloseReason::None;  // close after this answer
   // Facts that can hold at once are bit flags, as in libuv's handles: one byte for every eight.
   bool initialized_ : 1 = false;
@@ -191,9 +195,8 @@ class Connection {
   bool bodyExpected_ : 1 = false;
   bool responseStarted_ : 1 = false;
   bool responseEnded_ : 1 = false;
-  bool chunked_ : 1 = false;
-  bool closeDelimited_ : 1 = false;  // HTTP/1.0 answer of unknown length: the close ends the body
   bool headRequest_ : 1 = false;
+  bool bodyDropped_ : 1 = false;  // the handler wrote a body to an answer that has none (logged)
   bool shutdownSent_ : 1 = false;
   bool inputLeftUnread_ : 1 = false;  // input was buffered and dropped when the close began
   // Inside onRead, for a read that did not fill the buffer: the kernel had nothing more for us

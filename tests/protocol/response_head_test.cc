@@ -29,7 +29,7 @@ TEST_CASE("a keep-alive HTTP/1.1 response with a length") {
           "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nServer: closewise\r\n"
           "Content-Length: 12\r\nContent-Type: text/plain\r\n\r\n");
   REQUIRE(keepsConnectionOpen(head));
-  REQUIRE_FALSE(usesChunkedBody(head));
+  REQUIRE(bodyFraming(head) == BodyFraming::ContentLength);
 }
 
 TEST_CASE("a streamed HTTP/1.1 response that closes") {
@@ -40,7 +40,7 @@ TEST_CASE("a streamed HTTP/1.1 response that closes") {
           "HTTP/1.1 503 Service Unavailable\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
           "Server: closewise\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
   REQUIRE_FALSE(keepsConnectionOpen(head));
-  REQUIRE(usesChunkedBody(head));
+  REQUIRE(bodyFraming(head) == BodyFraming::Chunked);
 }
 
 TEST_CASE("an HTTP/1.0 keep-alive response says so") {
@@ -60,7 +60,7 @@ TEST_CASE("an HTTP/1.0 response of unknown length is close-delimited") {
           "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nServer: closewise\r\n"
           "Connection: close\r\n\r\n");
   REQUIRE_FALSE(keepsConnectionOpen(head));
-  REQUIRE_FALSE(usesChunkedBody(head));
+  REQUIRE(bodyFraming(head) == BodyFraming::CloseDelimited);
 }
 
 TEST_CASE("a HEAD response carries the GET framing headers") {
@@ -74,21 +74,40 @@ TEST_CASE("a HEAD response carries the GET framing headers") {
   REQUIRE(headOf(head) ==
           "HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nServer: closewise\r\n"
           "Transfer-Encoding: chunked\r\n\r\n");
-  REQUIRE_FALSE(usesChunkedBody(head));
+  REQUIRE(bodyFraming(head) == BodyFraming::None);
 }
 
-TEST_CASE("204 and 304 carry no framing headers") {
+TEST_CASE("204 and 304 carry no framing headers and no body") {
   ResponseHead head;
   head.status = 204;
   head.contentLength = 5;
   REQUIRE(headOf(head) ==
           "HTTP/1.1 204 No Content\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
           "Server: closewise\r\n\r\n");
+  REQUIRE(bodyFraming(head) == BodyFraming::None);
   head.status = 304;
   head.contentLength.reset();
   REQUIRE(headOf(head) ==
           "HTTP/1.1 304 Not Modified\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
           "Server: closewise\r\n\r\n");
+  REQUIRE(bodyFraming(head) == BodyFraming::None);
+  // HTTP/1.0 with no length would be close-delimited, were a body allowed at all.
+  head.requestVersionMinor = 0;
+  REQUIRE(bodyFraming(head) == BodyFraming::None);
+  REQUIRE(keepsConnectionOpen(head));
+}
+
+TEST_CASE("1xx answers have no body, whatever length they are given") {
+  for (const int status : {100, 101, 103, 199}) {
+    INFO(status);
+    ResponseHead head;
+    head.status = status;
+    head.contentLength = 10;
+    REQUIRE(bodyFraming(head) == BodyFraming::None);
+    head.contentLength.reset();
+    REQUIRE(bodyFraming(head) == BodyFraming::None);
+    REQUIRE(headOf(head).find("Transfer-Encoding") == std::string::npos);
+  }
 }
 
 TEST_CASE("handler headers cannot override framing or split the response") {
