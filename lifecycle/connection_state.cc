@@ -197,8 +197,8 @@ void ConnectionState::closed() noexcept {
   arm(TimePoint::max(), CloseReason::None);
 }
 
-ConnectionState::KeepAliveVerdict ConnectionState::keepAliveVerdict(TimePoint now,
-                                                                    bool draining) const noexcept {
+ConnectionState::KeepAliveVerdict ConnectionState::keepAliveVerdict(
+    TimePoint now, bool draining, bool peerAskedToClose) const noexcept {
   if (closeBegun()) return {false, closeReason_};
   if (peerFinSeen_) return {false, CloseReason::PeerClosed};
   if (policy_.maxRequestsPerConnection != 0 &&
@@ -210,6 +210,7 @@ ConnectionState::KeepAliveVerdict ConnectionState::keepAliveVerdict(TimePoint no
     return {false, CloseReason::MaxAge};
   }
   if (draining) return {false, CloseReason::Drain};
+  if (peerAskedToClose) return {false, CloseReason::ClientRequested};
   return {true, CloseReason::None};
 }
 

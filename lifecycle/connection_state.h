@@ -140,17 +140,22 @@ class ConnectionState {
   // nothing, so a connection is never subtracted twice.
   void closed() noexcept;
 
-  // What the next answer may promise: keep the connection or not, and if not, why. When several
-  // reasons hold, the first in this order is given: the reason of a close already begun (it is
-  // already on the books); PeerClosed when the peer's FIN was seen; MaxRequests when
-  // requestsStarted() has reached the limit (so the answer that REACHES it says close); MaxAge
-  // when now - acceptedAt() >= maxConnectionAge; Drain when draining. Facts about this
-  // connection come before the server-wide drain because they would have closed it anyway.
+  // What the next answer may promise: keep the connection or not, and if not, why.
+  // `peerAskedToClose` is the peer saying, with this exchange, that it will send no other (an
+  // HTTP "Connection: close"). When several reasons hold, the first in this order is given: the
+  // reason of a close already begun (it is already on the books); PeerClosed when the peer's FIN
+  // was seen; MaxRequests when requestsStarted() has reached the limit (so the answer that
+  // REACHES it says close); MaxAge when now - acceptedAt() >= maxConnectionAge; Drain when
+  // draining; ClientRequested when the peer asked. Facts about this connection come before the
+  // server-wide drain because they would have closed it anyway; the peer's request comes last,
+  // so that the books still count every close the server would have made on its own (what an
+  // operator tuning --max-requests-per-connection or a drain needs to see).
   struct KeepAliveVerdict {
     bool keepAlive;
     CloseReason reason;  // None when keepAlive
   };
-  KeepAliveVerdict keepAliveVerdict(TimePoint now, bool draining) const noexcept;
+  KeepAliveVerdict keepAliveVerdict(TimePoint now, bool draining,
+                                    bool peerAskedToClose) const noexcept;
 
   // The policy changed (a configuration reload); `before` is the one the deadline was armed
   // with. The deadline is counted again from the same start with the new timeout of its kind, so

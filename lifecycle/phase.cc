@@ -32,6 +32,8 @@ std::string_view closeReasonName(CloseReason reason) noexcept {
       return "none";
     case CloseReason::PeerClosed:
       return "peer_closed";
+    case CloseReason::ClientRequested:
+      return "client_requested";
     case CloseReason::PeerReset:
       return "peer_reset";
     case CloseReason::IdleTimeout:

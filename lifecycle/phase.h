@@ -35,33 +35,34 @@ std::string_view phaseName(Phase phase) noexcept;
 // Why a connection closed. The first reason recorded is the one that is reported; see
 // ConnectionState::beginClose.
 enum class CloseReason : std::uint8_t {
-  None,            // no close has begun; never reported
-  PeerClosed,      // the peer sent FIN and there is nothing left to answer
-  PeerReset,       // the peer sent RST
-  IdleTimeout,     // the keep-alive gap ran out
-  HeaderTimeout,   // a request head did not arrive in full within its total deadline
-  BodyTimeout,     // a request body stalled between reads
-  WriteTimeout,    // the peer stopped taking our bytes
-  LingerTimeout,   // the closing phase ran out before the peer's FIN
-  HandlerTimeout,  // the handler did not start answering in time
-  ProtocolError,   // the peer's bytes could not be understood
-  ServerClose,     // our own code decided to close
-  MaxRequests,     // the connection served its quota of requests
-  MaxAge,          // the connection outlived its maximum age
-  Overload,        // the server shed load
-  Drain,           // the server is draining before it stops
-  DrainDeadline,   // the drain ran out of time and reset what remained
-  IoError,         // the socket reported an error other than a reset
+  None,             // no close has begun; never reported
+  PeerClosed,       // the peer sent FIN and there is nothing left to answer
+  ClientRequested,  // the peer asked for the connection to end after this exchange
+  PeerReset,        // the peer sent RST
+  IdleTimeout,      // the keep-alive gap ran out
+  HeaderTimeout,    // a request head did not arrive in full within its total deadline
+  BodyTimeout,      // a request body stalled between reads
+  WriteTimeout,     // the peer stopped taking our bytes
+  LingerTimeout,    // the closing phase ran out before the peer's FIN
+  HandlerTimeout,   // the handler did not start answering in time
+  ProtocolError,    // the peer's bytes could not be understood
+  ServerClose,      // our own code decided to close
+  MaxRequests,      // the connection served its quota of requests
+  MaxAge,           // the connection outlived its maximum age
+  Overload,         // the server shed load
+  Drain,            // the server is draining before it stops
+  DrainDeadline,    // the drain ran out of time and reset what remained
+  IoError,          // the socket reported an error other than a reset
 };
 
 // Including None at index 0, so an array indexed by reason needs no offset.
-inline constexpr std::size_t kCloseReasonCount = 17;
+inline constexpr std::size_t kCloseReasonCount = 18;
 static_assert(static_cast<std::size_t>(CloseReason::IoError) + 1 == kCloseReasonCount,
               "kCloseReasonCount must cover every reason");
 
-// "none", "peer_closed", "peer_reset", "idle_timeout", "header_timeout", "body_timeout",
-// "write_timeout", "linger_timeout", "handler_timeout", "protocol_error", "server_close",
-// "max_requests", "max_age", "overload", "drain", "drain_deadline", "io_error".
+// "none", "peer_closed", "client_requested", "peer_reset", "idle_timeout", "header_timeout",
+// "body_timeout", "write_timeout", "linger_timeout", "handler_timeout", "protocol_error",
+// "server_close", "max_requests", "max_age", "overload", "drain", "drain_deadline", "io_error".
 std::string_view closeReasonName(CloseReason reason) noexcept;
 
 // How a connection closes, in increasing order of force. The order matters: a later, more forceful

@@ -420,20 +420,23 @@ bool Connection::respondStart(int status, std::vector<Header>&& headers,
   }
   const auto now = worker_.now();
   const Request& request = ex_->parser.request();
-  const auto verdict = state_.keepAliveVerdict(now, !worker_.keepAliveAllowed());
+  const auto verdict =
+      state_.keepAliveVerdict(now, !worker_.keepAliveAllowed(), !request.keepAlive);
   protocol::ResponseHead head;
   head.status = status;
   head.headers = std::move(headers);
   head.contentLength = contentLength;
-  head.keepAlive = verdict.keepAlive && request.keepAlive;
+  head.keepAlive = verdict.keepAlive;
   head.requestVersionMinor = request.versionMinor;
   head.headRequest = headRequest_;
   // The head decides how the body is framed, and nothing the handler writes can change it.
   framing_ = protocol::bodyFraming(head);
   if (!protocol::keepsConnectionOpen(head)) {
-    // The peer asking to close (Connection: close, or HTTP/1.0 without keep-alive) is the peer
-    // ending the connection, so it is booked as peer_closed.
-    afterResponse_ = verdict.reason != CloseReason::None ? verdict.reason : CloseReason::PeerClosed;
+    // Without a reason from the verdict, the close is the one an HTTP/1.0 answer of unknown
+    // length needs to end its body (RFC 9112 section 6.3 rule 8): the client asked to keep the
+    // connection, so the close is ours.
+    afterResponse_ =
+        verdict.reason != CloseReason::None ? verdict.reason : CloseReason::ServerClose;
   }
   protocol::appendResponseHead(output(), head, worker_.date());
   responseStarted_ = true;
@@ -745,7 +748,7 @@ bool Connection::nothingToLingerFor() const {
   // once here too (lingering_close on lingers only when more input may come). What must not be
   // there is input we have not read: that, and only that, would turn close() into an RST
   // (RFC 9293 section 3.10.4, and Linux's tcp_close) and could destroy the answer.
-  if (state_.closeReason() != CloseReason::PeerClosed || inputLeftUnread_) return false;
+  if (state_.closeReason() != CloseReason::ClientRequested || inputLeftUnread_) return false;
   // Answered within the read that brought the request, and that read left the kernel's queue
   // empty (it did not fill our buffer) a few microseconds ago: nothing is unread, which is what
   // nginx knows from its read event's `ready` flag. This saves a system call on every

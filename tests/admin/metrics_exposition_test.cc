@@ -51,7 +51,8 @@ TEST_CASE("/metrics text parses and carries every family the issue names", "[met
   CHECK(doc.value("closewise_shed_total") == 17);
   CHECK(doc.types.at("closewise_closed_total") == "counter");
   CHECK(doc.value("closewise_closed_total", {{"reason", "peer_closed"}}) == 101);
-  CHECK(doc.value("closewise_closed_total", {{"reason", "io_error"}}) == 116);
+  CHECK(doc.value("closewise_closed_total", {{"reason", "io_error"}}) ==
+        100 + static_cast<int>(closewise::lifecycle::CloseReason::IoError));
   CHECK(doc.value("closewise_requests_total") == 5000);
   CHECK(doc.value("closewise_responses_total", {{"class", "4xx"}}) == 400);
   CHECK(doc.value("closewise_kernel_tcp_sockets", {{"state", "TIME_WAIT"}}) == 60);

@@ -54,7 +54,7 @@ TEST_CASE("a FIN while processing keeps the connection to finish the answer", "[
   CHECK(c.peerFinAt() == TimePoint{1'050});
 
   // The answer is done; it may not keep the connection.
-  const auto verdict = c.keepAliveVerdict(TimePoint{1'300}, false);
+  const auto verdict = c.keepAliveVerdict(TimePoint{1'300}, false, false);
   CHECK_FALSE(verdict.keepAlive);
   CHECK(verdict.reason == CloseReason::PeerClosed);
   CHECK_FALSE(c.responseComplete(TimePoint{1'300}, false));

@@ -23,5 +23,6 @@ TEST_CASE("Connection: close from the client is answered with Connection: close,
   CHECK_FALSE(client.resetByPeer());
   CHECK(client.readError() == 0);
   CHECK(fixture.tally().requests == 1);
-  CHECK(fixture.closedBy(lifecycle::CloseReason::PeerClosed) == 1);
+  CHECK(fixture.closedBy(lifecycle::CloseReason::ClientRequested) == 1);
+  CHECK(fixture.closedBy(lifecycle::CloseReason::PeerClosed) == 0);
 }

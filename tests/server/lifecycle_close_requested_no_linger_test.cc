@@ -24,7 +24,7 @@ void requireClosedAtOnce(ServerFixture& fixture, RawClient& client) {
   REQUIRE(fixture.runUntil([&] { return client.eof() && fixture.tally().open == 0; }, 2s));
   CHECK(client.responseCount() == 1);
   CHECK_FALSE(client.resetByPeer());
-  CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
+  CHECK(fixture.closedBy(CloseReason::ClientRequested) == 1);
   CHECK(fixture.closedBy(CloseReason::LingerTimeout) == 0);
 }
 
@@ -38,7 +38,7 @@ void requireLingersUntilFin(ServerFixture& fixture, RawClient& client) {
   CHECK(fixture.inPhase(Phase::Closing) == 1);
   client.shutdownWrite();
   REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }, 2s));
-  CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
+  CHECK(fixture.closedBy(CloseReason::ClientRequested) == 1);
   CHECK_FALSE(client.resetByPeer());
 }
 
