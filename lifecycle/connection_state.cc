@@ -6,7 +6,7 @@
 namespace closewise::lifecycle {
 
 ConnectionState::ConnectionState(Tally& tally, const TimeoutPolicy& policy, TimePoint now) noexcept
-    : tally_(tally), policy_(policy), acceptedAt_(now), deadline_(now + policy.header) {
+    : tally_(tally), policy_(policy), acceptedAt_(now), deadline_(later(now, policy.header)) {
   tally_.onAccepted(phase_);
 }
 
@@ -30,7 +30,7 @@ void ConnectionState::arm(TimePoint deadline, CloseReason reason) noexcept {
 }
 
 TimePoint ConnectionState::lingerDeadline(TimePoint now) const noexcept {
-  return std::min(closingStartedAt_ + policy_.linger, now + policy_.lingerRead);
+  return std::min(later(closingStartedAt_, policy_.linger), later(now, policy_.lingerRead));
 }
 
 bool ConnectionState::requestStarted(TimePoint now) noexcept {
@@ -38,7 +38,7 @@ bool ConnectionState::requestStarted(TimePoint now) noexcept {
   if (phase_ != Phase::Idle || closeBegun()) return false;
   moveTo(Phase::Reading);
   inBody_ = false;
-  arm(now + policy_.header, CloseReason::HeaderTimeout);
+  arm(later(now, policy_.header), CloseReason::HeaderTimeout);
   return true;
 }
 
@@ -48,17 +48,17 @@ bool ConnectionState::headComplete(TimePoint now, bool expectBody) noexcept {
   tally_.onRequest();
   if (expectBody) {
     inBody_ = true;
-    arm(now + policy_.body, CloseReason::BodyTimeout);
+    arm(later(now, policy_.body), CloseReason::BodyTimeout);
   } else {
     moveTo(Phase::Processing);
-    arm(now + policy_.handler, CloseReason::HandlerTimeout);
+    arm(later(now, policy_.handler), CloseReason::HandlerTimeout);
   }
   return true;
 }
 
 bool ConnectionState::bodyProgress(TimePoint now) noexcept {
   if (!readingBody()) return false;
-  arm(now + policy_.body, CloseReason::BodyTimeout);
+  arm(later(now, policy_.body), CloseReason::BodyTimeout);
   return true;
 }
 
@@ -66,7 +66,7 @@ bool ConnectionState::requestComplete(TimePoint now) noexcept {
   if (!readingBody()) return false;
   inBody_ = false;
   moveTo(Phase::Processing);
-  arm(now + policy_.handler, CloseReason::HandlerTimeout);
+  arm(later(now, policy_.handler), CloseReason::HandlerTimeout);
   return true;
 }
 
@@ -84,14 +84,14 @@ bool ConnectionState::responseStarted(TimePoint now) noexcept {
       return false;
   }
   answerStarted_ = true;
-  arm(now + policy_.write, CloseReason::WriteTimeout);
+  arm(later(now, policy_.write), CloseReason::WriteTimeout);
   return true;
 }
 
 bool ConnectionState::writeProgress(TimePoint now) noexcept {
   const bool writing = phase_ == Phase::Writing || (phase_ == Phase::HalfClosed && answerStarted_);
   if (!writing) return false;
-  arm(now + policy_.write, CloseReason::WriteTimeout);
+  arm(later(now, policy_.write), CloseReason::WriteTimeout);
   return true;
 }
 
@@ -102,10 +102,10 @@ bool ConnectionState::responseComplete(TimePoint now, bool pipelinedInputPending
     // The next head is timed from the end of this exchange: its bytes may have sat in our
     // buffer for a while, but the peer could not expect us to read them before answering.
     moveTo(Phase::Reading);
-    arm(now + policy_.header, CloseReason::HeaderTimeout);
+    arm(later(now, policy_.header), CloseReason::HeaderTimeout);
   } else {
     moveTo(Phase::Idle);
-    arm(now + policy_.idle, CloseReason::IdleTimeout);
+    arm(later(now, policy_.idle), CloseReason::IdleTimeout);
   }
   return true;
 }
@@ -156,7 +156,7 @@ bool ConnectionState::beginClose(CloseReason reason, CloseMode mode, TimePoint n
   // deadline that started the close must not fire again, and the close must still be bounded:
   // the linger deadline covers it from now.
   if (mode == CloseMode::Graceful && (phase_ == Phase::Idle || phase_ == Phase::Reading)) {
-    arm(now + policy_.linger, CloseReason::LingerTimeout);
+    arm(later(now, policy_.linger), CloseReason::LingerTimeout);
   }
   return true;
 }

@@ -73,11 +73,12 @@ class ConnectionState {
   bool answerStarted() const noexcept { return answerStarted_; }
 
   // The one deadline of the current phase, and the reason a close would carry if it passes.
-  // deadline() is TimePoint::max() only when Closed. deadlineReason() is HeaderTimeout in Reading
-  // before the head is complete, BodyTimeout while reading a body, HandlerTimeout in Processing,
-  // WriteTimeout in Writing, IdleTimeout in Idle, LingerTimeout in Closing, and in HalfClosed
-  // whatever the unfinished work's is (HandlerTimeout, then WriteTimeout once the answer
-  // started). None when Closed.
+  // deadline() is TimePoint::max() when Closed, or when the phase's timeout reaches past the end
+  // of the clock (later() in timeout_policy.h): a deadline that never comes. deadlineReason() is
+  // HeaderTimeout in Reading before the head is complete, BodyTimeout while reading a body,
+  // HandlerTimeout in Processing, WriteTimeout in Writing, IdleTimeout in Idle, LingerTimeout in
+  // Closing, and in HalfClosed whatever the unfinished work's is (HandlerTimeout, then WriteTimeout
+  // once the answer started). None when Closed.
   TimePoint deadline() const noexcept { return deadline_; }
   CloseReason deadlineReason() const noexcept { return deadlineReason_; }
   bool expired(TimePoint now) const noexcept { return now >= deadline(); }

@@ -10,8 +10,8 @@ DrainController::DrainController(Duration delay, Duration timeout) noexcept
 DrainController::BeginResult DrainController::begin(TimePoint now) noexcept {
   if (stage_ != Stage::Serving) return BeginResult::AlreadyDraining;
   startedAt_ = now;
-  deadline_ = now + timeout_;
-  delayEndsAt_ = std::min(now + delay_, deadline_);
+  deadline_ = later(now, timeout_);
+  delayEndsAt_ = std::min(later(now, delay_), deadline_);
   stage_ = delayEndsAt_ > now ? Stage::Delaying : Stage::Draining;
   return BeginResult::Begun;
 }

@@ -12,6 +12,14 @@ namespace closewise::lifecycle {
 using Duration = std::chrono::milliseconds;
 using TimePoint = std::chrono::milliseconds;
 
+// now + d for the clock above (now >= 0) and a duration that is not negative, or TimePoint::max()
+// where the sum would not fit: a deadline that far off never comes, which is what such a duration
+// asks for, where the plain sum would be a signed overflow (undefined behaviour, and in practice
+// a deadline in the past). Every deadline is computed through it.
+constexpr TimePoint later(TimePoint now, Duration d) noexcept {
+  return d > TimePoint::max() - now ? TimePoint::max() : now + d;
+}
+
 // Each deadline guards one phase; ConnectionState arms exactly one at a time. The defaults are
 // the documented defaults; the comment on each says why it has that value.
 struct TimeoutPolicy {

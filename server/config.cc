@@ -172,34 +172,51 @@ struct Setting {
   ApplyFn apply;
 };
 
-constexpr std::string_view kDurationForms = "a duration like 250ms, 5s or 1m";
 constexpr std::string_view kAddressForms =
     "an address like 127.0.0.1:8080, [::1]:8080 or localhost:8080";
+
+// The longest duration any setting takes: a week is longer than any deadline, drain or
+// connection age has a use for, and far from where the loop's millisecond clock plus a duration
+// could overflow (lifecycle::later() would still hold, but the value would be a typo).
+constexpr std::chrono::milliseconds kMaxDuration = std::chrono::hours{24 * 7};
+
+// What a duration setting accepts, for the messages: "a duration greater than 0 and at most 168h
+// like 250ms, 5s or 1m".
+std::string durationForms(bool zeroAllowed) {
+  return std::string(zeroAllowed ? "a duration of" : "a duration greater than 0 and") +
+         " at most " + formatDuration(kMaxDuration) + " like 250ms, 5s or 1m";
+}
+
+std::optional<std::chrono::milliseconds> parseBoundedDuration(std::string_view text) {
+  const auto value = parseDuration(text);
+  if (!value || *value > kMaxDuration) return std::nullopt;
+  return value;
+}
 
 // Zero is refused where a deadline of zero would fire at once and a "no deadline" reading would
 // let a slow or silent peer hold the connection forever; neither is what a typo of 0 should buy.
 Expectation setPositiveDuration(std::chrono::milliseconds& target, std::string_view text) {
-  const auto value = parseDuration(text);
+  const auto value = parseBoundedDuration(text);
   if (!value || value->count() == 0) {
-    return "a duration greater than 0 like 250ms, 5s or 1m";
+    return durationForms(false);
   }
   target = *value;
   return std::nullopt;
 }
 
 Expectation setDuration(std::chrono::milliseconds& target, std::string_view text) {
-  const auto value = parseDuration(text);
+  const auto value = parseBoundedDuration(text);
   if (!value) {
-    return std::string(kDurationForms);
+    return durationForms(true);
   }
   target = *value;
   return std::nullopt;
 }
 
 Expectation setOptionalDuration(std::chrono::milliseconds& target, std::string_view text) {
-  const auto value = text == "off" ? std::chrono::milliseconds{0} : parseDuration(text);
+  const auto value = text == "off" ? std::chrono::milliseconds{0} : parseBoundedDuration(text);
   if (!value) {
-    return std::string(kDurationForms) + ", or \"off\"";
+    return durationForms(true) + ", or \"off\"";
   }
   target = *value;
   return std::nullopt;
@@ -359,11 +376,15 @@ const std::array<Setting, 25> kSettings{{
      "Idle time before TCP keepalive probes, in whole seconds; 0 or off = no probes",
      [](const Config& c) { return showOptionalDuration(c.tcpKeepalive); },
      [](Config& c, std::string_view v) -> Expectation {
-       // The kernel takes TCP_KEEPIDLE in whole seconds (and so does uv_tcp_keepalive), so a
-       // value like 1500ms would be silently rounded; refuse it instead.
+       // The kernel takes TCP_KEEPIDLE as an int of whole seconds, at most 32767
+       // (MAX_TCP_KEEPIDLE in Linux's include/net/tcp.h): a value like 1500ms would be silently
+       // rounded, a larger one refused by setsockopt when the listener starts, and one past
+       // INT_MAX seconds cut to another number by the conversion. Refuse them all here.
+       constexpr std::chrono::seconds kMaxKeepIdle{32'767};
        std::chrono::milliseconds value{0};
-       if (setOptionalDuration(value, v) || value.count() % 1000 != 0) {
-         return "a whole number of seconds like 60s or 5m, or 0 or \"off\"";
+       if (setOptionalDuration(value, v) || value.count() % 1000 != 0 || value > kMaxKeepIdle) {
+         return "a whole number of seconds from 1s to " + formatDuration(kMaxKeepIdle) +
+                " like 60s or 5m, or 0 or \"off\"";
        }
        c.tcpKeepalive = value;
        return std::nullopt;

@@ -65,8 +65,8 @@ class TempFile {
 
 TEST_CASE("the messages quoted in the documentation are exact", "[config][errors]") {
   CHECK(refuse({"--idle-timeout", "abc"}).err ==
-        "closewise: --idle-timeout: expected a duration greater than 0 like 250ms, 5s or 1m, "
-        "got \"abc\"\n");
+        "closewise: --idle-timeout: expected a duration greater than 0 and at most 168h like "
+        "250ms, 5s or 1m, got \"abc\"\n");
   CHECK(refuse({"--workers", "0"}).err ==
         "closewise: --workers: expected a number from 1 to 256 or \"auto\", got \"0\"\n");
   CHECK(refuse({"--log-level", "loud"}).err ==
@@ -213,7 +213,7 @@ TEST_CASE("a bad value in the config file is refused with the file, the key and 
   const TempFile bare("drain-delay = 5\n");
   CHECK(refuse({"--config", bare.path()}).err ==
         "closewise: " + bare.path() +
-            ": drain-delay: expected a duration like 250ms, 5s or 1m, got 5\n");
+            ": drain-delay: expected a duration of at most 168h like 250ms, 5s or 1m, got 5\n");
 }
 
 TEST_CASE("states refuses serve flags, port 0, and bad --watch and --source values",
