@@ -196,7 +196,6 @@ int Connection::accept(int fd) {
 }
 
 void Connection::rejectOverload(bool reset) {
-  overload_ = true;
   if (reset) {
     closeNow(CloseReason::Overload, CloseMode::Reset);
     return;
@@ -643,8 +642,7 @@ void Connection::maybeFinishExchange() {
 
 bool Connection::continuesAfterExchange() const noexcept {
   // finishExchange()'s keep-alive branch, tested ahead of time.
-  return !overload_ && afterResponse_ == CloseReason::None && !state_.peerFinSeen() &&
-         worker_.keepAliveAllowed();
+  return afterResponse_ == CloseReason::None && !state_.peerFinSeen() && worker_.keepAliveAllowed();
 }
 
 // The one decision point after each exchange (nginx's ngx_http_finalize_connection): keep the
@@ -653,7 +651,7 @@ void Connection::finishExchange() {
   exchangeOpen_ = false;
   coalesced_ = false;
   logAccess();
-  if (overload_ || afterResponse_ != CloseReason::None || state_.peerFinSeen()) {
+  if (afterResponse_ != CloseReason::None || state_.peerFinSeen()) {
     CloseReason reason = afterResponse_;
     if (reason == CloseReason::None) reason = CloseReason::PeerClosed;
     beginGracefulClose(reason);

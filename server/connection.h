@@ -203,7 +203,9 @@ class Connection {
   // when it returned (libuv's own partial-read rule). Cleared when the read's work is done.
   bool readDrained_ : 1 = false;
   bool handleClosing_ : 1 = false;
-  bool overload_ : 1 = false;
+  // Worker bookkeeping: this connection's 503 is one of the overload closes the worker counts
+  // as lingering (Worker::overloadLingering_), from the answer until release().
+  bool overloadCounted_ : 1 = false;
   bool coalesced_ : 1 = false;  // the ended answer is held in out_ for the next pipelined ones
 };
 

@@ -152,8 +152,14 @@ void Worker::onConnection(Listener& listener, int fdOrError) {
     return;  // the connection is closing (or already freed) itself
   }
   if (open >= options_.maxConnections) {
+    // A 503 is followed by a lingering close, which holds the fd for up to --linger-timeout; at
+    // most overloadSlack of those at once, counted from here until release(). Beyond that the
+    // connection is reset, which frees its fd at once and is never counted.
     const bool reset = overloadLingering_ >= options_.overloadSlack;
-    if (!reset) ++overloadLingering_;
+    if (!reset) {
+      ++overloadLingering_;
+      connection->overloadCounted_ = true;
+    }
     spdlog::info("conn={} over --max-connections ({}): {}", id, options_.maxConnections,
                  reset ? "reset" : "503");
     connection->rejectOverload(reset);
@@ -424,7 +430,10 @@ void Worker::shutdown() {
 
 void Worker::release(Connection* connection) noexcept {
   if (connection == nullptr) return;
-  if (connection->overload_ && overloadLingering_ > 0) --overloadLingering_;
+  if (connection->overloadCounted_) {
+    assert(overloadLingering_ > 0);
+    --overloadLingering_;
+  }
   connection->~Connection();
   connectionPool_.deallocate(connection);
   if (draining()) advanceDrain();
