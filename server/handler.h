@@ -74,8 +74,10 @@ class Responder {
   uv_loop_t* loop_ = nullptr;
 };
 
-// The request stays valid until the response is complete (the connection parses nothing else
-// while an exchange is open), so an asynchronous handler may keep a reference to it.
+// The request stays valid until the call that completes the response (send() or end()), or, if
+// the exchange is cancelled first, until the onCancel callback returns; the connection parses
+// nothing else meanwhile, so an asynchronous handler may keep a reference to it until then. After
+// that its memory may hold another client's request (docs/handler-api.md, "Lifetime rules").
 using Handler = std::function<void(const Request&, Responder)>;
 
 }  // namespace closewise::server

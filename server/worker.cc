@@ -484,6 +484,7 @@ std::unique_ptr<Exchange> Worker::acquireExchange() {
 void Worker::releaseExchange(std::unique_ptr<Exchange> exchange) noexcept {
   if (!exchange || exchange->generation != exchangeGeneration_) return;  // made before a reload
   assert(exchange->responder == nullptr);
+  if (!kPoolsExchanges || exchangePool_.size() >= kMaxPooledExchanges) return;  // freed here
   exchange->parser.reset();
   // Pipelined input rarely needs more than a few requests' worth; a buffer grown past that by
   // one client is not kept for everyone.
@@ -492,7 +493,7 @@ void Worker::releaseExchange(std::unique_ptr<Exchange> exchange) noexcept {
   } else {
     exchange->pending.clear();
   }
-  if (exchangePool_.size() < kMaxPooledExchanges) exchangePool_.push_back(std::move(exchange));
+  exchangePool_.push_back(std::move(exchange));
 }
 
 void Worker::countResponse(int status) noexcept {

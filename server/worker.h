@@ -45,6 +45,20 @@ namespace closewise::server {
 class Connection;
 struct Exchange;
 
+// Whether this is an AddressSanitizer build (GCC's -fsanitize=address defines the macro; clang
+// answers __has_feature).
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+inline constexpr bool kAddressSanitizer = true;
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+
 struct WorkerOptions {
   std::string name = "public";  // for logs: "public" or "admin"
   struct Endpoint {
@@ -151,9 +165,16 @@ class Worker {
     std::string().swap(buffer);
   }
   // Parsers with their pending-input buffers, pooled (kMaxPooledExchanges at most) so that a
-  // connection holds one only while a request is in progress.
+  // connection holds one only while a request is in progress. The Request a handler was given
+  // lives in its Exchange, so an Exchange back in the pool may soon hold another client's
+  // request. Without the pool (kPoolsExchanges false) each one is freed here instead.
   std::unique_ptr<Exchange> acquireExchange();
   void releaseExchange(std::unique_ptr<Exchange> exchange) noexcept;
+  // In an AddressSanitizer build every Exchange is freed when its exchange ends, so that a
+  // handler reading its Request after that reads freed memory, and ASan stops the process with a
+  // report naming the read and the free, where a pooled Exchange would quietly hand it another
+  // client's request (docs/handler-api.md, "Lifetime rules"). The pool only saves allocations.
+  static constexpr bool kPoolsExchanges = !kAddressSanitizer;
   bool keepAliveAllowed() const noexcept { return drain_.keepAliveAllowed(); }
   void countResponse(int status) noexcept;
   // Called after every lifecycle verb: files the connection under its current deadline.
