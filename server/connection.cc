@@ -561,12 +561,11 @@ void Connection::flush() {
       worker_.recycleOutput(out_);
       // No onWritable callback from here: flush() runs inside the handler's own write(), and
       // calling back into it would recurse once per piece of a large response.
-      const Phase before = state_.phase();
-      state_.writeProgress(worker_.now());
-      touch(before);
+      writeProgressed();
       return;
     }
     out_.erase(0, static_cast<std::size_t>(written));
+    writeProgressed();
   }
   // The kernel's buffer is full: queue the rest and let the write callback continue.
   if (!write_) {
@@ -583,6 +582,23 @@ void Connection::flush() {
     return;
   }
   writing_ = true;
+  write_->sentAtProgress = bytesSent();
+}
+
+std::uint64_t Connection::bytesSent() const noexcept {
+  // libuv calls back for a queued write only once the kernel has taken all of it, but shrinks
+  // the stream's write queue as the kernel takes each part: what the queue still holds of the
+  // write in flight is what has not left yet.
+  if (!writing_) return bytesOut_;
+  const auto* queue = reinterpret_cast<const uv_stream_t*>(&tcp_);
+  return bytesOut_ + write_->bytes.size() - uv_stream_get_write_queue_size(queue);
+}
+
+void Connection::writeProgressed() {
+  const Phase before = state_.phase();
+  state_.writeProgress(worker_.now());
+  touch(before);
+  if (write_) write_->sentAtProgress = bytesSent();
 }
 
 int Connection::sendNow(std::string_view bytes) noexcept {
@@ -621,9 +637,7 @@ void Connection::onWrite(int status) {
   }
   bytesOut_ += write_->bytes.size();
   write_->bytes.clear();
-  const Phase before = state_.phase();
-  state_.writeProgress(worker_.now());
-  touch(before);
+  writeProgressed();
   flush();
   if (handleClosing_) return;
   if (hooks_ && hooks_->onWritable && queuedBytes() < kLowWater) {
@@ -893,6 +907,13 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
       answerAndClose(503, "the handler did not answer in time\n", reason);
       break;
     case CloseReason::WriteTimeout:
+      if (writing_ && bytesSent() > write_->sentAtProgress) {
+        // Part of the write in flight left since the last progress: the client is reading,
+        // however slowly, and the deadline counts from now (the parts leave unannounced, so a
+        // client that stops is reset between one and two write timeouts after its last read).
+        writeProgressed();
+        break;
+      }
       // The client stopped reading: a graceful close would wait on it forever. Reset, and the
       // kernel frees what was queued.
       closeNow(reason, CloseMode::Reset);

@@ -129,6 +129,10 @@ class Connection {
   // send(2) of as much of `bytes` as the kernel takes now: the count, UV_EAGAIN if none, or a
   // libuv error code.
   int sendNow(std::string_view bytes) noexcept;
+  // Bytes of the answers that have left for the kernel, parts of the write in flight included.
+  std::uint64_t bytesSent() const noexcept;
+  // Bytes left the socket: the write deadline starts again.
+  void writeProgressed();
   bool outputDone() const noexcept { return out_.empty() && !writing_; }
   void maybeFinishExchange();
   bool continuesAfterExchange() const noexcept;
@@ -166,6 +170,7 @@ class Connection {
   struct PendingWrite {
     uv_write_t req{};
     std::string bytes;  // the bytes of the uv_write in flight; libuv reads them until its callback
+    std::uint64_t sentAtProgress = 0;  // bytesSent() when progress was last recorded
   };
   struct HandlerHooks {
     std::function<void()> onCancel;
