@@ -10,6 +10,8 @@
 
 using namespace closewise;
 using namespace closewise::testing;
+using server::Request;
+using server::Responder;
 
 namespace {
 

@@ -17,6 +17,12 @@ bool answered503(const RawClient& c) {
   return c.received().rfind("HTTP/1.1 503 Service Unavailable\r\n", 0) == 0;
 }
 
+// The RST can overtake the client's own view of the handshake: libuv then reports it to the
+// connect callback rather than to a read.
+bool wasReset(const RawClient& c) {
+  return c.readError() == UV_ECONNRESET || c.connectStatus() == UV_ECONNRESET;
+}
+
 }  // namespace
 
 TEST_CASE("with overloadSlack 2, the 3rd and every later overload connection is reset",
@@ -24,7 +30,7 @@ TEST_CASE("with overloadSlack 2, the 3rd and every later overload connection is 
   ServerFixture fixture([](server::WorkerOptions& o) {
     o.maxConnections = 1;
     o.overloadSlack = 2;
-    o.timeouts.linger = 30s;  // the 503s linger for the whole test
+    o.timeouts.linger = o.timeouts.lingerRead = 30s;  // the 503s linger for the whole test
   });
   RawClient& admitted = fixture.connect();
   REQUIRE(fixture.runUntil([&] { return fixture.tally().accepted == 1; }));
@@ -35,17 +41,19 @@ TEST_CASE("with overloadSlack 2, the 3rd and every later overload connection is 
     over.push_back(&c);
     // One at a time, each until the server has finished with it: a reset connection is released
     // (and, before the fix, uncounted) before the next one arrives.
-    REQUIRE(fixture.runUntil([&] {
-      return (answered503(c) && c.eof()) ||
-             ((c.resetByPeer() || c.readError() != 0) && fixture.tally().open == 3);
-    }));
+    const bool handled = fixture.runUntil(
+        [&] { return (answered503(c) && c.eof()) || (wasReset(c) && fixture.tally().open == 3); });
+    INFO("overload connection " << i << ": received " << c.received().size() << " bytes, eof "
+                                << c.eof() << ", read error " << c.readError() << ", connect "
+                                << c.connectStatus() << ", open " << fixture.tally().open);
+    REQUIRE(handled);
   }
   CHECK(answered503(*over[0]));
   CHECK(answered503(*over[1]));
   for (std::size_t i = 2; i < over.size(); ++i) {
     INFO("overload connection " << i);
     CHECK(over[i]->received().empty());
-    CHECK((over[i]->resetByPeer() || over[i]->readError() == UV_ECONNRESET));
+    CHECK(wasReset(*over[i]));
   }
   CHECK(fixture.inPhase(Phase::Closing) == 2);
   CHECK(fixture.closedBy(CloseReason::Overload) == 5);
