@@ -37,8 +37,13 @@ constexpr std::size_t kMaxPendingInput = 64 * 1024;
 constexpr std::size_t kMaxCoalescedOutput = 64 * 1024;
 
 // A streaming handler is told to pause above the high-water mark and resumed below the low one.
-constexpr std::size_t kHighWater = 256 * 1024;
-constexpr std::size_t kLowWater = 64 * 1024;
+// The marks bound what a connection holds in user space, and they need not be large: the kernel's
+// send buffer keeps the socket busy (TCP_NOTSENT_LOWAT lets it hold 128 KiB not yet sent beyond
+// what is in flight, listener.h), and user space only has to refill it each time it wakes us. A
+// reader that stops then costs the server one handler piece of queued output, however many of
+// them there are.
+constexpr std::size_t kHighWater = 16 * 1024;
+constexpr std::size_t kLowWater = 4 * 1024;
 
 std::string peerName(const uv_tcp_t* tcp) {
   sockaddr_storage ss{};
@@ -636,7 +641,9 @@ void Connection::onWrite(int status) {
     return;
   }
   bytesOut_ += write_->bytes.size();
-  write_->bytes.clear();
+  // The buffer goes back now, not when the answer ends: a slow reader holds one buffer, the
+  // next write's, not the largest it ever had.
+  worker_.recycleOutput(write_->bytes);
   writeProgressed();
   flush();
   if (handleClosing_) return;

@@ -286,10 +286,10 @@ void Worker::onProbeThunk(uv_timer_t* timer) noexcept {
 }
 
 void Worker::trimHeap() noexcept {
-  // Slow readers queue up to the high-water mark each (256 KiB); when hundreds of them end, the
-  // allocator keeps the freed memory for later, and the process stays at its peak (135 MB after
-  // `slowhttptest -X` with 500 connections, with none left open). Once enough large buffers have
-  // been freed, hand the free pages back to the kernel. Twice a second at most, and only then.
+  // An answer composed whole (a large send(), such as /echo's) is written from one large buffer;
+  // when many of them have ended, the allocator keeps the freed memory for later, and the process
+  // stays at its peak with none of them left. Once enough large buffers have been freed, hand the
+  // free pages back to the kernel. Twice a second at most, and only then.
   constexpr std::size_t kTrimAfterBytes = 8 * 1024 * 1024;
   if (freedLargeBuffers_ < kTrimAfterBytes) return;
   freedLargeBuffers_ = 0;

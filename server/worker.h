@@ -240,7 +240,7 @@ class Worker {
   std::uint32_t exchangeGeneration_ = 0;  // reconfigure() counts; see Exchange::generation
   SlabPool<Connection, 64> connectionPool_;
   std::string spareOutput_;
-  // Bytes of large output buffers (slow readers' queues) freed since the heap was last trimmed.
+  // Bytes of large output buffers (answers composed whole) freed since the heap was last trimmed.
   std::size_t freedLargeBuffers_ = 0;
   std::function<void()> onFinished_;
   std::mutex postMutex_;
