@@ -42,8 +42,12 @@ std::string_view closeReasonName(CloseReason reason) noexcept {
       return "header_timeout";
     case CloseReason::BodyTimeout:
       return "body_timeout";
+    case CloseReason::SlowBody:
+      return "slow_body";
     case CloseReason::WriteTimeout:
       return "write_timeout";
+    case CloseReason::SlowReader:
+      return "slow_reader";
     case CloseReason::LingerTimeout:
       return "linger_timeout";
     case CloseReason::HandlerTimeout:

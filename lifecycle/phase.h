@@ -42,7 +42,9 @@ enum class CloseReason : std::uint8_t {
   IdleTimeout,      // the keep-alive gap ran out
   HeaderTimeout,    // a request head did not arrive in full within its total deadline
   BodyTimeout,      // a request body stalled between reads
+  SlowBody,         // a request body arrived below the minimum receive rate
   WriteTimeout,     // the peer stopped taking our bytes
+  SlowReader,       // the peer took our waiting bytes below the minimum send rate
   LingerTimeout,    // the closing phase ran out before the peer's FIN
   HandlerTimeout,   // the handler did not start answering in time
   ProtocolError,    // the peer's bytes could not be understood
@@ -56,13 +58,14 @@ enum class CloseReason : std::uint8_t {
 };
 
 // Including None at index 0, so an array indexed by reason needs no offset.
-inline constexpr std::size_t kCloseReasonCount = 18;
+inline constexpr std::size_t kCloseReasonCount = 20;
 static_assert(static_cast<std::size_t>(CloseReason::IoError) + 1 == kCloseReasonCount,
               "kCloseReasonCount must cover every reason");
 
 // "none", "peer_closed", "client_requested", "peer_reset", "idle_timeout", "header_timeout",
-// "body_timeout", "write_timeout", "linger_timeout", "handler_timeout", "protocol_error",
-// "server_close", "max_requests", "max_age", "overload", "drain", "drain_deadline", "io_error".
+// "body_timeout", "slow_body", "write_timeout", "slow_reader", "linger_timeout",
+// "handler_timeout", "protocol_error", "server_close", "max_requests", "max_age", "overload",
+// "drain", "drain_deadline", "io_error".
 std::string_view closeReasonName(CloseReason reason) noexcept;
 
 // How a connection closes, in increasing order of force. The order matters: a later, more forceful

@@ -59,6 +59,21 @@ struct TimeoutPolicy {
   // seconds after our FIN has almost always read the answer; waiting longer buys nothing.
   Duration lingerRead{2'000};
 
+  // The least average rate, in bytes per second, at which a request body must arrive, judged
+  // over each body-timeout window (RateWindow). 0 = off. The body deadline alone catches a client
+  // that stops, not one that sends a few bytes every few seconds for ever. 500 is Apache
+  // mod_reqtimeout's MinRate; it is 4 kbit/s, a tenth of what a GPRS link carries, so a slow
+  // uploader passes it easily while such a trickle stays far below it.
+  std::uint64_t minReceiveRate{500};
+
+  // The least average rate, in bytes per second, at which a client must take an answer whose
+  // bytes wait on it, judged over each write-timeout window in which our output stayed queued the
+  // whole time (a handler that produces slowly sets its own pace and is never judged). 0 = off.
+  // The write deadline catches a reader that stops, not one that reads a few bytes through a tiny
+  // window every few seconds. 500 for the same reasons as above; ASP.NET Core's Kestrel holds its
+  // answers to 240 bytes per second the same way (MinResponseDataRate).
+  std::uint64_t minSendRate{500};
+
   // Requests per connection before the answer says the connection will close. 0 = unlimited.
   // A limit spreads long-lived clients across new backends after a scale-up.
   std::uint32_t maxRequestsPerConnection{0};

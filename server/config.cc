@@ -232,6 +232,17 @@ Expectation setSize(std::size_t& target, std::string_view text, std::size_t min,
   return std::nullopt;
 }
 
+// A floor under a transfer rate, in bytes per second. 1 GiB/s is beyond any floor worth setting
+// (a floor is for the slowest honest client), and keeps floor x window far from overflowing.
+Expectation setRate(std::uint64_t& target, std::string_view text) {
+  const auto value = parseByteSize(text);
+  if (!value || *value > (std::size_t{1} << 30)) {
+    return "bytes per second from 0 (off) to 1GiB like 500 or 4KiB";
+  }
+  target = *value;
+  return std::nullopt;
+}
+
 // A switch's value arrives as "true" or "false" (CLI11 and the TOML boolean are read into those),
 // or as "on" or "off", the words show() prints, when a reload copies it.
 Expectation setSwitch(bool& target, std::string_view text) {
@@ -303,7 +314,7 @@ bool isHostName(std::string_view name) {
   return true;
 }
 
-const std::array<Setting, 25> kSettings{{
+const std::array<Setting, 27> kSettings{{
     {"listen", Shape::AddressList, Reload::Restart, "Listening", "ADDRESS",
      "Address to serve HTTP on; repeat for more. IPV4:PORT, [IPV6]:PORT or localhost:PORT",
      [](const Config& c) { return joinAddresses(c.listen); },
@@ -489,6 +500,16 @@ const std::array<Setting, 25> kSettings{{
      "Longest time without write progress (the peer stopped reading); then reset",
      [](const Config& c) { return showDuration(c.timeouts.write); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.timeouts.write, v); }},
+    {"min-receive-rate", Shape::Size, Reload::Live, "Timeouts", "BYTES",
+     "Least bytes per second a request body must arrive at, averaged over --body-timeout; "
+     "slower is a 408 and a close; 0 = off",
+     [](const Config& c) { return formatByteSize(c.timeouts.minReceiveRate); },
+     [](Config& c, std::string_view v) { return setRate(c.timeouts.minReceiveRate, v); }},
+    {"min-send-rate", Shape::Size, Reload::Live, "Timeouts", "BYTES",
+     "Least bytes per second a client must read of an answer waiting for it, averaged over "
+     "--write-timeout; slower is reset; 0 = off",
+     [](const Config& c) { return formatByteSize(c.timeouts.minSendRate); },
+     [](Config& c, std::string_view v) { return setRate(c.timeouts.minSendRate, v); }},
     {"idle-timeout", Shape::Duration, Reload::Live, "Timeouts", "DURATION",
      "Time a keep-alive connection may wait for its next request",
      [](const Config& c) { return showDuration(c.timeouts.idle); },

@@ -341,6 +341,7 @@ void Connection::parseInput(const char* data, std::size_t len) {
         if (bodyExpected_) {
           state_.bodyProgress(now);
           touch(Phase::Reading);
+          enforceReceiveRate(now);
         }
         assert(len == 0);
         return;
@@ -348,6 +349,8 @@ void Connection::parseInput(const char* data, std::size_t len) {
         bodyExpected_ = true;
         state_.headComplete(now, true);
         touch(Phase::Reading);
+        // The body's bytes count from the end of the head, those already in this read included.
+        ex_->bodyRate.open(now, bytesIn_ - len);
         // RFC 9110 section 10.1.1: answer 100 only if the body has not started arriving.
         if (parser.request().expectContinue && len == 0) {
           output().append(protocol::kContinue);
@@ -379,6 +382,19 @@ void Connection::parseInput(const char* data, std::size_t len) {
       }
     }
   }
+}
+
+void Connection::enforceReceiveRate(lifecycle::TimePoint now) {
+  const auto& policy = worker_.options().timeouts;
+  if (ex_->bodyRate.judge(now, bytesIn_, policy.minReceiveRate, policy.body) !=
+      lifecycle::RateWindow::Verdict::TooSlow) {
+    return;
+  }
+  // The body deadline is per read, so a client sending a few bytes every few seconds never
+  // misses it (slowhttptest -B). Below the floor the body would take longer than we are prepared
+  // to wait however steadily it came: RFC 9110 section 15.5.9's 408, and a lingering close.
+  SPDLOG_DEBUG("conn={} request body below --min-receive-rate", id_);
+  answerAndClose(408, "request body too slow\n", CloseReason::SlowBody);
 }
 
 void Connection::dispatch() {
@@ -570,7 +586,7 @@ void Connection::flush() {
       return;
     }
     out_.erase(0, static_cast<std::size_t>(written));
-    writeProgressed();
+    if (!writeProgressed()) return;
   }
   // The kernel's buffer is full: queue the rest and let the write callback continue.
   if (!write_) {
@@ -588,6 +604,9 @@ void Connection::flush() {
   }
   writing_ = true;
   write_->sentAtProgress = bytesSent();
+  // From here our bytes wait on the client: its reading sets the pace, and --min-send-rate
+  // judges it, in a window that runs until our queue runs dry (onWrite).
+  if (!write_->rate.isOpen()) write_->rate.open(worker_.now(), write_->sentAtProgress);
 }
 
 std::uint64_t Connection::bytesSent() const noexcept {
@@ -599,11 +618,23 @@ std::uint64_t Connection::bytesSent() const noexcept {
   return bytesOut_ + write_->bytes.size() - uv_stream_get_write_queue_size(queue);
 }
 
-void Connection::writeProgressed() {
+bool Connection::writeProgressed() {
+  const auto now = worker_.now();
   const Phase before = state_.phase();
-  state_.writeProgress(worker_.now());
+  state_.writeProgress(now);
   touch(before);
-  if (write_) write_->sentAtProgress = bytesSent();
+  if (!write_) return true;
+  write_->sentAtProgress = bytesSent();
+  const auto& policy = worker_.options().timeouts;
+  if (write_->rate.judge(now, write_->sentAtProgress, policy.minSendRate, policy.write) !=
+      lifecycle::RateWindow::Verdict::TooSlow) {
+    return true;
+  }
+  // A client taking a few bytes at a time makes progress for ever (slowhttptest -X); below the
+  // floor it is treated as one that stopped: reset, and the kernel frees what was queued.
+  SPDLOG_DEBUG("conn={} reads below --min-send-rate", id_);
+  closeNow(CloseReason::SlowReader, CloseMode::Reset);
+  return false;
 }
 
 int Connection::sendNow(std::string_view bytes) noexcept {
@@ -644,7 +675,7 @@ void Connection::onWrite(int status) {
   // The buffer goes back now, not when the answer ends: a slow reader holds one buffer, the
   // next write's, not the largest it ever had.
   worker_.recycleOutput(write_->bytes);
-  writeProgressed();
+  if (!writeProgressed()) return;
   flush();
   if (handleClosing_) return;
   if (hooks_ && hooks_->onWritable && queuedBytes() < kLowWater) {
@@ -652,6 +683,9 @@ void Connection::onWrite(int status) {
     hooks_->onWritable = nullptr;
     callback();
   }
+  // The client took everything and the handler has nothing more yet: the handler sets the pace
+  // now, so the time until it writes again does not count against the client.
+  if (write_ && !writing_) write_->rate.drop();
   maybeFinishExchange();
 }
 

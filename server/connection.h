@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "lifecycle/connection_state.h"
+#include "lifecycle/rate_window.h"
 #include "protocol/request_parser.h"
 #include "protocol/response_writer.h"
 #include "server/handler.h"
@@ -47,6 +48,7 @@ struct Exchange {
   Responder* responder = nullptr;   // the live Responder of the open exchange, if any
   std::uint64_t bodyRemaining = 0;  // for Content-Length responses: bytes the handler still owes
   std::uint32_t generation = 0;     // the worker's settings when it was made (Worker::reconfigure)
+  lifecycle::RateWindow bodyRate;   // the request body's arrival, against --min-receive-rate
 };
 
 class Connection {
@@ -110,6 +112,8 @@ class Connection {
   // Input: parse and run exchanges one at a time, iteratively (never recursing per request).
   void drive(const char* data, std::size_t len);
   void parseInput(const char* data, std::size_t len);
+  // A request body arriving below --min-receive-rate is answered 408 and closed (slow_body).
+  void enforceReceiveRate(lifecycle::TimePoint now);
   void dispatch();
 
   // Output, used by the Responder.
@@ -131,8 +135,9 @@ class Connection {
   int sendNow(std::string_view bytes) noexcept;
   // Bytes of the answers that have left for the kernel, parts of the write in flight included.
   std::uint64_t bytesSent() const noexcept;
-  // Bytes left the socket: the write deadline starts again.
-  void writeProgressed();
+  // Bytes left the socket: the write deadline starts again, and a client taking them below
+  // --min-send-rate is reset (slow_reader). Returns false if the connection closed.
+  bool writeProgressed();
   bool outputDone() const noexcept { return out_.empty() && !writing_; }
   void maybeFinishExchange();
   bool continuesAfterExchange() const noexcept;
@@ -171,6 +176,7 @@ class Connection {
     uv_write_t req{};
     std::string bytes;  // the bytes of the uv_write in flight; libuv reads them until its callback
     std::uint64_t sentAtProgress = 0;  // bytesSent() when progress was last recorded
+    lifecycle::RateWindow rate;        // open while our output waits on the client
   };
   struct HandlerHooks {
     std::function<void()> onCancel;

@@ -18,10 +18,11 @@ TEST_CASE("every phase has its documented name", "[phase]") {
 
 TEST_CASE("every close reason has its documented name", "[phase]") {
   constexpr std::string_view kNames[] = {
-      "none",           "peer_closed",    "client_requested", "peer_reset",     "idle_timeout",
-      "header_timeout", "body_timeout",   "write_timeout",    "linger_timeout", "handler_timeout",
-      "protocol_error", "server_close",   "max_requests",     "max_age",        "overload",
-      "drain",          "drain_deadline", "io_error"};
+      "none",           "peer_closed",    "client_requested", "peer_reset",
+      "idle_timeout",   "header_timeout", "body_timeout",     "slow_body",
+      "write_timeout",  "slow_reader",    "linger_timeout",   "handler_timeout",
+      "protocol_error", "server_close",   "max_requests",     "max_age",
+      "overload",       "drain",          "drain_deadline",   "io_error"};
   static_assert(std::size(kNames) == kCloseReasonCount);
   for (std::size_t i = 0; i < kCloseReasonCount; ++i) {
     CHECK(closeReasonName(static_cast<CloseReason>(i)) == kNames[i]);

@@ -86,6 +86,10 @@ const std::vector<std::string> kEveryFlag{
     "3s",
     "--write-timeout",
     "4s",
+    "--min-receive-rate",
+    "250",
+    "--min-send-rate",
+    "1KiB",
     "--idle-timeout",
     "5s",
     "--linger-timeout",
@@ -117,6 +121,8 @@ void checkEveryFlag(const Config& c) {
   CHECK(c.timeouts.body == 2s);
   CHECK(c.timeouts.handler == 3s);
   CHECK(c.timeouts.write == 4s);
+  CHECK(c.timeouts.minReceiveRate == 250);
+  CHECK(c.timeouts.minSendRate == 1024);
   CHECK(c.timeouts.idle == 5s);
   CHECK(c.timeouts.linger == 1500ms);
   CHECK(c.timeouts.lingerRead == 1500ms);
@@ -145,6 +151,8 @@ TEST_CASE("no flags gives the documented defaults", "[config][flags]") {
   CHECK(c.timeouts.body == 30s);
   CHECK(c.timeouts.handler == 60s);
   CHECK(c.timeouts.write == 30s);
+  CHECK(c.timeouts.minReceiveRate == 500);
+  CHECK(c.timeouts.minSendRate == 500);
   CHECK(c.timeouts.idle == 75s);
   CHECK(c.timeouts.linger == 5s);
   CHECK(c.timeouts.lingerRead == 2s);
@@ -192,6 +200,9 @@ TEST_CASE("the words off and auto and the zero values are accepted where documen
   CHECK(serveConfig({"--max-connection-age", "0"}).timeouts.maxConnectionAge == 0ms);
   CHECK(serveConfig({"--tcp-keepalive", "off"}).tcpKeepalive == 0ms);
   CHECK(serveConfig({"--tcp-keepalive", "0"}).tcpKeepalive == 0ms);
+  CHECK(serveConfig({"--min-send-rate", "0"}).timeouts.minSendRate == 0);
+  CHECK(serveConfig({"--min-receive-rate", "0"}).timeouts.minReceiveRate == 0);
+  CHECK(serveConfig({"--min-send-rate", "1GiB"}).timeouts.minSendRate == std::uint64_t{1} << 30);
   CHECK(serveConfig({"--workers", "256"}).workers == 256);
   CHECK(serveConfig({"--max-header-bytes", "1KiB"}).maxHeaderBytes == 1024);
   CHECK(serveConfig({"--max-header-bytes", "1MiB"}).maxHeaderBytes == 1024 * 1024);
@@ -275,6 +286,8 @@ TEST_CASE("flag --help lists every flag with its default and exits 0", "[config]
                              "--body-timeout DURATION  (default 30s, reloadable)",
                              "--handler-timeout DURATION  (default 1m, reloadable)",
                              "--write-timeout DURATION  (default 30s, reloadable)",
+                             "--min-receive-rate BYTES  (default 500, reloadable)",
+                             "--min-send-rate BYTES  (default 500, reloadable)",
                              "--idle-timeout DURATION  (default 75s, reloadable)",
                              "--linger-timeout DURATION  (default 5s, reloadable)",
                              "--close-wait-alert DURATION  (default 5s)",

@@ -74,6 +74,8 @@ header-timeout = "1s"
 body-timeout = "2s"
 handler-timeout = "3s"
 write-timeout = "4s"
+min-receive-rate = 250
+min-send-rate = "1KiB"
 idle-timeout = "5s"
 linger-timeout = "1500ms"
 close-wait-alert = "7s"
@@ -100,6 +102,8 @@ access-log = true
   CHECK(c.timeouts.body == 2s);
   CHECK(c.timeouts.handler == 3s);
   CHECK(c.timeouts.write == 4s);
+  CHECK(c.timeouts.minReceiveRate == 250);
+  CHECK(c.timeouts.minSendRate == 1024);
   CHECK(c.timeouts.idle == 5s);
   CHECK(c.timeouts.linger == 1500ms);
   CHECK(c.timeouts.lingerRead == 1500ms);
