@@ -6,7 +6,7 @@ namespace closewise::lifecycle {
 
 RateWindow::Verdict RateWindow::judge(TimePoint now, std::uint64_t transferred, std::uint64_t floor,
                                       Duration length) noexcept {
-  if (!isOpen() || now < openedAt_ || now - openedAt_ < length) return Verdict::Pending;
+  if (!due(now, length)) return Verdict::Pending;
   const auto elapsedMs = static_cast<std::uint64_t>((now - openedAt_).count());
   constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
   // floor * elapsedMs / 1000 bytes are owed; a product that would overflow is owed in full.

@@ -37,6 +37,11 @@ class RateWindow {
   // Closes the window without a verdict: the time it was open does not count against the peer.
   void drop() noexcept { openedAt_ = TimePoint::max(); }
   bool isOpen() const noexcept { return openedAt_ != TimePoint::max(); }
+  // A window is open and has lasted `length`: judge() would give a verdict. Lets the caller
+  // count the bytes, which may cost it a system call, only when they are needed.
+  bool due(TimePoint now, Duration length) const noexcept {
+    return isOpen() && now >= openedAt_ && now - openedAt_ >= length;
+  }
 
   // Once `length` has passed since the window opened: whether the bytes since then, averaged over
   // all the time since then, reach `floor` bytes per second. Pending before that, and while no

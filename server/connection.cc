@@ -1,5 +1,6 @@
 #include "server/connection.h"
 
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
@@ -603,19 +604,34 @@ void Connection::flush() {
     return;
   }
   writing_ = true;
-  write_->sentAtProgress = bytesSent();
   // From here our bytes wait on the client: its reading sets the pace, and --min-send-rate
   // judges it, in a window that runs until our queue runs dry (onWrite).
-  if (!write_->rate.isOpen()) write_->rate.open(worker_.now(), write_->sentAtProgress);
+  if (!write_->rate.isOpen()) {
+    write_->takenAtCheck = bytesTaken();
+    write_->rate.open(worker_.now(), write_->takenAtCheck);
+  }
 }
 
 std::uint64_t Connection::bytesSent() const noexcept {
   // libuv calls back for a queued write only once the kernel has taken all of it, but shrinks
   // the stream's write queue as the kernel takes each part: what the queue still holds of the
-  // write in flight is what has not left yet.
+  // write in flight is what has not reached the kernel yet.
   if (!writing_) return bytesOut_;
   const auto* queue = reinterpret_cast<const uv_stream_t*>(&tcp_);
   return bytesOut_ + write_->bytes.size() - uv_stream_get_write_queue_size(queue);
+}
+
+std::uint64_t Connection::bytesTaken() const noexcept {
+  // The kernel's send queue (SIOCOUTQ) holds what it has not sent or the client has not
+  // acknowledged; the rest of what we gave it the client has taken. Each read the client makes
+  // opens its window and lets a little more through, so this moves with the client's reading even
+  // when the kernel wakes us only once half its buffer is free, which for a reader of a few bytes
+  // a second may be minutes.
+  int queued = 0;
+  const std::uint64_t sent = bytesSent();
+  if (::ioctl(fd(), SIOCOUTQ, &queued) != 0 || queued < 0) return sent;
+  const auto unacknowledged = static_cast<std::uint64_t>(queued);
+  return sent > unacknowledged ? sent - unacknowledged : 0;
 }
 
 bool Connection::writeProgressed() {
@@ -623,10 +639,10 @@ bool Connection::writeProgressed() {
   const Phase before = state_.phase();
   state_.writeProgress(now);
   touch(before);
-  if (!write_) return true;
-  write_->sentAtProgress = bytesSent();
   const auto& policy = worker_.options().timeouts;
-  if (write_->rate.judge(now, write_->sentAtProgress, policy.minSendRate, policy.write) !=
+  // The kernel is asked only once a window has lasted its length.
+  if (!write_ || !write_->rate.due(now, policy.write)) return true;
+  if (write_->rate.judge(now, bytesTaken(), policy.minSendRate, policy.write) !=
       lifecycle::RateWindow::Verdict::TooSlow) {
     return true;
   }
@@ -948,12 +964,18 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
       answerAndClose(503, "the handler did not answer in time\n", reason);
       break;
     case CloseReason::WriteTimeout:
-      if (writing_ && bytesSent() > write_->sentAtProgress) {
-        // Part of the write in flight left since the last progress: the client is reading,
-        // however slowly, and the deadline counts from now (the parts leave unannounced, so a
-        // client that stops is reset between one and two write timeouts after its last read).
-        writeProgressed();
-        break;
+      if (write_) {
+        // libuv reports a write only once the kernel has taken all of it, and the kernel wakes
+        // us only once half its buffer is free: a client reading slowly makes no progress we are
+        // told of. What it has taken since the last look is its progress; the deadline then
+        // counts from now, so a client that stops is reset between one and two write timeouts
+        // after its last read.
+        const std::uint64_t taken = bytesTaken();
+        if (taken > write_->takenAtCheck) {
+          write_->takenAtCheck = taken;
+          writeProgressed();
+          break;
+        }
       }
       // The client stopped reading: a graceful close would wait on it forever. Reset, and the
       // kernel frees what was queued.

@@ -135,6 +135,8 @@ class Connection {
   int sendNow(std::string_view bytes) noexcept;
   // Bytes of the answers that have left for the kernel, parts of the write in flight included.
   std::uint64_t bytesSent() const noexcept;
+  // Bytes of the answers the client has acknowledged: bytesSent() less the kernel's send queue.
+  std::uint64_t bytesTaken() const noexcept;
   // Bytes left the socket: the write deadline starts again, and a client taking them below
   // --min-send-rate is reset (slow_reader). Returns false if the connection closed.
   bool writeProgressed();
@@ -175,8 +177,8 @@ class Connection {
   struct PendingWrite {
     uv_write_t req{};
     std::string bytes;  // the bytes of the uv_write in flight; libuv reads them until its callback
-    std::uint64_t sentAtProgress = 0;  // bytesSent() when progress was last recorded
-    lifecycle::RateWindow rate;        // open while our output waits on the client
+    std::uint64_t takenAtCheck = 0;  // bytesTaken() when the write deadline last looked
+    lifecycle::RateWindow rate;      // open while our output waits on the client
   };
   struct HandlerHooks {
     std::function<void()> onCancel;

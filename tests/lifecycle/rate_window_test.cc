@@ -17,7 +17,9 @@ TEST_CASE("a window is judged once it has lasted its length, over all of its tim
   w.open(TimePoint{1'000}, 10'000);
   CHECK(w.isOpen());
   // 500 bytes per second over a 1 s window: 499 bytes at 999 ms is no verdict yet.
+  CHECK_FALSE(w.due(TimePoint{1'999}, 1'000ms));
   CHECK(w.judge(TimePoint{1'999}, 10'499, 500, 1'000ms) == Verdict::Pending);
+  CHECK(w.due(TimePoint{2'000}, 1'000ms));
   // 1.5 s after opening, 749 bytes is below 500 per second of 1.5 s (750 owed).
   CHECK(w.judge(TimePoint{2'500}, 10'749, 500, 1'000ms) == Verdict::TooSlow);
   CHECK(w.judge(TimePoint{2'500}, 10'750, 500, 1'000ms) == Verdict::Enough);
@@ -40,6 +42,7 @@ TEST_CASE("a dropped window counts for nothing; opening starts afresh", "[rate]"
   // starts when the peer holds things up again, with its own mark.
   w.drop();
   CHECK_FALSE(w.isOpen());
+  CHECK_FALSE(w.due(TimePoint{5'000}, 1'000ms));
   CHECK(w.judge(TimePoint{5'000}, 499, 500, 1'000ms) == Verdict::Pending);
   w.open(TimePoint{5'000}, 499);
   CHECK(w.judge(TimePoint{6'000}, 999, 500, 1'000ms) == Verdict::Enough);
