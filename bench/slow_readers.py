@@ -79,8 +79,11 @@ def main():
     parser.add_argument("--readers", type=int, default=1000)
     parser.add_argument("--size", type=int, default=20_000_000, help="bytes each reader asks for")
     parser.add_argument("--rcvbuf", type=int, default=1024)
-    parser.add_argument("server_flags", nargs="*")
-    args = parser.parse_args()
+    # Everything after "--" is the server's.
+    argv = sys.argv[1:]
+    split = argv.index("--") if "--" in argv else len(argv)
+    args = parser.parse_args(argv[:split])
+    args.server_flags = argv[split + 1:]
 
     proc, port = start_server(args.binary, args.server_flags)
     readers = []
