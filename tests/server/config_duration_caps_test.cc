@@ -64,8 +64,7 @@ TEST_CASE("every duration flag takes 168h and refuses more, saying so", "[config
   CHECK(at.outcome.parsed.config.timeouts.maxConnectionAge == 168h);
 }
 
-TEST_CASE("tcp-keepalive takes at most 32767s, the kernel's TCP_KEEPIDLE limit",
-          "[config][caps]") {
+TEST_CASE("tcp-keepalive takes at most 32767s, the kernel's TCP_KEEPIDLE limit", "[config][caps]") {
   const Run ok = parse({"--tcp-keepalive", "32767s"});
   REQUIRE_FALSE(ok.outcome.exitCode);
   CHECK(ok.outcome.parsed.config.tcpKeepalive == 32767s);
