@@ -468,7 +468,7 @@ std::string KernelStateReader::dumpFamily(std::uint8_t family, std::uint32_t sta
 
   // With one port the request's own source-port field does the filtering: the kernel compares it
   // before it would run a bytecode program, which saves a little on every socket it walks past
-  // (10-25% of the query on a host full of other sockets, measured 2026-12-01).
+  // (bench/README.md, "The kernel view's cost").
   const bool onePort = localPorts_.size() == 1;
   if (onePort) message.request.id.idiag_sport = htons(localPorts_.front());
   message.header.nlmsg_len =

@@ -133,8 +133,8 @@ class UniqueFd {
 
 // Which address families to ask about. The kernel keeps IPv4 and IPv6 TCP sockets in one hash
 // table and walks all of it for each family's dump, so a family that cannot hold our sockets is
-// worth skipping: with 23,000 unrelated TIME_WAIT sockets on the host each walk took about 9 ms
-// here (2026-12-01, 2-core VM), whatever the filter.
+// worth skipping: each walk costs time in proportion to every TCP socket on the host, ours or not,
+// whatever the filter (figures in bench/README.md, "The kernel view's cost").
 //
 // fromListeners (what the admin view and `closewise states` use): first dump only the
 // listening sockets, which the kernel keeps in a small table of their own, then walk the big
