@@ -5,32 +5,18 @@
 // start-up error whose message says the maximum, never a silent wrap or truncation.
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "server/config.h"
+#include "tests/server/command_line.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using closewise::server::ParseOutcome;
 
-struct Run {
-  ParseOutcome outcome;
-  std::string err;
-};
-
-Run parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "closewise");
-  std::vector<const char*> argv;
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  ParseOutcome outcome =
-      closewise::server::parseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
-  return Run{std::move(outcome), err.str()};
-}
+using Run = closewise::test::CommandLineRun;
+constexpr auto parse = closewise::test::runCommandLine;
 
 }  // namespace
 

@@ -6,15 +6,13 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "server/config.h"
+#include "tests/server/command_line.h"
 
 namespace {
-
-using closewise::server::ParseOutcome;
 
 struct Failure {
   std::string err;
@@ -23,24 +21,16 @@ struct Failure {
 
 // Parses args that must be refused, and returns what was printed.
 Failure refuse(std::vector<std::string> args) {
-  args.insert(args.begin(), "closewise");
-  std::vector<const char*> argv;
-  for (const std::string& arg : args) {
-    argv.push_back(arg.c_str());
-  }
-  std::ostringstream out;
-  std::ostringstream err;
-  ParseOutcome outcome;
-  REQUIRE_NOTHROW(outcome = closewise::server::parseCommandLine(static_cast<int>(argv.size()),
-                                                                argv.data(), out, err));
-  const std::string message = err.str();
+  closewise::test::CommandLineRun run;
+  REQUIRE_NOTHROW(run = closewise::test::runCommandLine(std::move(args)));
+  const std::string& message = run.err;
   INFO("stderr: " << message);
-  CHECK(outcome.exitCode == 2);
-  CHECK(out.str().empty());
+  CHECK(run.outcome.exitCode == 2);
+  CHECK(run.out.empty());
   // One message: a single line, starting with the program's name.
   CHECK(message.rfind("closewise: ", 0) == 0);
   CHECK(std::count(message.begin(), message.end(), '\n') == 1);
-  return Failure{message, out.str()};
+  return Failure{message, run.out};
 }
 
 class TempFile {

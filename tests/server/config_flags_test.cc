@@ -7,12 +7,12 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "server/config.h"
+#include "tests/server/command_line.h"
 
 namespace {
 
@@ -20,26 +20,9 @@ using namespace std::chrono_literals;
 using closewise::server::Command;
 using closewise::server::Config;
 using closewise::server::ListenAddress;
-using closewise::server::ParseOutcome;
 
-struct Run {
-  ParseOutcome outcome;
-  std::string out;
-  std::string err;
-};
-
-Run parse(std::vector<std::string> args) {
-  args.insert(args.begin(), "closewise");
-  std::vector<const char*> argv;
-  for (const std::string& arg : args) {
-    argv.push_back(arg.c_str());
-  }
-  std::ostringstream out;
-  std::ostringstream err;
-  ParseOutcome outcome =
-      closewise::server::parseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
-  return Run{std::move(outcome), out.str(), err.str()};
-}
+using Run = closewise::test::CommandLineRun;
+constexpr auto parse = closewise::test::runCommandLine;
 
 // Parses args that must be accepted, and returns the resulting serve Config.
 Config serveConfig(const std::vector<std::string>& args) {

@@ -6,18 +6,17 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "server/config.h"
+#include "tests/server/command_line.h"
 
 namespace {
 
 using namespace std::chrono_literals;
 using closewise::server::Config;
 using closewise::server::ListenAddress;
-using closewise::server::ParseOutcome;
 
 // A TOML file that exists for the life of one test.
 class TomlFile {
@@ -40,18 +39,10 @@ class TomlFile {
 };
 
 Config serveConfig(std::vector<std::string> args) {
-  args.insert(args.begin(), "closewise");
-  std::vector<const char*> argv;
-  for (const std::string& arg : args) {
-    argv.push_back(arg.c_str());
-  }
-  std::ostringstream out;
-  std::ostringstream err;
-  const ParseOutcome outcome =
-      closewise::server::parseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
-  INFO("stderr: " << err.str());
-  REQUIRE_FALSE(outcome.exitCode);
-  return outcome.parsed.config;
+  const closewise::test::CommandLineRun run = closewise::test::runCommandLine(std::move(args));
+  INFO("stderr: " << run.err);
+  REQUIRE_FALSE(run.outcome.exitCode);
+  return run.outcome.parsed.config;
 }
 
 }  // namespace

@@ -1,0 +1,30 @@
+// Runs the command-line parser as main() does, on arguments given without the program's name,
+// and keeps what it printed, so that config tests can assert on the outcome and on each stream.
+#pragma once
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "server/config.h"
+
+namespace closewise::test {
+
+struct CommandLineRun {
+  server::ParseOutcome outcome;
+  std::string out;
+  std::string err;
+};
+
+inline CommandLineRun runCommandLine(std::vector<std::string> args) {
+  args.insert(args.begin(), "closewise");
+  std::vector<const char*> argv;
+  for (const std::string& arg : args) argv.push_back(arg.c_str());
+  std::ostringstream out;
+  std::ostringstream err;
+  server::ParseOutcome outcome =
+      server::parseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
+  return CommandLineRun{std::move(outcome), out.str(), err.str()};
+}
+
+}  // namespace closewise::test
