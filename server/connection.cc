@@ -176,11 +176,10 @@ int Connection::accept(int fd) {
   worker_.schedule(*this);
   int rc = uv_tcp_init(worker_.loop(), &tcp_);
   if (rc != 0) {
-    // Without an initialized handle there is nothing to uv_close: closeHandle() hands the
+    // Without an initialized handle there is nothing to uv_close: closeSocket() hands the
     // connection straight back to the worker, which frees it. Touch nothing after this.
     ::close(fd);
-    state_.beginClose(CloseReason::IoError, CloseMode::Immediate, worker_.now());
-    closeHandle();
+    close(CloseReason::IoError, CloseMode::Immediate);
     return rc;
   }
   initialized_ = true;
@@ -188,7 +187,7 @@ int Connection::accept(int fd) {
   rc = uv_tcp_open(&tcp_, fd);
   if (rc != 0) {
     ::close(fd);  // not the handle's: uv_tcp_open failed before taking it
-    closeNow(CloseReason::IoError, CloseMode::Immediate);
+    close(CloseReason::IoError, CloseMode::Immediate);
     return rc;
   }
   // TCP_NODELAY, TCP_NOTSENT_LOWAT and keepalive come with the socket: they were set on the
@@ -203,10 +202,10 @@ int Connection::accept(int fd) {
 
 void Connection::rejectOverload(bool reset) {
   if (reset) {
-    closeNow(CloseReason::Overload, CloseMode::Reset);
+    close(CloseReason::Overload, CloseMode::Reset);
     return;
   }
-  answerAndClose(503, "overloaded: too many connections\n", CloseReason::Overload);
+  answerThenClose(503, "overloaded: too many connections\n", CloseReason::Overload);
 }
 
 // ---- Reading ---------------------------------------------------------------------------------
@@ -216,7 +215,7 @@ void Connection::startReading() {
   int rc = uv_read_start(stream(), &Connection::onAllocThunk, &Connection::onReadThunk);
   if (rc != 0) {
     SPDLOG_DEBUG("conn={} uv_read_start: {}", id_, uv_err_name(rc));
-    closeNow(CloseReason::IoError, CloseMode::Immediate);
+    close(CloseReason::IoError, CloseMode::Immediate);
     return;
   }
   reading_ = true;
@@ -247,10 +246,10 @@ void Connection::onRead(ssize_t nread, const uv_buf_t* buf) {
     } else if (isPeerGone(static_cast<int>(nread))) {
       // A peer's misbehaviour is input, not our failure: debug, like nginx's info for ECONNRESET.
       SPDLOG_DEBUG("conn={} read: {}", id_, uv_err_name(static_cast<int>(nread)));
-      closeNow(CloseReason::PeerReset, CloseMode::Immediate);
+      close(CloseReason::PeerReset, CloseMode::Immediate);
     } else {
       spdlog::info("conn={} read error: {}", id_, uv_err_name(static_cast<int>(nread)));
-      closeNow(CloseReason::IoError, CloseMode::Immediate);
+      close(CloseReason::IoError, CloseMode::Immediate);
     }
     return;
   }
@@ -287,7 +286,7 @@ void Connection::onPeerFin() {
     // Nothing left to answer (idle, mid-request, or our own FIN already sent): close now, so no
     // socket of ours waits in CLOSE_WAIT.
     SPDLOG_DEBUG("conn={} peer closed in {}", id_, lifecycle::phaseName(before));
-    closeHandle();
+    closeSocket();
     return;
   }
   // Half-close after a complete request (RFC 9112 section 9.6): the peer still wants the answer.
@@ -378,7 +377,7 @@ void Connection::parseInput(const char* data, std::size_t len) {
         SPDLOG_DEBUG("conn={} bad request: {} {}", id_, error.status, error.reason);
         std::string body(error.reason);
         body += '\n';
-        answerAndClose(error.status, body, CloseReason::ProtocolError);
+        answerThenClose(error.status, body, CloseReason::ProtocolError);
         return;
       }
     }
@@ -395,7 +394,7 @@ void Connection::enforceReceiveRate(lifecycle::TimePoint now) {
   // misses it (slowhttptest -B). Below the floor the body would take longer than we are prepared
   // to wait however steadily it came: RFC 9110 section 15.5.9's 408, and a lingering close.
   SPDLOG_DEBUG("conn={} request body below --min-receive-rate", id_);
-  answerAndClose(408, "request body too slow\n", CloseReason::SlowBody);
+  answerThenClose(408, "request body too slow\n", CloseReason::SlowBody);
 }
 
 void Connection::dispatch() {
@@ -522,7 +521,7 @@ bool Connection::respondEnd() {
     // client does not take a short body for a complete one.
     spdlog::error("conn={} handler ended {} bytes short of its Content-Length", id_,
                   ex_->bodyRemaining);
-    closeNow(CloseReason::ServerClose, CloseMode::Reset);
+    close(CloseReason::ServerClose, CloseMode::Reset);
     return false;
   }
   if (framing_ == protocol::BodyFraming::Chunked) protocol::appendLastChunk(output());
@@ -535,7 +534,7 @@ bool Connection::respondEnd() {
   // back so that it leaves with the next ones, in order. drive() writes whatever is held once
   // the input runs out, and the last answer of a batch is written as usual.
   coalesced_ = driving_ && hasPendingInput() && !writing_ && out_.size() < kMaxCoalescedOutput &&
-               continuesAfterExchange();
+               closeAfterExchange() == CloseReason::None;
   if (!coalesced_) flush();
   maybeFinishExchange();
   return true;
@@ -559,7 +558,7 @@ void Connection::responderDropped() {
     return;
   }
   spdlog::warn("conn={} handler dropped its Responder mid-response", id_);
-  closeNow(CloseReason::ServerClose, CloseMode::Reset);
+  close(CloseReason::ServerClose, CloseMode::Reset);
 }
 
 void Connection::flush() {
@@ -570,10 +569,10 @@ void Connection::flush() {
   if (written < 0 && written != UV_EAGAIN) {
     if (isPeerGone(written)) {
       SPDLOG_DEBUG("conn={} write: {}", id_, uv_err_name(written));
-      closeNow(CloseReason::PeerReset, CloseMode::Immediate);
+      close(CloseReason::PeerReset, CloseMode::Immediate);
     } else {
       spdlog::info("conn={} write error: {}", id_, uv_err_name(written));
-      closeNow(CloseReason::IoError, CloseMode::Immediate);
+      close(CloseReason::IoError, CloseMode::Immediate);
     }
     return;
   }
@@ -600,7 +599,7 @@ void Connection::flush() {
   int rc = uv_write(&write_->req, stream(), &buf, 1, &Connection::onWriteThunk);
   if (rc != 0) {
     SPDLOG_DEBUG("conn={} uv_write: {}", id_, uv_err_name(rc));
-    closeNow(isPeerGone(rc) ? CloseReason::PeerReset : CloseReason::IoError, CloseMode::Immediate);
+    close(isPeerGone(rc) ? CloseReason::PeerReset : CloseReason::IoError, CloseMode::Immediate);
     return;
   }
   writing_ = true;
@@ -649,7 +648,7 @@ bool Connection::writeProgressed() {
   // A client taking a few bytes at a time makes progress for ever (slowhttptest -X); below the
   // floor it is treated as one that stopped: reset, and the kernel frees what was queued.
   SPDLOG_DEBUG("conn={} reads below --min-send-rate", id_);
-  closeNow(CloseReason::SlowReader, CloseMode::Reset);
+  close(CloseReason::SlowReader, CloseMode::Reset);
   return false;
 }
 
@@ -683,8 +682,7 @@ void Connection::onWrite(int status) {
   }
   if (status < 0) {
     SPDLOG_DEBUG("conn={} write: {}", id_, uv_err_name(status));
-    closeNow(isPeerGone(status) ? CloseReason::PeerReset : CloseReason::IoError,
-             CloseMode::Immediate);
+    close(isPeerGone(status) ? CloseReason::PeerReset : CloseReason::IoError, CloseMode::Immediate);
     return;
   }
   bytesOut_ += write_->bytes.size();
@@ -711,9 +709,15 @@ void Connection::maybeFinishExchange() {
   }
 }
 
-bool Connection::continuesAfterExchange() const noexcept {
-  // finishExchange()'s keep-alive branch, tested ahead of time.
-  return afterResponse_ == CloseReason::None && !state_.peerFinSeen() && worker_.keepAliveAllowed();
+lifecycle::CloseReason Connection::closeAfterExchange() const noexcept {
+  if (afterResponse_ != CloseReason::None) return afterResponse_;  // the head said close
+  // The peer's FIN came after the head promised keep-alive: it will send no other request.
+  if (state_.peerFinSeen()) return CloseReason::PeerClosed;
+  // The drain began after the head promised keep-alive. Going idle now would hold the drain up
+  // until the idle deadline, so close instead; a client that reuses the connection at this
+  // instant sees the ordinary keep-alive race and retries.
+  if (!worker_.keepAliveAllowed()) return CloseReason::Drain;
+  return CloseReason::None;
 }
 
 // The one decision point after each exchange (nginx's ngx_http_finalize_connection): keep the
@@ -722,17 +726,8 @@ void Connection::finishExchange() {
   exchangeOpen_ = false;
   coalesced_ = false;
   logAccess();
-  if (afterResponse_ != CloseReason::None || state_.peerFinSeen()) {
-    CloseReason reason = afterResponse_;
-    if (reason == CloseReason::None) reason = CloseReason::PeerClosed;
-    beginGracefulClose(reason);
-    return;
-  }
-  if (!worker_.keepAliveAllowed()) {
-    // The drain began after this answer's head promised keep-alive. Going idle now would hold
-    // the drain up until the idle deadline, so close instead; a client that reuses the
-    // connection at this instant sees the ordinary keep-alive race and retries.
-    beginGracefulClose(CloseReason::Drain);
+  if (const CloseReason reason = closeAfterExchange(); reason != CloseReason::None) {
+    close(reason, CloseMode::Graceful);
     return;
   }
   const auto now = worker_.now();
@@ -754,15 +749,17 @@ void Connection::finishExchange() {
 
 // ---- Closing ---------------------------------------------------------------------------------
 
-void Connection::answerAndClose(int status, std::string_view body, CloseReason reason) {
+void Connection::answerThenClose(int status, std::string_view body, CloseReason reason) {
   if (handleClosing_) return;
   if (responseStarted_ && !responseEnded_) {
     // Part of an answer is already on the wire: nothing else can be said on this connection.
-    closeNow(reason, CloseMode::Reset);
+    close(reason, CloseMode::Reset);
     return;
   }
   cancelExchange();
   const auto now = worker_.now();
+  // The close is on the books from here, so input that arrives while the answer is written is
+  // read and discarded (onRead); finishExchange() then closes with this reason, gracefully.
   state_.beginClose(reason, CloseMode::Graceful, now);
   if (ex_) ex_->pending.clear();
   exchangeOpen_ = true;
@@ -778,10 +775,24 @@ void Connection::answerAndClose(int status, std::string_view body, CloseReason r
   maybeFinishExchange();
 }
 
-void Connection::beginGracefulClose(CloseReason reason) {
-  if (handleClosing_ || shutdownSent_) return;
-  const auto now = worker_.now();
-  state_.beginClose(reason, CloseMode::Graceful, now);
+void Connection::close(CloseReason reason, CloseMode mode) {
+  if (handleClosing_) return;
+  state_.beginClose(reason, mode, worker_.now());
+  switch (mode) {
+    case CloseMode::Graceful:
+      closeGracefully();
+      return;
+    case CloseMode::Reset:
+      if (resetsOnClose() && resetSocket()) return;
+      break;  // our FIN is already out (or there is no socket): a plain close
+    case CloseMode::Immediate:
+      break;
+  }
+  closeSocket();
+}
+
+void Connection::closeGracefully() {
+  if (shutdownSent_) return;  // already lingering
   cancelExchange();
   if (hasPendingInput()) inputLeftUnread_ = true;
   if (!outputDone()) {
@@ -792,7 +803,7 @@ void Connection::beginGracefulClose(CloseReason reason) {
   if (nothingToLingerFor()) {
     // close() sends our FIN after the queued bytes, as shutdown() would; with no unread input
     // the kernel has no reason to answer anything with an RST, so there is nothing to protect.
-    closeHandle();
+    closeSocket();
     return;
   }
   // Our FIN: shutdown(SHUT_WR) after the queued bytes. Then read and discard until the peer's
@@ -802,7 +813,7 @@ void Connection::beginGracefulClose(CloseReason reason) {
   int rc = uv_shutdown(shutdownReq_.get(), stream(), &Connection::onShutdownThunk);
   if (rc != 0) {
     SPDLOG_DEBUG("conn={} uv_shutdown: {}", id_, uv_err_name(rc));
-    closeHandle();
+    closeSocket();
     return;
   }
   shutdownSent_ = true;
@@ -836,38 +847,34 @@ void Connection::onShutdown(int status) {
   if (handleClosing_) return;
   if (status < 0) {
     SPDLOG_DEBUG("conn={} shutdown: {}", id_, uv_err_name(status));
-    closeHandle();
+    closeSocket();
     return;
   }
   const Phase before = state_.phase();
   state_.finSent(worker_.now());
   touch(before);
   // The peer's FIN already arrived (half-close): nothing to linger for.
-  if (state_.peerFinSeen()) closeHandle();
+  if (state_.peerFinSeen()) closeSocket();
 }
 
-void Connection::closeNow(CloseReason reason, CloseMode mode) {
-  if (handleClosing_) return;
-  state_.beginClose(reason, mode, worker_.now());
-  if (mode == CloseMode::Reset && initialized_ && !shutdownSent_) {
-    cancelExchange();
-    // SO_LINGER {1, 0} and close: an RST, and the kernel drops what is queued. Used when the
-    // peer is not reading (write timeout) or time is up (drain deadline).
-    handleClosing_ = true;
-    int rc = uv_tcp_close_reset(&tcp_, &Connection::onCloseThunk);
-    if (rc == 0) {
-      const Phase before = state_.phase();
-      state_.closed();
-      touch(before);
-      releaseBuffers();
-      return;
-    }
+bool Connection::resetSocket() {
+  cancelExchange();
+  // SO_LINGER {1, 0} and close: an RST, and the kernel drops what is queued.
+  handleClosing_ = true;
+  int rc = uv_tcp_close_reset(&tcp_, &Connection::onCloseThunk);
+  if (rc != 0) {
+    SPDLOG_DEBUG("conn={} uv_tcp_close_reset: {}", id_, uv_err_name(rc));
     handleClosing_ = false;
+    return false;
   }
-  closeHandle();
+  const Phase before = state_.phase();
+  state_.closed();
+  touch(before);
+  releaseBuffers();
+  return true;
 }
 
-void Connection::closeHandle() {
+void Connection::closeSocket() {
   if (handleClosing_) return;
   handleClosing_ = true;
   cancelExchange();
@@ -954,14 +961,14 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
       if (ex_ && ex_->parser.inProgress()) {
         // RFC 9110 section 15.5.9: 408 for a request that did not arrive in time; then a
         // lingering close, since the client may still be sending.
-        answerAndClose(408, "request timeout\n", reason);
+        answerThenClose(408, "request timeout\n", reason);
       } else {
         // Connected but silent: there is no request to answer.
-        beginGracefulClose(reason);
+        close(reason, CloseMode::Graceful);
       }
       break;
     case CloseReason::HandlerTimeout:
-      answerAndClose(503, "the handler did not answer in time\n", reason);
+      answerThenClose(503, "the handler did not answer in time\n", reason);
       break;
     case CloseReason::WriteTimeout:
       if (write_) {
@@ -979,14 +986,14 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
       }
       // The client stopped reading: a graceful close would wait on it forever. Reset, and the
       // kernel frees what was queued.
-      closeNow(reason, CloseMode::Reset);
+      close(reason, CloseMode::Reset);
       break;
     case CloseReason::IdleTimeout:
-      beginGracefulClose(reason);
+      close(reason, CloseMode::Graceful);
       break;
     case CloseReason::LingerTimeout:
     default:
-      closeHandle();
+      closeSocket();
       break;
   }
 }
@@ -998,18 +1005,6 @@ bool Connection::isIdle() const noexcept {
   return phase == Phase::Idle || silent;
 }
 
-bool Connection::closeIfIdle(CloseReason reason) {
-  if (!isIdle()) return false;
-  beginGracefulClose(reason);
-  return true;
-}
-
-bool Connection::resetNow(CloseReason reason) {
-  const bool rst = !handleClosing_ && initialized_ && !shutdownSent_;
-  closeNow(reason, CloseMode::Reset);
-  return rst;
-}
-
 void Connection::probePeerGone() {
   if (handleClosing_ || state_.phase() != Phase::HalfClosed) return;
   tcp_info info{};
@@ -1018,7 +1013,7 @@ void Connection::probePeerGone() {
   // RST arrived (RFC 9293 section 3.10.7.3).
   if (getsockopt(fd(), IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_state == TCP_CLOSE) {
     SPDLOG_DEBUG("conn={} reset by the peer while half-closed", id_);
-    closeNow(CloseReason::PeerReset, CloseMode::Immediate);
+    close(CloseReason::PeerReset, CloseMode::Immediate);
   }
 }
 

@@ -71,11 +71,21 @@ class Connection {
   void onDeadline(lifecycle::TimePoint now);
   // Drain: true if nothing is in flight (idle between requests, or connected but silent).
   bool isIdle() const noexcept;
-  // Drain: begins a graceful close if isIdle(). Returns true if it did.
-  bool closeIfIdle(lifecycle::CloseReason reason);
-  // Ends the connection now (drain deadline, second signal, shutdown): with an RST, unless our
-  // FIN is already out, and then with a plain close. Returns true if it sent an RST.
-  bool resetNow(lifecycle::CloseReason reason);
+  // The one way to close, as Envoy's close(ConnectionCloseType): records why and how
+  // (lifecycle::ConnectionState::beginClose), then acts as the mode says.
+  //  - Graceful: the queued output goes first, then our FIN (shutdown), then a lingering close
+  //    that reads and discards until the peer's FIN or the linger deadline, so unread input never
+  //    turns the close into an RST (RFC 9112 section 9.6). With output still queued it waits, and
+  //    the write's end (finishExchange) comes back here.
+  //  - Immediate: close(2) now; the kernel sends our FIN after what it holds.
+  //  - Reset: an RST, and the kernel drops what is queued (a peer that is not reading, or time is
+  //    up). Once our FIN is out a reset would only destroy an answer already sent, so it is a
+  //    plain close then.
+  // A connection already closing keeps its first reason; a later call can only make the close
+  // more forceful (an Immediate or Reset during a lingering close ends it now).
+  void close(lifecycle::CloseReason reason, lifecycle::CloseMode mode);
+  // True if close(reason, Reset) would send an RST now (the drain counts them).
+  bool resetsOnClose() const noexcept { return !handleClosing_ && initialized_ && !shutdownSent_; }
   // Half-closed only: asks the kernel whether the peer has since reset (libuv no longer reads
   // after the FIN, so nothing else would notice), and if so ends the connection as peer_reset,
   // which cancels the handler's Responder.
@@ -142,15 +152,21 @@ class Connection {
   bool writeProgressed();
   bool outputDone() const noexcept { return out_.empty() && !writing_; }
   void maybeFinishExchange();
-  bool continuesAfterExchange() const noexcept;
+  // The reason this exchange ends the connection, or None if the connection goes on. The verdict
+  // is taken once, when the answer's head is composed (respondStart, into afterResponse_); the
+  // only facts that can change it later are the peer's FIN and a drain that began since.
+  lifecycle::CloseReason closeAfterExchange() const noexcept;
   void finishExchange();
 
-  // Closing.
-  void answerAndClose(int status, std::string_view body, lifecycle::CloseReason reason);
-  void beginGracefulClose(lifecycle::CloseReason reason);
+  // Closing. The error answer (a 4xx or 5xx before the handler's own answer) is an answer
+  // followed by close(reason, Graceful), not a way to close of its own.
+  void answerThenClose(int status, std::string_view body, lifecycle::CloseReason reason);
+  // The mechanics of close(), by mode. closeSocket() is also how a close already decided ends:
+  // the peer's FIN or the linger deadline during a lingering close, a failed shutdown.
+  void closeGracefully();
   bool nothingToLingerFor() const;
-  void closeNow(lifecycle::CloseReason reason, lifecycle::CloseMode mode);
-  void closeHandle();
+  bool resetSocket();  // false if libuv refused, and the caller closes plainly
+  void closeSocket();
   void releaseBuffers() noexcept;
   void trimForIdle() noexcept;
   std::string& output();

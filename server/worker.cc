@@ -191,8 +191,8 @@ void Worker::evictLongestWaiting() {
   // behind bytes that may never be taken. Anything else closes at once; our FIN, or the
   // kernel's RST if input was left unread, both free the slot now.
   const bool writing = victim->state().phase() == lifecycle::Phase::Writing;
-  victim->closeNow(CloseReason::Overload,
-                   writing ? lifecycle::CloseMode::Reset : lifecycle::CloseMode::Immediate);
+  victim->close(CloseReason::Overload,
+                writing ? lifecycle::CloseMode::Reset : lifecycle::CloseMode::Immediate);
 }
 
 // ---- Deadlines -------------------------------------------------------------------------------
@@ -348,7 +348,8 @@ void Worker::closeIdleForDrain() {
     if (!connection.isIdle()) return;
     const TimePoint quietSince = connection.phaseSince();
     if (current - quietSince >= kDrainIdleGrace) {
-      if (connection.closeIfIdle(CloseReason::Drain)) ++closed;
+      connection.close(CloseReason::Drain, lifecycle::CloseMode::Graceful);
+      ++closed;
     } else {
       drainSweepAt_ = std::min(drainSweepAt_, quietSince + kDrainIdleGrace);
     }
@@ -361,7 +362,8 @@ std::size_t Worker::resetAll(CloseReason reason) {
   // would only destroy an answer they have been sent. Only true resets are counted.
   std::size_t reset = 0;
   forEachConnection([&](Connection& connection) {
-    if (connection.resetNow(reason)) ++reset;
+    if (connection.resetsOnClose()) ++reset;
+    connection.close(reason, lifecycle::CloseMode::Reset);
   });
   return reset;
 }
