@@ -259,9 +259,7 @@ void Connection::onRead(ssize_t nread, const uv_buf_t* buf) {
     // Lingering close, or an error answer on its way out: read and discard, so that unread
     // input never turns our close into an RST that destroys the answer (RFC 9112 section 9.6).
     if (state_.phase() == Phase::Closing) {
-      const Phase before = state_.phase();
-      state_.lingerProgress(worker_.now());
-      touch(before);
+      advance([&] { state_.lingerProgress(worker_.now()); });
     }
     return;
   }
@@ -279,9 +277,8 @@ void Connection::onRead(ssize_t nread, const uv_buf_t* buf) {
 }
 
 void Connection::onPeerFin() {
-  const Phase before = state_.phase();
-  const bool stay = state_.peerFin(worker_.now());
-  touch(before);
+  const Phase before = state_.phase();  // for the log
+  const bool stay = advance([&] { return state_.peerFin(worker_.now()); });
   if (!stay) {
     // Nothing left to answer (idle, mid-request, or our own FIN already sent): close now, so no
     // socket of ours waits in CLOSE_WAIT.
@@ -329,26 +326,21 @@ void Connection::parseInput(const char* data, std::size_t len) {
     protocol::RequestParser& parser = exchange().parser;
     const auto now = worker_.now();
     if (!parser.inProgress()) {
-      const Phase before = state_.phase();
-      state_.requestStarted(now);
-      touch(before);
+      advance([&] { state_.requestStarted(now); });
     }
     const auto result = parser.feed(data, len);
     data += result.consumed;
     len -= result.consumed;
     switch (result.status) {
       case protocol::ParseStatus::NeedMore:
-        if (bodyExpected_) {
-          state_.bodyProgress(now);
-          touch(Phase::Reading);
+        if (state_.readingBody()) {
+          advance([&] { state_.bodyProgress(now); });
           enforceReceiveRate(now);
         }
         assert(len == 0);
         return;
       case protocol::ParseStatus::HeadComplete: {
-        bodyExpected_ = true;
-        state_.headComplete(now, true);
-        touch(Phase::Reading);
+        advance([&] { state_.headComplete(now, true); });
         // The body's bytes count from the end of the head, those already in this read included.
         ex_->bodyRate.open(now, bytesIn_ - len);
         // RFC 9110 section 10.1.1: answer 100 only if the body has not started arriving.
@@ -360,14 +352,13 @@ void Connection::parseInput(const char* data, std::size_t len) {
         continue;
       }
       case protocol::ParseStatus::MessageComplete: {
-        const Phase before = state_.phase();
-        if (bodyExpected_) {
-          state_.requestComplete(now);
-        } else {
-          state_.headComplete(now, false);
-        }
-        bodyExpected_ = false;
-        touch(before);
+        advance([&] {
+          if (state_.readingBody()) {
+            state_.requestComplete(now);
+          } else {
+            state_.headComplete(now, false);
+          }
+        });
         if (len > 0) ex_->pending.assign(data, len);
         dispatch();
         return;
@@ -464,9 +455,7 @@ bool Connection::respondStart(int status, std::vector<Header>&& headers,
   ex_->bodyRemaining = framing_ == protocol::BodyFraming::ContentLength ? *contentLength : 0;
   status_ = static_cast<std::uint16_t>(status);
   worker_.countResponse(status);
-  const Phase before = state_.phase();
-  state_.responseStarted(now);
-  touch(before);
+  advance([&] { state_.responseStarted(now); });
   return true;
 }
 
@@ -635,9 +624,7 @@ std::uint64_t Connection::bytesTaken() const noexcept {
 
 bool Connection::writeProgressed() {
   const auto now = worker_.now();
-  const Phase before = state_.phase();
-  state_.writeProgress(now);
-  touch(before);
+  advance([&] { state_.writeProgress(now); });
   const auto& policy = worker_.options().timeouts;
   // The kernel is asked only once a window has lasted its length.
   if (!write_ || !write_->rate.due(now, policy.write)) return true;
@@ -731,10 +718,8 @@ void Connection::finishExchange() {
     return;
   }
   const auto now = worker_.now();
-  const Phase before = state_.phase();
   ex_->parser.reset();
-  state_.responseComplete(now, hasPendingInput());
-  touch(before);
+  advance([&] { state_.responseComplete(now, hasPendingInput()); });
   if (!driving_) {
     if (hasPendingInput()) {
       std::string input;
@@ -768,9 +753,7 @@ void Connection::answerThenClose(int status, std::string_view body, CloseReason 
   status_ = static_cast<std::uint16_t>(status);
   output() += protocol::simpleResponse(status, body, false, worker_.date());
   worker_.countResponse(status);
-  const Phase before = state_.phase();
-  state_.responseStarted(now);
-  touch(before);
+  advance([&] { state_.responseStarted(now); });
   flush();
   maybeFinishExchange();
 }
@@ -850,9 +833,7 @@ void Connection::onShutdown(int status) {
     closeSocket();
     return;
   }
-  const Phase before = state_.phase();
-  state_.finSent(worker_.now());
-  touch(before);
+  advance([&] { state_.finSent(worker_.now()); });
   // The peer's FIN already arrived (half-close): nothing to linger for.
   if (state_.peerFinSeen()) closeSocket();
 }
@@ -867,9 +848,7 @@ bool Connection::resetSocket() {
     handleClosing_ = false;
     return false;
   }
-  const Phase before = state_.phase();
-  state_.closed();
-  touch(before);
+  advance([&] { state_.closed(); });
   releaseBuffers();
   return true;
 }
@@ -884,9 +863,7 @@ void Connection::closeSocket() {
     assert(false && "close without a reason");
     state_.beginClose(CloseReason::ServerClose, CloseMode::Immediate, worker_.now());
   }
-  const Phase before = state_.phase();
-  state_.closed();
-  touch(before);
+  advance([&] { state_.closed(); });
   releaseBuffers();
   if (initialized_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&tcp_), &Connection::onCloseThunk);

@@ -23,12 +23,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "lifecycle/connection_state.h"
 #include "lifecycle/rate_window.h"
 #include "protocol/request_parser.h"
 #include "protocol/response_writer.h"
+#include "server/deadline_kind.h"
 #include "server/handler.h"
 #include "server/intrusive_list.h"
 
@@ -176,7 +178,22 @@ class Connection {
 
   void startReading();
   void stopReading();
-  void touch(lifecycle::Phase before) noexcept;  // after each lifecycle verb
+  // Runs one lifecycle verb (a call on state_) and returns what it returns; then, if the phase
+  // changed, notes when and traces it, and files the connection under its new deadline. Every
+  // verb goes through here.
+  template <typename Verb>
+  decltype(auto) advance(Verb&& verb) {
+    const lifecycle::Phase before = state_.phase();
+    if constexpr (std::is_void_v<decltype(verb())>) {
+      verb();
+      touch(before);
+    } else {
+      auto result = verb();
+      touch(before);
+      return result;
+    }
+  }
+  void touch(lifecycle::Phase before) noexcept;
   void logAccess();
   uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }
 
@@ -211,8 +228,8 @@ class Connection {
   lifecycle::TimePoint phaseSince_{};
   std::uint64_t bytesIn_ = 0;
   std::uint64_t bytesOut_ = 0;
-  std::uint16_t status_ = 0;     // status of the current response (access log, accounting)
-  std::int8_t listedKind_ = -1;  // the deadline list, with hook_; -1 in none
+  std::uint16_t status_ = 0;  // status of the current response (access log, accounting)
+  DeadlineKind listedKind_ = DeadlineKind::None;                 // the deadline list, with hook_
   protocol::BodyFraming framing_ = protocol::BodyFraming::None;  // of the current answer's body
   lifecycle::CloseReason afterResponse_ = lifecycle::CloseReason::None;  // close after this answer
   // Facts that can hold at once are bit flags, as in libuv's handles: one byte for every eight.
@@ -221,7 +238,6 @@ class Connection {
   bool writing_ : 1 = false;
   bool driving_ : 1 = false;
   bool exchangeOpen_ : 1 = false;
-  bool bodyExpected_ : 1 = false;
   bool responseStarted_ : 1 = false;
   bool responseEnded_ : 1 = false;
   bool headRequest_ : 1 = false;

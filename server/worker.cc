@@ -19,28 +19,31 @@ using lifecycle::TimePoint;
 namespace {
 
 // The deadline list a connection belongs in, by the reason its deadline would close it.
-int deadlineKind(CloseReason reason) noexcept {
+DeadlineKind deadlineKind(CloseReason reason) noexcept {
   switch (reason) {
     case CloseReason::HeaderTimeout:
-      return 0;
+      return DeadlineKind::Header;
     case CloseReason::BodyTimeout:
-      return 1;
+      return DeadlineKind::Body;
     case CloseReason::HandlerTimeout:
-      return 2;
+      return DeadlineKind::Handler;
     case CloseReason::WriteTimeout:
-      return 3;
+      return DeadlineKind::Write;
     case CloseReason::IdleTimeout:
-      return 4;
+      return DeadlineKind::Idle;
     case CloseReason::LingerTimeout:
-      return 5;
+      return DeadlineKind::Linger;
     default:
-      return -1;
+      return DeadlineKind::None;
   }
 }
 
 // The linger list is the one whose entries do not all get the same timeout (a per-read limit
-// inside a total one), so it is scanned whole; it only holds connections that are closing.
-constexpr int kLingerKind = 5;
+// inside a total one), so it is scanned whole; it only holds connections that are closing. Every
+// other list is ordered by deadline, and only its head is looked at.
+bool orderedByDeadline(DeadlineKind kind) noexcept {
+  return kind != DeadlineKind::Linger;
+}
 
 // Exchanges (parser and pending input) kept for reuse beyond those in use. Each parser keeps the
 // capacity of the strings of its last request, so reuse saves the allocations of the next one. An
@@ -199,35 +202,35 @@ void Worker::evictLongestWaiting() {
 
 void Worker::schedule(Connection& connection) noexcept {
   const auto& state = connection.state();
-  const int kind = deadlineKind(state.deadlineReason());
+  const DeadlineKind kind = deadlineKind(state.deadlineReason());
   const TimePoint deadline = state.deadline();
-  if (kind < 0) {
+  if (kind == DeadlineKind::None) {
     unschedule(connection);
     return;
   }
   if (connection.listedKind_ == kind && connection.listedDeadline_ == deadline) return;
-  lists_[static_cast<std::size_t>(kind)].pushBack(connection.hook_);
-  connection.listedKind_ = static_cast<std::int8_t>(kind);
+  list(kind).pushBack(connection.hook_);
+  connection.listedKind_ = kind;
   connection.listedDeadline_ = deadline;
   if (deadline < armedAt_) armTimer();
 }
 
 void Worker::unschedule(Connection& connection) noexcept {
   connection.hook_.unlink();
-  connection.listedKind_ = -1;
+  connection.listedKind_ = DeadlineKind::None;
 }
 
 void Worker::armTimer() noexcept {
   TimePoint next = TimePoint::max();
-  for (std::size_t kind = 0; kind < lists_.size(); ++kind) {
-    auto& list = lists_[kind];
+  for (std::size_t index = 0; index < kDeadlineKinds; ++index) {
+    auto& list = lists_[index];
     if (list.empty()) continue;
-    if (static_cast<int>(kind) == kLingerKind) {
-      for (ListHook* hook = list.first(); hook != list.end(); hook = hook->next) {
-        next = std::min(next, Connection::fromHook(hook)->listedDeadline_);
-      }
-    } else {
+    if (orderedByDeadline(static_cast<DeadlineKind>(index))) {
       next = std::min(next, Connection::fromHook(list.front())->listedDeadline_);
+      continue;
+    }
+    for (ListHook* hook = list.first(); hook != list.end(); hook = hook->next) {
+      next = std::min(next, Connection::fromHook(hook)->listedDeadline_);
     }
   }
   if (drain_.stage() == lifecycle::DrainController::Stage::Delaying ||
@@ -253,13 +256,14 @@ void Worker::onTimer() {
   armedAt_ = TimePoint::max();
   const TimePoint current = now();
   std::vector<Connection*> expired;
-  for (std::size_t kind = 0; kind < lists_.size(); ++kind) {
-    auto& list = lists_[kind];
+  for (std::size_t index = 0; index < kDeadlineKinds; ++index) {
+    auto& list = lists_[index];
+    const bool ordered = orderedByDeadline(static_cast<DeadlineKind>(index));
     for (ListHook* hook = list.first(); hook != list.end(); hook = hook->next) {
       Connection* connection = Connection::fromHook(hook);
       if (connection->listedDeadline_ > current) {
-        if (static_cast<int>(kind) == kLingerKind) continue;
-        break;  // ordered list: the rest are later
+        if (!ordered) continue;
+        break;  // the rest are later
       }
       expired.push_back(connection);
     }
@@ -344,7 +348,10 @@ void Worker::closeIdleForDrain() {
   const TimePoint current = now();
   std::size_t closed = 0;
   drainSweepAt_ = TimePoint::max();
-  forEachConnection([&](Connection& connection) {
+  // As h2o walks its idle list: a connection with nothing in flight is either connected and
+  // silent (in the header list, among those whose head is arriving) or idle between requests
+  // (the idle list); the other lists are not looked at.
+  const auto closeIfQuiet = [&](Connection& connection) {
     if (!connection.isIdle()) return;
     const TimePoint quietSince = connection.phaseSince();
     if (current - quietSince >= kDrainIdleGrace) {
@@ -353,7 +360,9 @@ void Worker::closeIdleForDrain() {
     } else {
       drainSweepAt_ = std::min(drainSweepAt_, quietSince + kDrainIdleGrace);
     }
-  });
+  };
+  forEachListed(DeadlineKind::Header, closeIfQuiet);
+  forEachListed(DeadlineKind::Idle, closeIfQuiet);
   SPDLOG_DEBUG("{} worker {}: drain closed {} idle connections", options_.name, index_, closed);
 }
 

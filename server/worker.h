@@ -35,6 +35,7 @@
 #include "protocol/http_date.h"
 #include "protocol/limits.h"
 #include "protocol/request_parser.h"
+#include "server/deadline_kind.h"
 #include "server/intrusive_list.h"
 #include "server/listener.h"
 #include "server/router.h"
@@ -187,6 +188,9 @@ class Worker {
   // Visits every open connection (the admin's /connections, drain, shutdown).
   template <typename Fn>
   void forEachConnection(Fn&& fn);
+  // Visits the connections filed under one deadline kind (the drain's idle sweep).
+  template <typename Fn>
+  void forEachListed(DeadlineKind kind, Fn&& fn);
 
   static constexpr std::size_t kReadBufferSize = 64 * 1024;
   static constexpr std::size_t kMaxSpareOutput = 64 * 1024;
@@ -195,7 +199,6 @@ class Worker {
   // (the keep-alive race: the client sees our FIN after it sent, and the request is lost). It
   // gets this long; a request in that window is answered with Connection: close.
   static constexpr std::chrono::milliseconds kDrainIdleGrace{250};
-  static constexpr std::size_t kDeadlineKinds = 6;
   static constexpr std::uint64_t kHalfClosedProbeMs = 500;
 
  private:
@@ -230,7 +233,8 @@ class Worker {
   uv_timer_t probeTimer_{};
   uv_async_t async_{};
   lifecycle::TimePoint armedAt_ = lifecycle::TimePoint::max();
-  std::array<HookList, kDeadlineKinds> lists_;
+  std::array<HookList, kDeadlineKinds> lists_;  // indexed by DeadlineKind
+  HookList& list(DeadlineKind kind) noexcept { return lists_[static_cast<std::size_t>(kind)]; }
   lifecycle::Tally tally_;
   std::array<std::atomic<std::int64_t>, 5> responses_{};
   lifecycle::DrainController drain_;
@@ -298,6 +302,17 @@ void Worker::forEachConnection(Fn&& fn) {
     }
   }
   for (Connection* connection : all) fn(*connection);
+}
+
+template <typename Fn>
+void Worker::forEachListed(DeadlineKind kind, Fn&& fn) {
+  // Collect first, as above: fn may close a connection and so unlink it.
+  std::vector<Connection*> listed;
+  HookList& hooks = list(kind);
+  for (ListHook* hook = hooks.first(); hook != hooks.end(); hook = hook->next) {
+    listed.push_back(Connection::fromHook(hook));
+  }
+  for (Connection* connection : listed) fn(*connection);
 }
 
 }  // namespace closewise::server
