@@ -390,12 +390,11 @@ void Connection::enforceReceiveRate(lifecycle::TimePoint now) {
 
 void Connection::dispatch() {
   exchangeOpen_ = true;
-  responseStarted_ = responseEnded_ = false;
-  afterResponse_ = CloseReason::None;
+  answer_ = Answer{};
   const Request& request = ex_->parser.request();
-  headRequest_ = request.method == "HEAD";
+  answer_.headRequest = request.method == "HEAD";
   Router::Match match = worker_.router().find(request.method, request.path);
-  if (match.handler == nullptr && headRequest_) {
+  if (match.handler == nullptr && answer_.headRequest) {
     // RFC 9110 section 9.3.2: HEAD is GET without the body.
     match = worker_.router().find("GET", request.path);
   }
@@ -420,7 +419,7 @@ void Connection::dispatch() {
 
 bool Connection::respondStart(int status, std::vector<Header>&& headers,
                               std::optional<std::uint64_t> contentLength) {
-  if (!exchangeOpen_ || responseStarted_ || handleClosing_) return false;
+  if (!exchangeOpen_ || state_.answerStarted() || handleClosing_) return false;
   if (status < 200 || status > 599) {
     // A 1xx answer is interim (RFC 9110 section 15.2): the client would wait on after it for a
     // final one that never comes. The connection sends the one interim answer it uses, 100
@@ -439,38 +438,36 @@ bool Connection::respondStart(int status, std::vector<Header>&& headers,
   head.contentLength = contentLength;
   head.keepAlive = verdict.keepAlive;
   head.requestVersionMinor = request.versionMinor;
-  head.headRequest = headRequest_;
+  head.headRequest = answer_.headRequest;
   // The head decides how the body is framed, and nothing the handler writes can change it.
-  framing_ = protocol::bodyFraming(head);
+  answer_.framing = protocol::bodyFraming(head);
   if (!protocol::keepsConnectionOpen(head)) {
     // Without a reason from the verdict, the close is the one an HTTP/1.0 answer of unknown
     // length needs to end its body (RFC 9112 section 6.3 rule 8): the client asked to keep the
     // connection, so the close is ours.
-    afterResponse_ =
+    answer_.closeAfter =
         verdict.reason != CloseReason::None ? verdict.reason : CloseReason::ServerClose;
   }
   protocol::appendResponseHead(output(), head, worker_.date());
-  responseStarted_ = true;
-  bodyDropped_ = false;
-  ex_->bodyRemaining = framing_ == protocol::BodyFraming::ContentLength ? *contentLength : 0;
-  status_ = static_cast<std::uint16_t>(status);
+  ex_->bodyRemaining = answer_.framing == protocol::BodyFraming::ContentLength ? *contentLength : 0;
+  answer_.status = static_cast<std::uint16_t>(status);
   worker_.countResponse(status);
   advance([&] { state_.responseStarted(now); });
   return true;
 }
 
 void Connection::appendBody(std::string_view data) {
-  switch (framing_) {
+  switch (answer_.framing) {
     case protocol::BodyFraming::None:
       // For HEAD the GET handler runs unchanged and its body is dropped unseen (RFC 9110 section
       // 9.3.2). For a 1xx, 204 or 304 it is the handler's bug: said once per answer, since bytes
       // after such a head would be read as the start of the next answer.
-      if (!headRequest_ && !bodyDropped_) {
-        bodyDropped_ = true;
+      if (!answer_.headRequest && !answer_.bodyDropped) {
+        answer_.bodyDropped = true;
         spdlog::error(
             "conn={} handler wrote a body to a {} answer, which has none (RFC 9110 "
             "section 6.4.1): dropped",
-            id_, status_);
+            id_, answer_.status);
       }
       return;
     case protocol::BodyFraming::Chunked:
@@ -496,7 +493,7 @@ void Connection::appendBody(std::string_view data) {
 }
 
 bool Connection::respondWrite(std::string_view data) {
-  if (!responseStarted_ || responseEnded_ || handleClosing_) return false;
+  if (!state_.answerStarted() || answer_.ended || handleClosing_) return false;
   if (data.empty()) return true;
   appendBody(data);
   flush();
@@ -504,8 +501,8 @@ bool Connection::respondWrite(std::string_view data) {
 }
 
 bool Connection::respondEnd() {
-  if (!responseStarted_ || responseEnded_ || handleClosing_) return false;
-  if (framing_ == protocol::BodyFraming::ContentLength && ex_->bodyRemaining > 0) {
+  if (!state_.answerStarted() || answer_.ended || handleClosing_) return false;
+  if (answer_.framing == protocol::BodyFraming::ContentLength && ex_->bodyRemaining > 0) {
     // The response promised more bytes than it has: the only honest end is an abort, so the
     // client does not take a short body for a complete one.
     spdlog::error("conn={} handler ended {} bytes short of its Content-Length", id_,
@@ -513,8 +510,8 @@ bool Connection::respondEnd() {
     close(CloseReason::ServerClose, CloseMode::Reset);
     return false;
   }
-  if (framing_ == protocol::BodyFraming::Chunked) protocol::appendLastChunk(output());
-  responseEnded_ = true;
+  if (answer_.framing == protocol::BodyFraming::Chunked) protocol::appendLastChunk(output());
+  answer_.ended = true;
   if (Responder* responder = std::exchange(ex_->responder, nullptr); responder != nullptr) {
     responder->detach();
   }
@@ -522,9 +519,10 @@ bool Connection::respondEnd() {
   // More pipelined input is waiting and this exchange will end in keep-alive: hold the answer
   // back so that it leaves with the next ones, in order. drive() writes whatever is held once
   // the input runs out, and the last answer of a batch is written as usual.
-  coalesced_ = driving_ && hasPendingInput() && !writing_ && out_.size() < kMaxCoalescedOutput &&
-               closeAfterExchange() == CloseReason::None;
-  if (!coalesced_) flush();
+  answer_.coalesced = driving_ && hasPendingInput() && !writing_ &&
+                      out_.size() < kMaxCoalescedOutput &&
+                      closeAfterExchange() == CloseReason::None;
+  if (!answer_.coalesced) flush();
   maybeFinishExchange();
   return true;
 }
@@ -537,8 +535,8 @@ bool Connection::respondSend(int status, std::string_view body, std::vector<Head
 }
 
 void Connection::responderDropped() {
-  if (!exchangeOpen_ || responseEnded_ || handleClosing_) return;
-  if (!responseStarted_) {
+  if (!exchangeOpen_ || answer_.ended || handleClosing_) return;
+  if (!state_.answerStarted()) {
     // The handler let go without answering and never can: answer for it now rather than leave
     // the client waiting for the handler deadline.
     spdlog::warn("conn={} handler dropped its Responder without answering", id_);
@@ -691,13 +689,13 @@ void Connection::onWrite(int status) {
 }
 
 void Connection::maybeFinishExchange() {
-  if (exchangeOpen_ && responseEnded_ && (outputDone() || coalesced_) && !handleClosing_) {
+  if (exchangeOpen_ && answer_.ended && (outputDone() || answer_.coalesced) && !handleClosing_) {
     finishExchange();
   }
 }
 
 lifecycle::CloseReason Connection::closeAfterExchange() const noexcept {
-  if (afterResponse_ != CloseReason::None) return afterResponse_;  // the head said close
+  if (answer_.closeAfter != CloseReason::None) return answer_.closeAfter;  // the head said close
   // The peer's FIN came after the head promised keep-alive: it will send no other request.
   if (state_.peerFinSeen()) return CloseReason::PeerClosed;
   // The drain began after the head promised keep-alive. Going idle now would hold the drain up
@@ -711,7 +709,7 @@ lifecycle::CloseReason Connection::closeAfterExchange() const noexcept {
 // connection, go on to the next pipelined request, or close it, and how.
 void Connection::finishExchange() {
   exchangeOpen_ = false;
-  coalesced_ = false;
+  answer_.coalesced = false;
   logAccess();
   if (const CloseReason reason = closeAfterExchange(); reason != CloseReason::None) {
     close(reason, CloseMode::Graceful);
@@ -736,7 +734,7 @@ void Connection::finishExchange() {
 
 void Connection::answerThenClose(int status, std::string_view body, CloseReason reason) {
   if (handleClosing_) return;
-  if (responseStarted_ && !responseEnded_) {
+  if (state_.answerStarted() && !answer_.ended) {
     // Part of an answer is already on the wire: nothing else can be said on this connection.
     close(reason, CloseMode::Reset);
     return;
@@ -748,9 +746,10 @@ void Connection::answerThenClose(int status, std::string_view body, CloseReason 
   state_.beginClose(reason, CloseMode::Graceful, now);
   if (ex_) ex_->pending.clear();
   exchangeOpen_ = true;
-  responseStarted_ = responseEnded_ = true;
-  afterResponse_ = reason;
-  status_ = static_cast<std::uint16_t>(status);
+  answer_ = Answer{};
+  answer_.status = static_cast<std::uint16_t>(status);
+  answer_.closeAfter = reason;
+  answer_.ended = true;  // composed whole below
   output() += protocol::simpleResponse(status, body, false, worker_.date());
   worker_.countResponse(status);
   advance([&] { state_.responseStarted(now); });
@@ -1020,8 +1019,8 @@ void Connection::logAccess() {
   if (!worker_.options().accessLog || !ex_) return;
   const Request& request = ex_->parser.request();
   spdlog::info("conn={} peer={} \"{} {} HTTP/{}.{}\" {} out={}", id_, peer_ ? *peer_ : "",
-               request.method, request.target, request.versionMajor, request.versionMinor, status_,
-               bytesOut_);
+               request.method, request.target, request.versionMajor, request.versionMinor,
+               answer_.status, bytesOut_);
 }
 
 }  // namespace closewise::server

@@ -155,7 +155,7 @@ class Connection {
   bool outputDone() const noexcept { return out_.empty() && !writing_; }
   void maybeFinishExchange();
   // The reason this exchange ends the connection, or None if the connection goes on. The verdict
-  // is taken once, when the answer's head is composed (respondStart, into afterResponse_); the
+  // is taken once, when the answer's head is composed (respondStart, into answer_.closeAfter); the
   // only facts that can change it later are the peer's FIN and a drain that began since.
   lifecycle::CloseReason closeAfterExchange() const noexcept;
   void finishExchange();
@@ -228,20 +228,28 @@ class Connection {
   lifecycle::TimePoint phaseSince_{};
   std::uint64_t bytesIn_ = 0;
   std::uint64_t bytesOut_ = 0;
-  std::uint16_t status_ = 0;  // status of the current response (access log, accounting)
-  DeadlineKind listedKind_ = DeadlineKind::None;                 // the deadline list, with hook_
-  protocol::BodyFraming framing_ = protocol::BodyFraming::None;  // of the current answer's body
-  lifecycle::CloseReason afterResponse_ = lifecycle::CloseReason::None;  // close after this answer
+  DeadlineKind listedKind_ = DeadlineKind::None;  // the deadline list, with hook_
+  // The answer of the current exchange: what its head said and how far it got. Each exchange
+  // starts with a fresh one (answer_ = Answer{} in dispatch), so nothing of the last answer is
+  // carried into the next. Whether it started is the lifecycle's fact (state_.answerStarted()).
+  struct Answer {
+    std::uint16_t status = 0;  // the access log, the response counts
+    protocol::BodyFraming framing = protocol::BodyFraming::None;  // of its body, as the head said
+    // The keep-alive verdict, taken once when the head was composed: close after this answer,
+    // and why (None: the head promised keep-alive). See closeAfterExchange().
+    lifecycle::CloseReason closeAfter = lifecycle::CloseReason::None;
+    bool headRequest : 1 = false;
+    bool ended : 1 = false;
+    bool bodyDropped : 1 = false;  // the handler wrote a body to an answer that has none (logged)
+    bool coalesced : 1 = false;    // the ended answer is held in out_ for the next pipelined ones
+  };
+  Answer answer_;
   // Facts that can hold at once are bit flags, as in libuv's handles: one byte for every eight.
   bool initialized_ : 1 = false;
   bool reading_ : 1 = false;
   bool writing_ : 1 = false;
   bool driving_ : 1 = false;
   bool exchangeOpen_ : 1 = false;
-  bool responseStarted_ : 1 = false;
-  bool responseEnded_ : 1 = false;
-  bool headRequest_ : 1 = false;
-  bool bodyDropped_ : 1 = false;  // the handler wrote a body to an answer that has none (logged)
   bool shutdownSent_ : 1 = false;
   bool inputLeftUnread_ : 1 = false;  // input was buffered and dropped when the close began
   // Inside onRead, for a read that did not fill the buffer: the kernel had nothing more for us
@@ -251,7 +259,6 @@ class Connection {
   // Worker bookkeeping: this connection's 503 is one of the overload closes the worker counts
   // as lingering (Worker::overloadLingering_), from the answer until release().
   bool overloadCounted_ : 1 = false;
-  bool coalesced_ : 1 = false;  // the ended answer is held in out_ for the next pipelined ones
 };
 
 }  // namespace closewise::server
