@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "protocol/field_syntax.h"
+
 namespace closewise::protocol {
 
 namespace {
@@ -54,56 +56,8 @@ constexpr int kMaxChunkSizeDigits = 16;
 // nothing of the budget.
 constexpr std::size_t kTrailerFieldOverhead = 32;
 
-constexpr bool isOws(char c) noexcept {
-  return c == ' ' || c == '\t';
-}
-
 constexpr bool isHexDigit(char c) noexcept {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-// tchar (RFC 9110 5.6.2): the only bytes a field name may hold.
-constexpr bool isTchar(unsigned char c) noexcept {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  switch (c) {
-    case '!':
-    case '#':
-    case '$':
-    case '%':
-    case '&':
-    case '\'':
-    case '*':
-    case '+':
-    case '-':
-    case '.':
-    case '^':
-    case '_':
-    case '`':
-    case '|':
-    case '~':
-      return true;
-    default:
-      return false;
-  }
-}
-
-std::string_view trimOws(std::string_view s) noexcept {
-  while (!s.empty() && isOws(s.front())) s.remove_prefix(1);
-  while (!s.empty() && isOws(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-// Calls f(token) for each non-empty element of a comma-separated list (RFC 9110 5.6.1 says a
-// recipient ignores empty elements).
-template <typename F>
-void forEachListElement(std::string_view list, F&& f) {
-  while (true) {
-    const std::size_t comma = list.find(',');
-    const std::string_view element = trimOws(list.substr(0, comma));
-    if (!element.empty()) f(element);
-    if (comma == std::string_view::npos) return;
-    list.remove_prefix(comma + 1);
-  }
 }
 
 }  // namespace
@@ -556,7 +510,7 @@ int RequestParser::Impl::onHeaderFieldComplete() noexcept {
     return fail(400, kSpaceBeforeColon);
   }
   for (const char c : name) {
-    if (!isTchar(static_cast<unsigned char>(c))) return fail(400, kBadHeaderName);
+    if (!isTchar(c)) return fail(400, kBadHeaderName);
   }
   if (inTrailers) return 0;  // RFC 9110 6.5.1: trailers never change the framing.
 

@@ -639,8 +639,8 @@ bool Connection::writeProgressed() {
 
 int Connection::sendNow(std::string_view bytes) noexcept {
   // What uv_try_write does, as send(2) rather than write(2): on a socket, send skips the VFS
-  // layer's per-call work (the file position lock, the permission and fsnotify hooks), 0.07 to
-  // 0.2 us of a 2 us call in a micro-benchmark here; MSG_NOSIGNAL keeps a closed peer from
+  // layer's per-call work (the file position lock, the permission and fsnotify hooks; the cost is
+  // in bench/README.md, "send(2) rather than write(2)"); MSG_NOSIGNAL keeps a closed peer from
   // raising SIGPIPE whatever the process's disposition. It is only called with no uv_write in
   // flight (flush() checks writing_), so nothing queued in libuv can be overtaken.
   const int fd = this->fd();
@@ -809,13 +809,13 @@ bool Connection::nothingToLingerFor() const {
   // was read to the end, and it may not send another (RFC 9112 section 9.6). nginx closes at
   // once here too (lingering_close on lingers only when more input may come). What must not be
   // there is input we have not read: that, and only that, would turn close() into an RST
-  // (RFC 9293 section 3.10.4, and Linux's tcp_close) and could destroy the answer.
+  // (RFC 9293 section 3.6.1, and Linux's tcp_close) and could destroy the answer.
   if (state_.closeReason() != CloseReason::ClientRequested || inputLeftUnread_) return false;
   // Answered within the read that brought the request, and that read left the kernel's queue
   // empty (it did not fill our buffer) a few microseconds ago: nothing is unread, which is what
-  // nginx knows from its read event's `ready` flag. This saves a system call on every
-  // connection that closes after one answer, a few percent of its cost. Otherwise (the answer
-  // came later, from a handler or a write callback) the kernel is asked.
+  // nginx knows from its read event's `ready` flag, and it saves a system call on every
+  // connection that closes after one answer. Otherwise (the answer came later, from a handler or
+  // a write callback) the kernel is asked.
   if (readDrained_) return true;
   int unread = 0;
   return ioctl(fd(), FIONREAD, &unread) == 0 && unread == 0;

@@ -8,11 +8,10 @@
 // report, as nginx does with `multi_accept off`, rather than through uv_listen. libuv's accept
 // handler calls accept4() until EAGAIN, so most wakeups end in a failed accept4(), and a failed
 // accept4() is dear: the kernel allocates the new socket's file before it looks at the queue
-// and frees it again (4.5-5.7 us each on this project's VM, against 0.2-0.3 us for a trivial
-// system call; 0.6 of them per connection under `wrk -c100` with Connection: close). With the
-// socket still readable, the next loop iteration accepts the next connection, between the
-// other connections' events. The accepted socket is handed to the worker as an fd, which it
-// adopts with uv_tcp_open (one ioctl(FIONBIO)).
+// and frees it again, many times the cost of a trivial system call (bench/README.md, "Failed
+// accept4() calls"). With the socket still readable, the next loop iteration accepts the next
+// connection, between the other connections' events. The accepted socket is handed to the worker as
+// an fd, which it adopts with uv_tcp_open (one ioctl(FIONBIO)).
 //
 // Out of descriptors (EMFILE, ENFILE) the pending connections are shed the way libuv's
 // uv__emfile_trick sheds them: a descriptor kept in reserve is closed, every waiting
@@ -85,7 +84,8 @@ class Listener {
   // Stops accepting: new connects are refused by the kernel instead of waiting in a backlog
   // that nobody accepts from. Safe to call more than once.
   void close();
-  bool closed() const noexcept { return closing_; }
+  // Both handles' close callbacks have run (or there were none): the listener may be destroyed.
+  bool closed() const noexcept { return closed_; }
 
  private:
   static void onReadableThunk(uv_poll_t* poll, int status, int events) noexcept;

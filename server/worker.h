@@ -134,7 +134,6 @@ class Worker {
   // Books, readable from any thread.
   lifecycle::TallySnapshot tally() const noexcept { return tally_.snapshot(); }
   ResponseCounts responses() const noexcept;
-  std::uint64_t drainedConnections() const noexcept { return drainedConnections_; }
   // Connections accepted and closed at once because the process was out of descriptors.
   std::uint64_t shedConnections() const noexcept {
     return shedConnections_.load(std::memory_order_relaxed);
@@ -250,7 +249,7 @@ class Worker {
   std::mutex postMutex_;
   std::vector<std::function<void(Worker&)>> posted_;
   std::uint64_t nextId_ = 1;
-  std::uint64_t drainedConnections_ = 0;
+  std::uint64_t drainedConnections_ = 0;  // open when the drain began, for its log lines
   std::size_t overloadLingering_ = 0;
   std::atomic<std::uint64_t> shedConnections_{0};  // single writer: this worker's thread
   // A flood at the fd limit sheds (or fails to accept) on every wakeup; the log says so at most
