@@ -166,8 +166,7 @@ void Listener::onReadable(int status) {
       if (onShed_) onShed_(*this, uv_translate_sys_error(error), closed);
       if (shed != 0) {
         // No reserve, so the queue stays full and the socket readable: pause rather than spin.
-        uv_poll_stop(&poll_);
-        uv_timer_start(&retry_, &Listener::onRetryThunk, kRetryMs, 0);
+        pauseAccepting();
         onConnection_(*this, shed);
       }
       return;
@@ -228,11 +227,25 @@ void Listener::onCloseThunk(uv_handle_t* handle) noexcept {
   if (--self->handles_ == 0) self->closed_ = true;
 }
 
+void Listener::pauseAccepting() {
+  // Both fail only on a closing handle, and close() is the only thing that closes them; an error
+  // is still reported (the worker logs it, named by uv_err_name), since a listener that neither
+  // polls nor retries would never accept again.
+  int rc = uv_poll_stop(&poll_);
+  if (rc == 0) rc = uv_timer_start(&retry_, &Listener::onRetryThunk, kRetryMs, 0);
+  if (rc != 0) onConnection_(*this, rc);
+}
+
 void Listener::onRetryThunk(uv_timer_t* timer) noexcept {
   auto* self = static_cast<Listener*>(timer->data);
   if (self->closing_) return;
   if (self->reserveFd_ < 0) self->reserveFd_ = openReserve();
-  uv_poll_start(&self->poll_, UV_READABLE, &Listener::onReadableThunk);
+  const int rc = uv_poll_start(&self->poll_, UV_READABLE, &Listener::onReadableThunk);
+  if (rc != 0) {
+    // Accepting stays paused: say so, and try again after the same pause.
+    self->onConnection_(*self, rc);
+    self->pauseAccepting();
+  }
 }
 
 }  // namespace closewise::server

@@ -94,6 +94,8 @@ class Listener {
   int fail(const char* what, int error);  // records errorText(), returns the libuv code
   int setOption(int level, int name, int value, const char* what);
   int listenOn(int backlog);
+  // Out of descriptors with no reserve: stop polling for Listener::kRetryMs, then try again.
+  void pauseAccepting();
   int setAcceptedOptions();
   void readBoundAddress();
   void onReadable(int status);

@@ -76,7 +76,9 @@ Worker::~Worker() {
 
 std::string Worker::start() {
   started_ = true;
-  uv_timer_start(&probeTimer_, &Worker::onProbeThunk, kHalfClosedProbeMs, kHalfClosedProbeMs);
+  const int probe =
+      uv_timer_start(&probeTimer_, &Worker::onProbeThunk, kHalfClosedProbeMs, kHalfClosedProbeMs);
+  if (probe != 0) return options_.name + " worker: uv_timer_start: " + uv_err_name(probe);
   // The probe alone must not keep the loop alive.
   uv_unref(reinterpret_cast<uv_handle_t*>(&probeTimer_));
   for (const auto& endpoint : options_.listen) {
@@ -245,7 +247,13 @@ void Worker::armTimer() noexcept {
   }
   const TimePoint current = now();
   const auto delay = next > current ? (next - current).count() : 0;
-  uv_timer_start(&timer_, &Worker::onTimerThunk, static_cast<std::uint64_t>(delay), 0);
+  const int rc =
+      uv_timer_start(&timer_, &Worker::onTimerThunk, static_cast<std::uint64_t>(delay), 0);
+  if (rc != 0) {
+    // Only a closing timer refuses, and it closes only in shutdown(), after which nothing arms
+    // it; were it to happen, no deadline would fire again, so it is logged loudly.
+    spdlog::error("{} worker {}: uv_timer_start: {}", options_.name, index_, uv_err_name(rc));
+  }
 }
 
 void Worker::onTimerThunk(uv_timer_t* timer) noexcept {
