@@ -339,18 +339,9 @@ void Connection::parseInput(const char* data, std::size_t len) {
         }
         assert(len == 0);
         return;
-      case protocol::ParseStatus::HeadComplete: {
-        advance([&] { state_.headComplete(now, true); });
-        // The body's bytes count from the end of the head, those already in this read included.
-        ex_->bodyRate.open(now, bytesIn_ - len);
-        // RFC 9110 section 10.1.1: answer 100 only if the body has not started arriving.
-        if (parser.request().expectContinue && len == 0) {
-          output().append(protocol::kContinue);
-          flush();
-          if (handleClosing_) return;  // the write failed and the connection let go of `parser`
-        }
+      case protocol::ParseStatus::HeadComplete:
+        if (!onHeadWithBody(now, len)) return;
         continue;
-      }
       case protocol::ParseStatus::MessageComplete: {
         advance([&] {
           if (state_.readingBody()) {
@@ -373,6 +364,20 @@ void Connection::parseInput(const char* data, std::size_t len) {
       }
     }
   }
+}
+
+bool Connection::onHeadWithBody(lifecycle::TimePoint now, std::size_t bodyBytesInHand) {
+  advance([&] { state_.headComplete(now, true); });
+  // The body's bytes count from the end of the head, those already in this read included.
+  ex_->bodyRate.open(now, bytesIn_ - bodyBytesInHand);
+  // RFC 9110 section 10.1.1: answer 100 only if the body has not started arriving.
+  if (ex_->parser.request().expectContinue && bodyBytesInHand == 0) {
+    output().append(protocol::kContinue);
+    flush();
+    // The write failed and the connection let go of the parser.
+    if (handleClosing_) return false;
+  }
+  return true;
 }
 
 void Connection::enforceReceiveRate(lifecycle::TimePoint now) {
@@ -947,22 +952,7 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
       answerThenClose(503, "the handler did not answer in time\n", reason);
       break;
     case CloseReason::WriteTimeout:
-      if (write_) {
-        // libuv reports a write only once the kernel has taken all of it, and the kernel wakes
-        // us only once half its buffer is free: a client reading slowly makes no progress we are
-        // told of. What it has taken since the last look is its progress; the deadline then
-        // counts from now, so a client that stops is reset between one and two write timeouts
-        // after its last read.
-        const std::uint64_t taken = bytesTaken();
-        if (taken > write_->takenAtCheck) {
-          write_->takenAtCheck = taken;
-          writeProgressed();
-          break;
-        }
-      }
-      // The client stopped reading: a graceful close would wait on it forever. Reset, and the
-      // kernel frees what was queued.
-      close(reason, CloseMode::Reset);
+      onWriteDeadline();
       break;
     case CloseReason::IdleTimeout:
       close(reason, CloseMode::Graceful);
@@ -972,6 +962,25 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
       closeSocket();
       break;
   }
+}
+
+void Connection::onWriteDeadline() {
+  if (write_) {
+    // libuv reports a write only once the kernel has taken all of it, and the kernel wakes us
+    // only once half its buffer is free: a client reading slowly makes no progress we are told
+    // of. What it has taken since the last look is its progress; the deadline then counts from
+    // now, so a client that stops is reset between one and two write timeouts after its last
+    // read.
+    const std::uint64_t taken = bytesTaken();
+    if (taken > write_->takenAtCheck) {
+      write_->takenAtCheck = taken;
+      writeProgressed();
+      return;
+    }
+  }
+  // The client stopped reading: a graceful close would wait on it forever. Reset, and the kernel
+  // frees what was queued.
+  close(CloseReason::WriteTimeout, CloseMode::Reset);
 }
 
 bool Connection::isIdle() const noexcept {

@@ -124,6 +124,9 @@ class Connection {
   // Input: parse and run exchanges one at a time, iteratively (never recursing per request).
   void drive(const char* data, std::size_t len);
   void parseInput(const char* data, std::size_t len);
+  // The head of a request with a body is in: the body deadline, the receive rate's window, and
+  // 100 Continue if the client waits for it. Returns false if the connection closed.
+  bool onHeadWithBody(lifecycle::TimePoint now, std::size_t bodyBytesInHand);
   // A request body arriving below --min-receive-rate is answered 408 and closed (slow_body).
   void enforceReceiveRate(lifecycle::TimePoint now);
   void dispatch();
@@ -176,6 +179,7 @@ class Connection {
   bool hasPendingInput() const noexcept { return ex_ && !ex_->pending.empty(); }
   void cancelExchange();
 
+  void onWriteDeadline();  // the client took nothing for a write timeout: progress or reset
   void startReading();
   void stopReading();
   // Runs one lifecycle verb (a call on state_) and returns what it returns; then, if the phase
