@@ -1,5 +1,7 @@
 #include "server/demo_routes.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cassert>
 #include <charconv>
 #include <cstdint>
@@ -35,7 +37,10 @@ struct TimerTask {
   Responder responder;
 
   explicit TimerTask(Responder r) : responder(std::move(r)) {
-    uv_timer_init(responder.loop(), &timer);
+    // uv_timer_init only links the handle into the loop and always returns 0; the task's
+    // finish() closes the handle, so it must be initialized whatever happens next.
+    [[maybe_unused]] const int rc = uv_timer_init(responder.loop(), &timer);
+    assert(rc == 0);
     timer.data = this;
     // If the peer resets or a deadline ends the exchange, stop at once and free everything.
     responder.onCancel([this] { finish(); });
@@ -43,21 +48,24 @@ struct TimerTask {
   void finish() {
     if (uv_is_closing(reinterpret_cast<uv_handle_t*>(&timer))) return;
     uv_close(reinterpret_cast<uv_handle_t*>(&timer),
-             [](uv_handle_t* handle) { delete static_cast<Self*>(handle->data); });
+             [](uv_handle_t* handle) noexcept { delete static_cast<Self*>(handle->data); });
   }
 };
 
 struct DelayTask : TimerTask<DelayTask> {
   using TimerTask::TimerTask;
   void start(std::uint64_t ms) {
-    uv_timer_start(
-        &timer,
-        [](uv_timer_t* t) {
-          auto* self = static_cast<DelayTask*>(t->data);
-          self->responder.send(200, "delayed\n", {{"Content-Type", "text/plain"}});
-          self->finish();
-        },
-        ms, 0);
+    const int rc = uv_timer_start(&timer, &DelayTask::onTimer, ms, 0);
+    if (rc != 0) {
+      spdlog::error("/delay: uv_timer_start: {}", uv_err_name(rc));
+      responder.send(500, "the delay could not start\n", textPlain());
+      finish();
+    }
+  }
+  static void onTimer(uv_timer_t* t) noexcept {
+    auto* self = static_cast<DelayTask*>(t->data);
+    self->responder.send(200, "delayed\n", {{"Content-Type", "text/plain"}});
+    self->finish();
   }
 };
 
@@ -97,7 +105,7 @@ struct StreamTask : TimerTask<StreamTask> {
     [[maybe_unused]] const int rc = uv_timer_start(&timer, &StreamTask::onTick, interval, interval);
     assert(rc == 0);
   }
-  static void onTick(uv_timer_t* t) { static_cast<StreamTask*>(t->data)->produce(); }
+  static void onTick(uv_timer_t* t) noexcept { static_cast<StreamTask*>(t->data)->produce(); }
   void produce() {
     do {
       if (!responder.write("chunk " + std::to_string(sent++) + "\n")) {
