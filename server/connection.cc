@@ -15,8 +15,8 @@
 #include <cstddef>
 #include <utility>
 
+#include "kernel/address.h"
 #include "protocol/response_writer.h"
-#include "server/address.h"
 #include "server/worker.h"
 
 namespace closewise::server {
@@ -50,7 +50,7 @@ std::string peerName(const uv_tcp_t* tcp) {
   sockaddr_storage ss{};
   int len = sizeof ss;
   if (uv_tcp_getpeername(tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "?";
-  return formatSocketAddress(ss);
+  return kernel::formatSocketAddress(ss);
 }
 
 bool isPeerGone(int status) {

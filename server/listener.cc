@@ -11,7 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "server/address.h"
+#include "kernel/address.h"
 
 namespace closewise::server {
 
@@ -135,7 +135,7 @@ void Listener::readBoundAddress() {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
   if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-    address_ = formatSocketAddress(ss, &port_);
+    address_ = kernel::formatSocketAddress(ss, &port_);
   }
 }
 
