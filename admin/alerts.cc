@@ -68,13 +68,13 @@ BooksRange booksRange(const lifecycle::TallySnapshot& before, const lifecycle::T
   return range;
 }
 
-std::int64_t kernelLiveSockets(const KernelView& kernel) noexcept {
+std::int64_t kernelLiveSockets(const kernel::KernelView& kernel) noexcept {
   std::int64_t queued = 0;
   if (kernel.includesAcceptQueues) {
     for (const auto& queue : kernel.listenQueues) queued += queue.pending;
   }
-  return asSigned(kernel.count(TcpState::Established)) +
-         asSigned(kernel.count(TcpState::CloseWait)) - queued;
+  return asSigned(kernel.count(kernel::TcpState::Established)) +
+         asSigned(kernel.count(kernel::TcpState::CloseWait)) - queued;
 }
 
 std::vector<AlertChange> AlertEvaluator::evaluate(const AlertInputs& inputs) {
@@ -120,7 +120,7 @@ void AlertEvaluator::evaluateCloseWait(const AlertInputs& inputs,
   // Both sources must agree: the books alone could name a connection whose FIN we just read and
   // are about to answer, and the kernel alone cannot tell how long a socket has been in
   // CLOSE_WAIT.
-  const std::uint64_t kernelCloseWait = inputs.kernel->count(TcpState::CloseWait);
+  const std::uint64_t kernelCloseWait = inputs.kernel->count(kernel::TcpState::CloseWait);
   const bool firing = inputs.staleHalfClosed > 0 && kernelCloseWait > 0;
   update(AlertKind::CloseWait, firing,
          fmt::format("{} connection(s) half-closed by the peer for over {} ms without an answer "
@@ -163,7 +163,7 @@ void AlertEvaluator::evaluateBooks(const AlertInputs& inputs, std::vector<AlertC
 
 void AlertEvaluator::evaluateAcceptQueue(const AlertInputs& inputs,
                                          std::vector<AlertChange>& changes) {
-  const ListenQueue* fullest = nullptr;
+  const kernel::ListenQueue* fullest = nullptr;
   double fullestShare = 0.0;
   for (const auto& queue : inputs.kernel->listenQueues) {
     const std::uint32_t backlog = queue.backlog != 0 ? queue.backlog : thresholds_.fallbackBacklog;

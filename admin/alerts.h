@@ -30,8 +30,8 @@
 #include <string_view>
 #include <vector>
 
-#include "admin/process_view.h"
-#include "admin/sock_diag.h"
+#include "kernel/process_view.h"
+#include "kernel/sock_diag.h"
 #include "lifecycle/tally.h"
 
 namespace closewise::admin {
@@ -87,16 +87,16 @@ BooksRange booksRange(const lifecycle::TallySnapshot& before, const lifecycle::T
 // ESTABLISHED + CLOSE_WAIT on our ports, minus the connections in our listeners' accept queues
 // when the view counts them (a dump does: the kernel has them ESTABLISHED already; the books have
 // not seen them yet. A read of our own descriptors never sees them).
-std::int64_t kernelLiveSockets(const KernelView& kernel) noexcept;
+std::int64_t kernelLiveSockets(const kernel::KernelView& kernel) noexcept;
 
 // Everything one evaluation looks at.
 struct AlertInputs {
   AlertClock now{};
   lifecycle::TallySnapshot booksBefore;  // read just before the kernel query
   lifecycle::TallySnapshot booksAfter;   // and just after it
-  const KernelView* kernel =
+  const kernel::KernelView* kernel =
       nullptr;  // a failed query (error set) leaves kernel alerts as they are
-  ProcessView process;
+  kernel::ProcessView process;
   // Connections the books show with the peer's FIN seen longer than closeWaitAfter ago, and the
   // oldest of those ages. Looking costs a walk of every connection, so the caller looks only when
   // the kernel reports a CLOSE_WAIT socket on our ports, and leaves these 0 otherwise.

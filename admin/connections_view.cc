@@ -7,7 +7,7 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
-#include "admin/sock_diag.h"
+#include "kernel/sock_diag.h"
 
 namespace closewise::admin {
 
@@ -83,8 +83,9 @@ std::string connectionsJson(const std::vector<server::ConnectionInfo>& connectio
   json list = json::array();
   for (const auto& c : connections) {
     const json kernel = {
-        {"state", c.tcpState == 0 ? std::string_view("UNKNOWN")
-                                  : tcpStateName(static_cast<TcpState>(c.tcpState))},
+        {"state", c.tcpState == 0
+                      ? std::string_view("UNKNOWN")
+                      : kernel::tcpStateName(static_cast<kernel::TcpState>(c.tcpState))},
         {"rtt_us", c.rttUs},
         {"unacked", c.unacked},
         {"retransmits", c.retransmits}};
@@ -112,12 +113,12 @@ std::string peerOf(int fd) {
   if (address.ss_family == AF_INET) {
     const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
     if (inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text) == nullptr) return {};
-    return formatEndpoint({text, ntohs(v4->sin_port)});
+    return kernel::formatEndpoint({text, ntohs(v4->sin_port)});
   }
   if (address.ss_family == AF_INET6) {
     const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
     if (inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text) == nullptr) return {};
-    return formatEndpoint({text, ntohs(v6->sin6_port)});
+    return kernel::formatEndpoint({text, ntohs(v6->sin6_port)});
   }
   return {};
 }

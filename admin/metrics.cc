@@ -101,8 +101,8 @@ std::string metricsText(const AdminSnapshot& snapshot) {
   const auto& kernel = snapshot.kernel;
   out.family("closewise_kernel_tcp_sockets", "gauge",
              "TCP sockets whose local port is one of the public ports, by kernel state.");
-  for (const TcpState state : reportedTcpStates()) {
-    out.sample(label("state", tcpStateName(state)), kernel.count(state));
+  for (const kernel::TcpState state : kernel::reportedTcpStates()) {
+    out.sample(label("state", kernel::tcpStateName(state)), kernel.count(state));
   }
   out.family(
       "closewise_listen_queue", "gauge",

@@ -14,10 +14,10 @@
 #include "admin/connections_view.h"
 #include "admin/dashboard.h"
 #include "admin/metrics.h"
-#include "admin/process_view.h"
 #include "admin/request_policy.h"
 #include "admin/stats.h"
-#include "server/address.h"
+#include "kernel/address.h"
+#include "kernel/process_view.h"
 
 namespace closewise::admin {
 
@@ -121,7 +121,7 @@ class AdminView {
   void start() {
     // Opens the /proc files the process figures come from while descriptors are still free; they
     // stay open, so the alerts can still count descriptors once none is left.
-    (void)readProcessView();
+    (void)kernel::readProcessView();
     uv_timer_init(loop_, &tick_);
     tick_.data = this;
     uv_check_init(loop_, &endWatch_);
@@ -141,7 +141,7 @@ class AdminView {
     AdminSnapshot snapshot;
     snapshot.server = server_.snapshot();
     snapshot.kernel = recentKernel();
-    snapshot.process = readProcessView();
+    snapshot.process = kernel::readProcessView();
     snapshot.process.loopUtilization = utilization_;
     snapshot.alerts = alerts_.active();
     snapshot.nowMs = uv_now(loop_);
@@ -151,9 +151,9 @@ class AdminView {
  private:
   static constexpr std::uint64_t kTickMs = 1000;
   static constexpr std::uint64_t kMinReuseNs = 250'000'000;
-  static constexpr std::uint32_t kAlertStates = tcpStateBit(TcpState::Established) |
-                                                tcpStateBit(TcpState::CloseWait) |
-                                                tcpStateBit(TcpState::Listen);
+  static constexpr std::uint32_t kAlertStates = kernel::tcpStateBit(kernel::TcpState::Established) |
+                                                kernel::tcpStateBit(kernel::TcpState::CloseWait) |
+                                                kernel::tcpStateBit(kernel::TcpState::Listen);
 
   static AlertThresholds thresholdsFor(const server::Config& config) {
     AlertThresholds thresholds;
@@ -169,20 +169,20 @@ class AdminView {
     if (reader_) return true;
     auto ports = server_.publicPorts();
     if (ports.empty()) return false;
-    reader_ =
-        std::make_unique<KernelStateReader>(std::move(ports), Families{.fromListeners = true});
+    reader_ = std::make_unique<kernel::KernelStateReader>(std::move(ports),
+                                                          kernel::Families{.fromListeners = true});
     return true;
   }
 
-  static KernelView noListener() {
-    KernelView none;
+  static kernel::KernelView noListener() {
+    kernel::KernelView none;
     none.error = "no public listener bound";
     return none;
   }
 
-  KernelView queryKernel() {
+  kernel::KernelView queryKernel() {
     if (!ensureReader()) return noListener();
-    KernelView view = reader_->query();
+    kernel::KernelView view = reader_->query();
     last_ = view;
     lastAt_ = uv_hrtime();
     return view;
@@ -195,9 +195,9 @@ class AdminView {
   // (any busy server that closes first) a dump takes tens of milliseconds of the core a worker
   // needs, every tick. Reading our own also keeps a second process on the same ports (the old
   // instance draining after a handoff) out of the books' comparison.
-  KernelView queryForAlerts() {
+  kernel::KernelView queryForAlerts() {
     if (!ensureReader()) return noListener();
-    KernelView view = reader_->queryOwn(kAlertStates);
+    kernel::KernelView view = reader_->queryOwn(kAlertStates);
     alertQueryMicros_ = view.queryMicros;
     return view;
   }
@@ -207,12 +207,12 @@ class AdminView {
   // are polled, a view is reused while it is younger than max(250 ms, 100 x its own query time):
   // the queries then cost at most about 1% of a core on top of the 1 s alert tick. The view's
   // age is reported beside it (kernel.age_ms).
-  KernelView recentKernel() {
+  kernel::KernelView recentKernel() {
     const std::uint64_t now = uv_hrtime();
     const std::uint64_t window =
         std::max<std::uint64_t>(kMinReuseNs, 100 * 1000 * last_.queryMicros);
     if (lastAt_ == 0 || now - lastAt_ >= window || !last_.error.empty()) return queryKernel();
-    KernelView view = last_;
+    kernel::KernelView view = last_;
     view.ageMicros = (now - lastAt_) / 1000;
     return view;
   }
@@ -242,18 +242,18 @@ class AdminView {
     AlertInputs inputs;
     inputs.now = AlertClock(nowMs);
     inputs.booksBefore = server_.snapshot().tally;
-    auto kernel = std::make_shared<KernelView>(queryForAlerts());
+    auto kernel = std::make_shared<kernel::KernelView>(queryForAlerts());
     inputs.booksAfter = server_.snapshot().tally;
     // The own-descriptor read has just listed /proc/self/fd (descriptors is 0 only if it fell
     // back to a dump); listing it again would double the tick's largest cost.
     const bool listed = kernel->descriptors != 0;
-    inputs.process = readProcessView(!listed);
+    inputs.process = kernel::readProcessView(!listed);
     if (listed) inputs.process.openFds = kernel->descriptors;
     inputs.process.loopUtilization = utilization_;
 
     // The books' half-closed ages need a walk of every connection; CLOSE_WAIT is rare in a
     // healthy server, so walk only when the kernel reports one on our ports.
-    if (!kernel->error.empty() || kernel->count(TcpState::CloseWait) == 0) {
+    if (!kernel->error.empty() || kernel->count(kernel::TcpState::CloseWait) == 0) {
       inputs.kernel = kernel.get();
       evaluate(inputs);
       return;
@@ -317,8 +317,8 @@ class AdminView {
   server::Server& server_;
   AlertEvaluator alerts_;
   uv_loop_t* loop_;
-  std::unique_ptr<KernelStateReader> reader_;
-  KernelView last_;
+  std::unique_ptr<kernel::KernelStateReader> reader_;
+  kernel::KernelView last_;
   std::uint64_t lastAt_ = 0;            // uv_hrtime() of last_, 0 before the first query
   std::uint64_t alertQueryMicros_ = 0;  // the alert tick's last own query
   std::uint64_t lastAlertTickMs_ = 0;   // uv_now() of the last evaluated tick
@@ -351,7 +351,7 @@ std::optional<std::string> checkAdminExposure(const server::Config& config, int 
     return socket + " is not an IPv4 or IPv6 socket";
   }
   if (isLoopback(bound)) return std::nullopt;
-  return socket + ", bound to " + server::formatSocketAddress(bound) + "," + std::string(kFix);
+  return socket + ", bound to " + kernel::formatSocketAddress(bound) + "," + std::string(kFix);
 }
 
 void registerAdminRoutes(server::Router& router, server::Server& server) {

@@ -19,7 +19,7 @@ std::string portList(const std::vector<std::uint16_t>& ports) {
 
 }  // namespace
 
-void printStatesHuman(const KernelView& view, const std::vector<std::uint16_t>& ports,
+void printStatesHuman(const kernel::KernelView& view, const std::vector<std::uint16_t>& ports,
                       std::ostream& out) {
   out << "ports " << portList(ports) << "  source " << view.source;
   if (!view.fallbackReason.empty())
@@ -29,9 +29,9 @@ void printStatesHuman(const KernelView& view, const std::vector<std::uint16_t>& 
   std::uint64_t total = 0;
   for (const auto count : view.states) total += count;
   out << "TCP sockets on our ports: " << total << '\n';
-  for (const TcpState state : reportedTcpStates()) {
-    out << "  " << std::left << std::setw(13) << tcpStateName(state) << std::right << std::setw(8)
-        << view.count(state) << '\n';
+  for (const kernel::TcpState state : kernel::reportedTcpStates()) {
+    out << "  " << std::left << std::setw(13) << kernel::tcpStateName(state) << std::right
+        << std::setw(8) << view.count(state) << '\n';
   }
 
   out << "listen queues (pending/backlog)";
@@ -48,16 +48,17 @@ void printStatesHuman(const KernelView& view, const std::vector<std::uint16_t>& 
     out << "close_wait (local <- remote, inode)\n";
     for (const auto& socket : view.closeWait)
       out << "  " << socket.local << " <- " << socket.remote << "  " << socket.inode << '\n';
-    if (view.count(TcpState::CloseWait) > view.closeWait.size())
-      out << "  ... " << view.count(TcpState::CloseWait) - view.closeWait.size() << " more\n";
+    if (view.count(kernel::TcpState::CloseWait) > view.closeWait.size())
+      out << "  ... " << view.count(kernel::TcpState::CloseWait) - view.closeWait.size()
+          << " more\n";
   }
 }
 
-void printStatesJson(const KernelView& view, const std::vector<std::uint16_t>& ports,
+void printStatesJson(const kernel::KernelView& view, const std::vector<std::uint16_t>& ports,
                      std::ostream& out) {
   nlohmann::json states = nlohmann::json::object();
-  for (const TcpState state : reportedTcpStates())
-    states[std::string(tcpStateName(state))] = view.count(state);
+  for (const kernel::TcpState state : kernel::reportedTcpStates())
+    states[std::string(kernel::tcpStateName(state))] = view.count(state);
   nlohmann::json queues = nlohmann::json::array();
   for (const auto& queue : view.listenQueues)
     queues.push_back(
@@ -80,7 +81,7 @@ int runStatesCommand(const StatesOptions& options, std::ostream& out, std::ostre
     err << "closewise states: give at least one --port\n";
     return kStatesExitUsage;
   }
-  KernelStateReader reader(options.ports, Families{.fromListeners = true});
+  kernel::KernelStateReader reader(options.ports, kernel::Families{.fromListeners = true});
   reader.forceProcfs(options.forceProcfs);
 
   const bool watching = options.watch.count() > 0;
@@ -89,7 +90,7 @@ int runStatesCommand(const StatesOptions& options, std::ostream& out, std::ostre
       std::this_thread::sleep_for(options.watch);
       if (!options.json) out << '\n';
     }
-    const KernelView view = reader.query();
+    const kernel::KernelView view = reader.query();
     if (!view.error.empty()) {
       err << "closewise states: cannot read socket states: " << view.error << '\n';
       return kStatesExitQueryFailed;

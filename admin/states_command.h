@@ -7,7 +7,7 @@
 #include <iosfwd>
 #include <vector>
 
-#include "admin/sock_diag.h"
+#include "kernel/sock_diag.h"
 
 namespace closewise::admin {
 
@@ -29,9 +29,9 @@ inline constexpr int kStatesExitUsage = 2;
 int runStatesCommand(const StatesOptions& options, std::ostream& out, std::ostream& err);
 
 // One snapshot in either form; exposed so the admin HTTP route can serve the same JSON.
-void printStatesHuman(const KernelView& view, const std::vector<std::uint16_t>& ports,
+void printStatesHuman(const kernel::KernelView& view, const std::vector<std::uint16_t>& ports,
                       std::ostream& out);
-void printStatesJson(const KernelView& view, const std::vector<std::uint16_t>& ports,
+void printStatesJson(const kernel::KernelView& view, const std::vector<std::uint16_t>& ports,
                      std::ostream& out);
 
 }  // namespace closewise::admin

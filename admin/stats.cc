@@ -36,10 +36,10 @@ json totalsJson(const server::ServerSnapshot& server) {
           {"responses_by_class", byClass},     {"closed_by_reason", byReason}};
 }
 
-json kernelJson(const KernelView& kernel) {
+json kernelJson(const kernel::KernelView& kernel) {
   json states = json::object();
-  for (const TcpState state : reportedTcpStates()) {
-    states[std::string(tcpStateName(state))] = kernel.count(state);
+  for (const kernel::TcpState state : kernel::reportedTcpStates()) {
+    states[std::string(kernel::tcpStateName(state))] = kernel.count(state);
   }
   json queues = json::array();
   for (const auto& queue : kernel.listenQueues) {
@@ -56,7 +56,7 @@ json kernelJson(const KernelView& kernel) {
   return document;
 }
 
-json processJson(const ProcessView& process) {
+json processJson(const kernel::ProcessView& process) {
   return {{"open_fds", process.openFds},
           {"fd_limit", process.fdLimit},
           {"rss_bytes", process.rssBytes},

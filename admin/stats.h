@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "admin/alerts.h"
-#include "admin/process_view.h"
-#include "admin/sock_diag.h"
+#include "kernel/process_view.h"
+#include "kernel/sock_diag.h"
 #include "server/server.h"
 
 namespace closewise::admin {
@@ -21,8 +21,8 @@ namespace closewise::admin {
 // Everything /stats and /metrics show, gathered at one moment.
 struct AdminSnapshot {
   server::ServerSnapshot server;
-  KernelView kernel;
-  ProcessView process;
+  kernel::KernelView kernel;
+  kernel::ProcessView process;
   std::vector<Alert> alerts;  // the active ones
   std::uint64_t nowMs = 0;    // the alert clock (AlertClock) now, to report how long each lasted
 };

@@ -34,10 +34,10 @@ bench: deps-test build
 	python3 bench/run_bench.py --closewise $(BUILD)/bin/closewise $(BENCH_FLAGS)
 
 # Compiled on its own: the reader is two files with no dependency beyond the C++ library.
-$(BUILD)/bench/kernel_query_bench: bench/kernel_query_bench.cc admin/sock_diag.cc admin/sock_diag.h \
-                                   admin/tcp_info.cc admin/tcp_info.h
+$(BUILD)/bench/kernel_query_bench: bench/kernel_query_bench.cc kernel/sock_diag.cc kernel/sock_diag.h \
+                                   kernel/tcp_info.cc kernel/tcp_info.h
 	@mkdir -p $(@D)
-	$(CXX) -O2 -std=c++20 -I. bench/kernel_query_bench.cc admin/sock_diag.cc admin/tcp_info.cc -o $@
+	$(CXX) -O2 -std=c++20 -I. bench/kernel_query_bench.cc kernel/sock_diag.cc kernel/tcp_info.cc -o $@
 
 bench-kernel-query: $(BUILD)/bench/kernel_query_bench
 	taskset -c 1 $(BUILD)/bench/kernel_query_bench

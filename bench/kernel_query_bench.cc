@@ -28,15 +28,15 @@
 #include <string>
 #include <vector>
 
-#include "admin/sock_diag.h"
+#include "kernel/sock_diag.h"
 
 namespace {
 
-using closewise::admin::KernelStateReader;
-using closewise::admin::KernelView;
-using closewise::admin::TcpState;
-using closewise::admin::tcpStateBit;
-using closewise::admin::UniqueFd;
+using closewise::kernel::KernelStateReader;
+using closewise::kernel::KernelView;
+using closewise::kernel::TcpState;
+using closewise::kernel::tcpStateBit;
+using closewise::kernel::UniqueFd;
 
 constexpr std::uint32_t kAlertStates = tcpStateBit(TcpState::Established) |
                                        tcpStateBit(TcpState::CloseWait) |

@@ -1,9 +1,9 @@
-#include "server/address.h"
+#include "kernel/address.h"
 
 #include <netinet/in.h>
 #include <uv.h>
 
-namespace closewise::server {
+namespace closewise::kernel {
 
 std::string formatSocketAddress(const sockaddr_storage& address, std::uint16_t* port) {
   char host[INET6_ADDRSTRLEN] = {};
@@ -28,4 +28,4 @@ std::string formatSocketAddress(const sockaddr_storage& address, std::uint16_t* 
   return text;
 }
 
-}  // namespace closewise::server
+}  // namespace closewise::kernel

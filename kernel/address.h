@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <string>
 
-namespace closewise::server {
+namespace closewise::kernel {
 
 // Formats an AF_INET or AF_INET6 address with its port; stores the port in *port if given.
 std::string formatSocketAddress(const sockaddr_storage& address, std::uint16_t* port = nullptr);
 
-}  // namespace closewise::server
+}  // namespace closewise::kernel

@@ -1,4 +1,4 @@
-#include "admin/process_view.h"
+#include "kernel/process_view.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <mutex>
 #include <string_view>
 
-namespace closewise::admin {
+namespace closewise::kernel {
 
 namespace {
 
@@ -125,4 +125,4 @@ ProcessView readProcessView(bool countFds) {
   return view;
 }
 
-}  // namespace closewise::admin
+}  // namespace closewise::kernel

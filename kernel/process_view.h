@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace closewise::admin {
+namespace closewise::kernel {
 
 struct ProcessView {
   std::uint64_t openFds = 0;
@@ -33,4 +33,4 @@ ProcessView readProcessView(bool countFds = true);
 // call from any thread.
 bool listOwnDescriptors(std::vector<int>& fds);
 
-}  // namespace closewise::admin
+}  // namespace closewise::kernel

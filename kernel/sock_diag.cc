@@ -1,4 +1,4 @@
-#include "admin/sock_diag.h"
+#include "kernel/sock_diag.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -17,10 +17,10 @@
 #include <cstring>
 #include <utility>
 
-#include "admin/process_view.h"
-#include "admin/tcp_info.h"
+#include "kernel/process_view.h"
+#include "kernel/tcp_info.h"
 
-namespace closewise::admin {
+namespace closewise::kernel {
 namespace {
 
 constexpr std::string_view kSourceSockDiag = "sock_diag";
@@ -611,4 +611,4 @@ std::string KernelStateReader::readProcFile(const char* path, bool mayBeMissing,
   }
 }
 
-}  // namespace closewise::admin
+}  // namespace closewise::kernel

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-namespace closewise::admin {
+namespace closewise::kernel {
 
 // The numbering is the kernel's (include/net/tcp_states.h), so a state byte from inet_diag_msg or
 // the `st` column of /proc/net/tcp converts with a cast.
@@ -200,4 +200,4 @@ class KernelStateReader {
   std::vector<int> ownFds_;            // reused for queryOwn's listing
 };
 
-}  // namespace closewise::admin
+}  // namespace closewise::kernel

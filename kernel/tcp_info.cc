@@ -1,4 +1,4 @@
-#include "admin/tcp_info.h"
+#include "kernel/tcp_info.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -6,7 +6,7 @@
 
 #include <cstddef>
 
-namespace closewise::admin {
+namespace closewise::kernel {
 
 std::optional<SocketTcpInfo> socketTcpInfo(int fd) noexcept {
   tcp_info info{};
@@ -23,4 +23,4 @@ std::optional<SocketTcpInfo> socketTcpInfo(int fd) noexcept {
                        info.tcpi_sacked};
 }
 
-}  // namespace closewise::admin
+}  // namespace closewise::kernel

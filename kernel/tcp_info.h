@@ -7,9 +7,9 @@
 #include <cstdint>
 #include <optional>
 
-#include "admin/sock_diag.h"
+#include "kernel/sock_diag.h"
 
-namespace closewise::admin {
+namespace closewise::kernel {
 
 struct SocketTcpInfo {
   TcpState state;
@@ -26,4 +26,4 @@ struct SocketTcpInfo {
 // Empty if `fd` is not a TCP socket (or not a socket at all).
 std::optional<SocketTcpInfo> socketTcpInfo(int fd) noexcept;
 
-}  // namespace closewise::admin
+}  // namespace closewise::kernel

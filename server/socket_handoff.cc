@@ -13,7 +13,7 @@
 #include <map>
 #include <string_view>
 
-#include "server/address.h"
+#include "kernel/address.h"
 
 extern char** environ;
 
@@ -129,7 +129,7 @@ std::vector<std::vector<int>> groupByAddress(const std::vector<int>& fds, std::s
       *error = "inherited fd " + std::to_string(fd) + " is not a listening TCP socket";
       return {};
     }
-    const std::string key = formatSocketAddress(ss);
+    const std::string key = kernel::formatSocketAddress(ss);
     const auto [it, added] = index.emplace(key, groups.size());
     if (added) groups.emplace_back();
     groups[it->second].push_back(fd);

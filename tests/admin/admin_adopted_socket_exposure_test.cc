@@ -14,8 +14,8 @@
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 
-using namespace closewise::admin::test;
-using closewise::admin::UniqueFd;
+using namespace closewise::test;
+using closewise::kernel::UniqueFd;
 using namespace std::chrono_literals;
 
 namespace {

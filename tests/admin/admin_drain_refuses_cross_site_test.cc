@@ -7,7 +7,7 @@
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 
 TEST_CASE("cross-site POST /drain is refused and the server keeps serving", "[policy][binary]") {
   ClosewiseProcess server(basicArgs());

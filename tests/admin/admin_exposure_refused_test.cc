@@ -5,7 +5,7 @@
 #include "admin/routes.h"
 #include "tests/admin/closewise_process.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 using namespace std::chrono_literals;
 
 TEST_CASE("the binary refuses a non-loopback admin listener without a token", "[routes][binary]") {

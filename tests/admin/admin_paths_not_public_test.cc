@@ -4,7 +4,7 @@
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 
 TEST_CASE("admin paths answer 404 on the public port", "[routes][binary]") {
   ClosewiseProcess server(basicArgs());

@@ -9,7 +9,7 @@
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 
 TEST_CASE("a rebinding Host is refused 421 on every admin route", "[policy][binary]") {
   ClosewiseProcess server(basicArgs());

@@ -7,7 +7,7 @@
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 
 TEST_CASE("admin routes require the bearer token when one is configured", "[routes][binary]") {
   ClosewiseProcess server(basicArgs({"--admin-token", "s3cret-token"}));

@@ -5,6 +5,7 @@
 #include "admin/alerts.h"
 
 using namespace closewise::admin;
+using namespace closewise::kernel;
 
 namespace {
 

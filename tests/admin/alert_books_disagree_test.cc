@@ -7,7 +7,8 @@
 #include "tests/admin/pure_inputs.h"
 
 using namespace closewise::admin;
-using closewise::admin::test::books;
+using namespace closewise::kernel;
+using closewise::test::books;
 namespace lifecycle = closewise::lifecycle;
 
 namespace {

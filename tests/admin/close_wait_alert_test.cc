@@ -15,7 +15,7 @@
 #include "tests/admin/prometheus_text.h"
 #include "tests/admin/stats_json.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 

@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-namespace closewise::admin::test {
+namespace closewise::test {
 
 class ClosewiseProcess {
  public:
@@ -156,4 +156,4 @@ inline std::vector<std::string> basicArgs(std::vector<std::string> more = {}) {
   return args;
 }
 
-}  // namespace closewise::admin::test
+}  // namespace closewise::test

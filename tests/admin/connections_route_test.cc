@@ -6,9 +6,9 @@
 
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
-#include "tests/admin/loopback_sockets.h"
+#include "tests/support/loopback_sockets.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
@@ -23,7 +23,7 @@ std::string localAddress(int fd) {
 TEST_CASE("/connections lists, filters and bounds the open connections", "[connections][binary]") {
   ClosewiseProcess server(basicArgs({"--idle-timeout", "60s"}));
   REQUIRE(server.publicPort() != 0);
-  std::vector<closewise::admin::UniqueFd> idle;
+  std::vector<closewise::kernel::UniqueFd> idle;
   idle.push_back(idleConnection(server.publicPort()));
   idle.push_back(idleConnection(server.publicPort()));
   auto busy = processingConnection(server.publicPort(), 20'000);

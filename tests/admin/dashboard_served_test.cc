@@ -5,7 +5,7 @@
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 
 TEST_CASE("GET / serves the self-contained dashboard page", "[dashboard][binary]") {
   ClosewiseProcess server(basicArgs());

@@ -14,8 +14,8 @@
 #include "tests/admin/http_client.h"
 #include "tests/admin/stats_json.h"
 
-using closewise::admin::UniqueFd;
-using namespace closewise::admin::test;
+using closewise::kernel::UniqueFd;
+using namespace closewise::test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 

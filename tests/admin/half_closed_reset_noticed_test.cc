@@ -12,7 +12,7 @@
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 

@@ -6,7 +6,7 @@
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 using namespace std::chrono_literals;
 
 TEST_CASE("healthz, readyz and POST /drain on the admin listener", "[routes][binary]") {

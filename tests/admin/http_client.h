@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
-#include "admin/sock_diag.h"
+#include "kernel/sock_diag.h"
 
-namespace closewise::admin::test {
+namespace closewise::test {
 
 struct HttpResponse {
   int status = 0;
@@ -33,15 +33,15 @@ struct HttpResponse {
   }
 };
 
-inline UniqueFd connectLoopback(std::uint16_t port) {
-  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+inline kernel::UniqueFd connectLoopback(std::uint16_t port) {
+  kernel::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (!fd.valid() ||
       ::connect(fd.get(), reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    return UniqueFd{};
+    return kernel::UniqueFd{};
   }
   return fd;
 }
@@ -102,7 +102,7 @@ inline std::optional<HttpResponse> request(std::uint16_t port, std::string_view 
                                            std::string_view target,
                                            std::string_view extraHeaders = {},
                                            std::string_view host = {}) {
-  UniqueFd fd = connectLoopback(port);
+  kernel::UniqueFd fd = connectLoopback(port);
   if (!fd.valid()) return std::nullopt;
   const std::string hostValue = host.empty() ? loopbackHost(port) : std::string(host);
   std::string text = std::string(method) + " " + std::string(target) +
@@ -121,21 +121,21 @@ inline std::optional<HttpResponse> get(std::uint16_t port, std::string_view targ
 }
 
 // A keep-alive GET whose response is read, leaving the connection idle.
-inline UniqueFd idleConnection(std::uint16_t port) {
-  UniqueFd fd = connectLoopback(port);
+inline kernel::UniqueFd idleConnection(std::uint16_t port) {
+  kernel::UniqueFd fd = connectLoopback(port);
   if (!fd.valid() || !sendAll(fd.get(), "GET / HTTP/1.1\r\nHost: test\r\n\r\n") ||
       !readResponse(fd.get())) {
-    return UniqueFd{};
+    return kernel::UniqueFd{};
   }
   return fd;
 }
 
 // A request whose handler is still running (GET /delay?ms=N): the connection is processing.
-inline UniqueFd processingConnection(std::uint16_t port, int ms) {
-  UniqueFd fd = connectLoopback(port);
+inline kernel::UniqueFd processingConnection(std::uint16_t port, int ms) {
+  kernel::UniqueFd fd = connectLoopback(port);
   const std::string text =
       "GET /delay?ms=" + std::to_string(ms) + " HTTP/1.1\r\nHost: test\r\n\r\n";
-  if (!fd.valid() || !sendAll(fd.get(), text)) return UniqueFd{};
+  if (!fd.valid() || !sendAll(fd.get(), text)) return kernel::UniqueFd{};
   return fd;
 }
 
@@ -150,4 +150,4 @@ bool eventually(Fn&& fn, std::chrono::milliseconds limit) {
   }
 }
 
-}  // namespace closewise::admin::test
+}  // namespace closewise::test

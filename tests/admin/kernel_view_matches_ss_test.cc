@@ -8,9 +8,9 @@
 
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
-#include "tests/admin/loopback_sockets.h"
+#include "tests/support/loopback_sockets.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
@@ -45,7 +45,7 @@ TEST_CASE("/stats kernel counts match ss for ESTABLISHED and TIME_WAIT", "[stats
     REQUIRE(response->status == 200);
     REQUIRE(readUntilEof(fd.get()));
   }
-  std::vector<closewise::admin::UniqueFd> idle;
+  std::vector<closewise::kernel::UniqueFd> idle;
   for (int i = 0; i < 3; ++i) idle.push_back(idleConnection(port));
 
   // Both views are read until they agree; the sockets are stable (TIME_WAIT lasts 60 s on

@@ -7,8 +7,8 @@
 #include "tests/admin/pure_inputs.h"
 
 using closewise::admin::metricsText;
-using closewise::admin::test::parsePrometheusText;
-using closewise::admin::test::sampleSnapshot;
+using closewise::test::parsePrometheusText;
+using closewise::test::sampleSnapshot;
 
 TEST_CASE("the strict reader refuses what the format forbids", "[metrics]") {
   // If the reader accepted these, the test below could not fail.

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-namespace closewise::admin::test {
+namespace closewise::test {
 
 struct PromSample {
   std::string name;
@@ -193,4 +193,4 @@ inline PromDocument parsePrometheusText(std::string_view text) {
   return doc;
 }
 
-}  // namespace closewise::admin::test
+}  // namespace closewise::test

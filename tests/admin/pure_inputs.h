@@ -4,7 +4,7 @@
 
 #include "admin/stats.h"
 
-namespace closewise::admin::test {
+namespace closewise::test {
 
 inline lifecycle::TallySnapshot books(std::int64_t reading, std::int64_t processing,
                                       std::int64_t writing, std::int64_t idle,
@@ -15,8 +15,8 @@ inline lifecycle::TallySnapshot books(std::int64_t reading, std::int64_t process
   return tally;
 }
 
-inline AdminSnapshot sampleSnapshot() {
-  AdminSnapshot s;
+inline admin::AdminSnapshot sampleSnapshot() {
+  admin::AdminSnapshot s;
   s.server.version = "9.8.7";
   s.server.uptimeMs = 123456;
   s.server.draining = false;
@@ -31,11 +31,11 @@ inline AdminSnapshot sampleSnapshot() {
   }
   s.server.responses.byClass = {11, 4000, 30, 400, 5};
   s.kernel.source = "sock_diag";
-  for (std::size_t i = 1; i < kTcpStateSlots; ++i) s.kernel.states[i] = 10 * i;
+  for (std::size_t i = 1; i < kernel::kTcpStateSlots; ++i) s.kernel.states[i] = 10 * i;
   s.kernel.listenQueues = {{"127.0.0.1:8080", 7, 511}};
   s.kernel.queryMicros = 42;
   s.process = {77, 1024, 4096000, 0.25};
   return s;
 }
 
-}  // namespace closewise::admin::test
+}  // namespace closewise::test

@@ -10,12 +10,13 @@
 #include <vector>
 
 #include "admin/alerts.h"
-#include "admin/process_view.h"
-#include "admin/sock_diag.h"
-#include "tests/admin/loopback_sockets.h"
+#include "kernel/process_view.h"
+#include "kernel/sock_diag.h"
+#include "tests/support/loopback_sockets.h"
 
 using namespace closewise::admin;
-using namespace closewise::admin::test;
+using namespace closewise::kernel;
+using namespace closewise::test;
 
 TEST_CASE("own_fds counts our sockets on our port as the dump does, and nothing else") {
   LoopbackService ours("127.0.0.1", 3);

@@ -7,10 +7,11 @@
 #include <sstream>
 #include <vector>
 
-#include "tests/admin/loopback_sockets.h"
+#include "tests/support/loopback_sockets.h"
 
 using namespace closewise::admin;
-using namespace closewise::admin::test;
+using namespace closewise::kernel;
+using namespace closewise::test;
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include "tests/admin/prometheus_text.h"
 #include "tests/admin/stats_json.h"
 
-using namespace closewise::admin::test;
+using namespace closewise::test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
@@ -19,7 +19,7 @@ TEST_CASE("/stats and /metrics count N idle and M processing connections", "[sta
   ClosewiseProcess server(basicArgs({"--idle-timeout", "60s"}));
   REQUIRE(server.publicPort() != 0);
 
-  std::vector<closewise::admin::UniqueFd> clients;
+  std::vector<closewise::kernel::UniqueFd> clients;
   for (int i = 0; i < kIdle; ++i) clients.push_back(idleConnection(server.publicPort()));
   for (int i = 0; i < kProcessing; ++i) {
     clients.push_back(processingConnection(server.publicPort(), 20'000));

@@ -7,7 +7,7 @@
 
 #include "tests/admin/http_client.h"
 
-namespace closewise::admin::test {
+namespace closewise::test {
 
 // The parsed document, or null when the request failed or did not answer 200.
 inline nlohmann::json stats(std::uint16_t adminPort) {
@@ -25,4 +25,4 @@ inline const nlohmann::json* findAlert(const nlohmann::json& document, const std
   return nullptr;
 }
 
-}  // namespace closewise::admin::test
+}  // namespace closewise::test

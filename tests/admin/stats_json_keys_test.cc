@@ -6,7 +6,7 @@
 #include "tests/admin/pure_inputs.h"
 
 using closewise::admin::statsJson;
-using closewise::admin::test::sampleSnapshot;
+using closewise::test::sampleSnapshot;
 using nlohmann::json;
 
 namespace {

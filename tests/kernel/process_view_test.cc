@@ -1,8 +1,8 @@
 // The process figures come from /proc/self files that stay open and are read again from the
-// start, so that they can be read with no descriptor free (admin/process_view.h). What must hold:
+// start, so that they can be read with no descriptor free (kernel/process_view.h). What must hold:
 // each listing is fresh, it still works at the limit, and a forked child lists its own
 // descriptors, not the parent's through a file the parent opened.
-#include "admin/process_view.h"
+#include "kernel/process_view.h"
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -13,8 +13,8 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-using closewise::admin::listOwnDescriptors;
-using closewise::admin::readProcessView;
+using closewise::kernel::listOwnDescriptors;
+using closewise::kernel::readProcessView;
 
 namespace {
 

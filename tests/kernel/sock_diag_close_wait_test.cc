@@ -3,11 +3,11 @@
 // find the fd that leaked.
 #include <catch2/catch.hpp>
 
-#include "admin/sock_diag.h"
-#include "tests/admin/loopback_sockets.h"
+#include "kernel/sock_diag.h"
+#include "tests/support/loopback_sockets.h"
 
-using namespace closewise::admin;
-using namespace closewise::admin::test;
+using namespace closewise::kernel;
+using namespace closewise::test;
 
 TEST_CASE("a peer FIN on an fd we keep open is counted and detailed as CLOSE_WAIT") {
   UniqueFd listener = listenOn();

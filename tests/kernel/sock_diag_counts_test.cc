@@ -4,11 +4,11 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 
-#include "admin/sock_diag.h"
-#include "tests/admin/loopback_sockets.h"
+#include "kernel/sock_diag.h"
+#include "tests/support/loopback_sockets.h"
 
-using namespace closewise::admin;
-using namespace closewise::admin::test;
+using namespace closewise::kernel;
+using namespace closewise::test;
 
 TEST_CASE("sock_diag counts server-side sockets on our port and nothing else") {
   LoopbackService ours("127.0.0.1", 3);

@@ -4,11 +4,11 @@
 #include <catch2/catch.hpp>
 #include <vector>
 
-#include "admin/sock_diag.h"
-#include "tests/admin/loopback_sockets.h"
+#include "kernel/sock_diag.h"
+#include "tests/support/loopback_sockets.h"
 
-using namespace closewise::admin;
-using namespace closewise::admin::test;
+using namespace closewise::kernel;
+using namespace closewise::test;
 
 TEST_CASE("unaccepted connections show as pending against the listen backlog") {
   UniqueFd listener = listenOn("127.0.0.1", 7);

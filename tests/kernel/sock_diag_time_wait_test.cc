@@ -3,11 +3,11 @@
 // them against our port, and agrees with `ss`.
 #include <catch2/catch.hpp>
 
-#include "admin/sock_diag.h"
-#include "tests/admin/loopback_sockets.h"
+#include "kernel/sock_diag.h"
+#include "tests/support/loopback_sockets.h"
 
-using namespace closewise::admin;
-using namespace closewise::admin::test;
+using namespace closewise::kernel;
+using namespace closewise::test;
 
 namespace {
 

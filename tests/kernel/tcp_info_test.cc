@@ -1,15 +1,15 @@
 // TCP_INFO gives the kernel's state for one fd we own: ESTABLISHED while the peer is there,
 // CLOSE_WAIT once its FIN has arrived, which is exactly the moment the server must notice.
-#include "admin/tcp_info.h"
+#include "kernel/tcp_info.h"
 
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
-#include "tests/admin/loopback_sockets.h"
+#include "tests/support/loopback_sockets.h"
 
-using namespace closewise::admin;
-using namespace closewise::admin::test;
+using namespace closewise::kernel;
+using namespace closewise::test;
 
 TEST_CASE("TCP_INFO follows a connection from ESTABLISHED to CLOSE_WAIT") {
   UniqueFd listener = listenOn();

@@ -56,11 +56,11 @@ TEST_CASE("Connection: close with nothing unread closes at once, without lingeri
   // socket that no longer has an fd; nothing of ours is left ESTABLISHED or in CLOSE_WAIT.
   CHECK(fixture.runUntil(
       [&] {
-        return fixture.kernelCount(admin::TcpState::FinWait1) +
-                       fixture.kernelCount(admin::TcpState::FinWait2) ==
+        return fixture.kernelCount(kernel::TcpState::FinWait1) +
+                       fixture.kernelCount(kernel::TcpState::FinWait2) ==
                    1 &&
-               fixture.kernelCount(admin::TcpState::Established) == 0 &&
-               fixture.kernelCount(admin::TcpState::CloseWait) == 0;
+               fixture.kernelCount(kernel::TcpState::Established) == 0 &&
+               fixture.kernelCount(kernel::TcpState::CloseWait) == 0;
       },
       1s));
 }

@@ -36,5 +36,5 @@ TEST_CASE("a request still running at the drain deadline is reset and the drain 
   REQUIRE(fixture.runUntil([&] { return client.eof() || client.readError() != 0; }, 2s));
   CHECK(client.resetByPeer());
   CHECK(client.received().empty());
-  CHECK(fixture.kernelCount(admin::TcpState::Established) == 0);
+  CHECK(fixture.kernelCount(kernel::TcpState::Established) == 0);
 }

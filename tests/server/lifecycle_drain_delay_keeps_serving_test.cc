@@ -32,7 +32,7 @@ TEST_CASE("during the drain delay idle connections stay and new ones are served"
   REQUIRE(fixture.runUntil([&] { return late.responseCount() == 1; }, 1s));
   const bool withinDelay = std::chrono::steady_clock::now() - drainAt < 550ms;
   CHECK(late.received().find("Connection: close") == std::string::npos);
-  CHECK(fixture.kernelCount(admin::TcpState::Listen) == 1);
+  CHECK(fixture.kernelCount(kernel::TcpState::Listen) == 1);
   CHECK_FALSE(idle.eof());
   CHECK(fixture.closedBy(CloseReason::Drain) == 0);
   CHECK(fixture.inPhase(Phase::Idle) == 2);
@@ -43,5 +43,5 @@ TEST_CASE("during the drain delay idle connections stay and new ones are served"
   REQUIRE(fixture.runUntil([&] { return idle.eof() && late.eof(); }, 2s));
   CHECK(std::chrono::steady_clock::now() - drainAt >= 500ms);  // loose: uv_now() lags a little
   CHECK(fixture.closedBy(CloseReason::Drain) == 2);
-  CHECK(fixture.kernelCount(admin::TcpState::Listen) == 0);
+  CHECK(fixture.kernelCount(kernel::TcpState::Listen) == 0);
 }

@@ -15,11 +15,11 @@ TEST_CASE("after a drain begins, new connects are refused while in-flight work f
   RawClient& busy = fixture.connect();
   busy.send(get("/delay?ms=300"));
   REQUIRE(fixture.runUntil([&] { return fixture.inPhase(Phase::Processing) == 1; }));
-  REQUIRE(fixture.kernelCount(admin::TcpState::Listen) == 1);
+  REQUIRE(fixture.kernelCount(kernel::TcpState::Listen) == 1);
 
   fixture.worker().beginDrain();
   // The listening socket is closed in beginDrain itself (uv_close closes the fd at once).
-  CHECK(fixture.kernelCount(admin::TcpState::Listen) == 0);
+  CHECK(fixture.kernelCount(kernel::TcpState::Listen) == 0);
   RawClient& late = fixture.connect();
   REQUIRE(fixture.runUntil([&] { return late.connectStatus() != 1; }));
   CHECK(late.connectStatus() == UV_ECONNREFUSED);

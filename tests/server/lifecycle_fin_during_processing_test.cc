@@ -40,7 +40,7 @@ TEST_CASE("a FIN while the handler works shows half_closed and the answer still 
   CHECK_FALSE(cancelled);
   CHECK(client.received().empty());
   // Meanwhile the kernel shows our socket in CLOSE_WAIT: legitimately, for as long as we work.
-  CHECK(fixture.kernelCount(admin::TcpState::CloseWait) == 1);
+  CHECK(fixture.kernelCount(kernel::TcpState::CloseWait) == 1);
 
   CHECK(held->send(200, "finished\n"));
   REQUIRE(fixture.runUntil([&] { return client.eof() || client.readError() != 0; }));
@@ -53,5 +53,6 @@ TEST_CASE("a FIN while the handler works shows half_closed and the answer still 
 
   REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }));
   CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
-  CHECK(fixture.runUntil([&] { return fixture.kernelCount(admin::TcpState::CloseWait) == 0; }, 1s));
+  CHECK(
+      fixture.runUntil([&] { return fixture.kernelCount(kernel::TcpState::CloseWait) == 0; }, 1s));
 }

@@ -15,7 +15,8 @@ TEST_CASE("a FIN after a partial request head closes the connection at once", "[
   RawClient& client = fixture.connect();
   client.send("GET / HTTP/1.1\r\nHost: te");
   REQUIRE(fixture.runUntil([&] { return fixture.tally().accepted == 1; }));
-  REQUIRE(fixture.runUntil([&] { return fixture.kernelCount(admin::TcpState::Established) == 1; }));
+  REQUIRE(
+      fixture.runUntil([&] { return fixture.kernelCount(kernel::TcpState::Established) == 1; }));
   CHECK(fixture.inPhase(Phase::Reading) == 1);
 
   const auto finAt = std::chrono::steady_clock::now();
@@ -32,5 +33,6 @@ TEST_CASE("a FIN after a partial request head closes the connection at once", "[
   CHECK(fixture.closedBy(CloseReason::PeerClosed) == 1);
   CHECK(fixture.closedBy(CloseReason::HeaderTimeout) == 0);
   CHECK(fixture.tally().requests == 0);
-  CHECK(fixture.runUntil([&] { return fixture.kernelCount(admin::TcpState::CloseWait) == 0; }, 1s));
+  CHECK(
+      fixture.runUntil([&] { return fixture.kernelCount(kernel::TcpState::CloseWait) == 0; }, 1s));
 }

@@ -20,7 +20,7 @@ TEST_CASE("a FIN on an idle connection closes it at once, leaving no CLOSE_WAIT"
   REQUIRE(client.responseCount() == 1);
   CHECK(client.received().find("Connection: close") == std::string::npos);
   // Our side of the connection is established in the kernel before the FIN.
-  REQUIRE(fixture.kernelCount(admin::TcpState::Established) == 1);
+  REQUIRE(fixture.kernelCount(kernel::TcpState::Established) == 1);
 
   const auto finAt = std::chrono::steady_clock::now();
   client.shutdownWrite();
@@ -37,8 +37,8 @@ TEST_CASE("a FIN on an idle connection closes it at once, leaving no CLOSE_WAIT"
   // The kernel agrees: nothing of ours waits in CLOSE_WAIT (or in LAST_ACK for long).
   CHECK(fixture.runUntil(
       [&] {
-        return fixture.kernelCount(admin::TcpState::CloseWait) == 0 &&
-               fixture.kernelCount(admin::TcpState::Established) == 0;
+        return fixture.kernelCount(kernel::TcpState::CloseWait) == 0 &&
+               fixture.kernelCount(kernel::TcpState::Established) == 0;
       },
       1s));
 }

@@ -36,10 +36,10 @@ TEST_CASE("a request followed by FIN gets the complete answer, then EOF", "[life
   // second, so our side passes through LAST_ACK and is gone (no TIME_WAIT on the server).
   CHECK(fixture.runUntil(
       [&] {
-        return fixture.kernelCount(admin::TcpState::CloseWait) == 0 &&
-               fixture.kernelCount(admin::TcpState::LastAck) == 0;
+        return fixture.kernelCount(kernel::TcpState::CloseWait) == 0 &&
+               fixture.kernelCount(kernel::TcpState::LastAck) == 0;
       },
       2s));
-  CHECK(fixture.kernelCount(admin::TcpState::Established) == 0);
-  CHECK(fixture.kernelCount(admin::TcpState::TimeWait) == 0);
+  CHECK(fixture.kernelCount(kernel::TcpState::Established) == 0);
+  CHECK(fixture.kernelCount(kernel::TcpState::TimeWait) == 0);
 }

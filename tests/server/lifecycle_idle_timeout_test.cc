@@ -37,6 +37,6 @@ TEST_CASE("an idle keep-alive connection gets our FIN at the idle deadline",
   client.shutdownWrite();
   REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }, 2s));
   // We closed first, so the TIME_WAIT is ours (RFC 9293 section 3.6).
-  CHECK(fixture.runUntil([&] { return fixture.kernelCount(admin::TcpState::TimeWait) == 1; }, 1s));
-  CHECK(fixture.kernelCount(admin::TcpState::CloseWait) == 0);
+  CHECK(fixture.runUntil([&] { return fixture.kernelCount(kernel::TcpState::TimeWait) == 1; }, 1s));
+  CHECK(fixture.kernelCount(kernel::TcpState::CloseWait) == 0);
 }

@@ -70,6 +70,6 @@ TEST_CASE("a client still uploading after a 400 reads the whole 400, then EOF, n
   // The kernel confirms a clean FIN exchange: we closed first, so our side holds TIME_WAIT. Had
   // our close been an RST there would be no TIME_WAIT (and libuv may report an RST that follows
   // unread data as EOF, so the client's flags alone could not prove it).
-  CHECK(fixture.runUntil([&] { return fixture.kernelCount(admin::TcpState::TimeWait) == 1; }, 1s));
-  CHECK(fixture.kernelCount(admin::TcpState::CloseWait) == 0);
+  CHECK(fixture.runUntil([&] { return fixture.kernelCount(kernel::TcpState::TimeWait) == 1; }, 1s));
+  CHECK(fixture.kernelCount(kernel::TcpState::CloseWait) == 0);
 }

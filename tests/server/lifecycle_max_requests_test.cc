@@ -38,5 +38,5 @@ TEST_CASE("with a limit of 2 requests, the 2nd answer says close and the connect
   CHECK(fixture.inPhase(Phase::Closing) == 1);
   client.shutdownWrite();
   REQUIRE(fixture.runUntil([&] { return fixture.tally().open == 0; }));
-  CHECK(fixture.runUntil([&] { return fixture.kernelCount(admin::TcpState::TimeWait) == 1; }, 1s));
+  CHECK(fixture.runUntil([&] { return fixture.kernelCount(kernel::TcpState::TimeWait) == 1; }, 1s));
 }

@@ -32,8 +32,8 @@ TEST_CASE("an RST while a large answer is written frees the connection at once",
   // The kernel dropped the socket with the RST: nothing of ours is left on the port.
   CHECK(fixture.runUntil(
       [&] {
-        return fixture.kernelCount(admin::TcpState::Established) == 0 &&
-               fixture.kernelCount(admin::TcpState::CloseWait) == 0;
+        return fixture.kernelCount(kernel::TcpState::Established) == 0 &&
+               fixture.kernelCount(kernel::TcpState::CloseWait) == 0;
       },
       1s));
 }

@@ -37,9 +37,9 @@ TEST_CASE("a client that never reads a 50 MB answer is reset at the write deadli
 
   // The kernel freed the socket and its queued megabytes at once: the RST left nothing behind
   // (a FIN would have left a FIN_WAIT socket holding the send queue).
-  CHECK(fixture.kernelCount(admin::TcpState::Established) == 0);
-  CHECK(fixture.kernelCount(admin::TcpState::FinWait1) == 0);
-  CHECK(fixture.kernelCount(admin::TcpState::FinWait2) == 0);
+  CHECK(fixture.kernelCount(kernel::TcpState::Established) == 0);
+  CHECK(fixture.kernelCount(kernel::TcpState::FinWait1) == 0);
+  CHECK(fixture.kernelCount(kernel::TcpState::FinWait2) == 0);
 
   // The client's side of the connection was reset, not finished: a FIN would leave the client's
   // socket in CLOSE_WAIT (it has not closed), an RST leaves it CLOSED and gone from the kernel's
@@ -50,9 +50,9 @@ TEST_CASE("a client that never reads a 50 MB answer is reset at the write deadli
   INFO("client read " << client.receivedBytes() << " bytes, then "
                       << (client.eof() ? "EOF" : uv_err_name(client.readError())));
   CHECK(client.receivedBytes() < 50'000'000);
-  admin::KernelStateReader clientSide({client.localPort()});
-  const admin::KernelView view = clientSide.query();
+  kernel::KernelStateReader clientSide({client.localPort()});
+  const kernel::KernelView view = clientSide.query();
   REQUIRE(view.error.empty());
-  CHECK(view.count(admin::TcpState::CloseWait) == 0);
-  CHECK(view.count(admin::TcpState::Established) == 0);
+  CHECK(view.count(kernel::TcpState::CloseWait) == 0);
+  CHECK(view.count(kernel::TcpState::Established) == 0);
 }

@@ -75,8 +75,8 @@ void ServerFixture::runFor(std::chrono::milliseconds duration) {
   runUntil([] { return false; }, duration);
 }
 
-std::uint64_t ServerFixture::kernelCount(admin::TcpState state) {
-  admin::KernelStateReader reader({port_});
+std::uint64_t ServerFixture::kernelCount(kernel::TcpState state) {
+  kernel::KernelStateReader reader({port_});
   const auto view = reader.query();
   return view.states[static_cast<std::size_t>(state)];
 }

@@ -13,7 +13,7 @@
 #include <memory>
 #include <vector>
 
-#include "admin/sock_diag.h"
+#include "kernel/sock_diag.h"
 #include "server/router.h"
 #include "server/worker.h"
 #include "tests/support/raw_client.h"
@@ -53,7 +53,7 @@ class ServerFixture {
     return tally().closedByReason[static_cast<std::size_t>(reason)];
   }
   // The kernel's view of the server's port (sock_diag), as the admin view reports it.
-  std::uint64_t kernelCount(admin::TcpState state);
+  std::uint64_t kernelCount(kernel::TcpState state);
 
   server::Router router;
 

@@ -17,14 +17,14 @@
 #include <thread>
 #include <vector>
 
-#include "admin/sock_diag.h"
+#include "kernel/sock_diag.h"
 
-namespace closewise::admin::test {
+namespace closewise::test {
 
 inline constexpr auto kWaitLimit = std::chrono::seconds(2);
 
 // Binds `address` on port 0 and listens; invalid on failure (e.g. no IPv6 on this host).
-inline UniqueFd listenOn(const char* address = "127.0.0.1", int backlog = 16) {
+inline kernel::UniqueFd listenOn(const char* address = "127.0.0.1", int backlog = 16) {
   sockaddr_storage storage{};
   socklen_t length = 0;
   int family = AF_INET;
@@ -38,13 +38,13 @@ inline UniqueFd listenOn(const char* address = "127.0.0.1", int backlog = 16) {
     family = AF_INET6;
     length = sizeof *v6;
   } else {
-    return UniqueFd{};
+    return kernel::UniqueFd{};
   }
-  UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  kernel::UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return fd;
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0 ||
       ::listen(fd.get(), backlog) != 0)
-    return UniqueFd{};
+    return kernel::UniqueFd{};
   return fd;
 }
 
@@ -58,38 +58,39 @@ inline std::uint16_t localPort(int fd) {
 }
 
 // Connects to the listener `listener` is bound to (same family, loopback).
-inline UniqueFd connectTo(int listener) {
+inline kernel::UniqueFd connectTo(int listener) {
   sockaddr_storage storage{};
   socklen_t length = sizeof storage;
   if (::getsockname(listener, reinterpret_cast<sockaddr*>(&storage), &length) != 0)
-    return UniqueFd{};
-  UniqueFd fd(::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    return kernel::UniqueFd{};
+  kernel::UniqueFd fd(::socket(storage.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return fd;
-  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0) return UniqueFd{};
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&storage), length) != 0)
+    return kernel::UniqueFd{};
   return fd;
 }
 
-inline UniqueFd acceptOne(int listener) {
+inline kernel::UniqueFd acceptOne(int listener) {
   pollfd ready{listener, POLLIN, 0};
   const auto limit = std::chrono::duration_cast<std::chrono::milliseconds>(kWaitLimit);
-  if (::poll(&ready, 1, static_cast<int>(limit.count())) != 1) return UniqueFd{};
-  return UniqueFd(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
+  if (::poll(&ready, 1, static_cast<int>(limit.count())) != 1) return kernel::UniqueFd{};
+  return kernel::UniqueFd(::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC));
 }
 
 // A listener on `address` with `connections` connected pairs, both ends held by this process: the
 // accepted ends have the listener's port as their local port, the clients have it as their
 // remote port.
 // Every socket a view counted, all states together.
-inline std::uint64_t totalSockets(const KernelView& view) {
+inline std::uint64_t totalSockets(const kernel::KernelView& view) {
   std::uint64_t sum = 0;
   for (const std::uint64_t count : view.states) sum += count;
   return sum;
 }
 
 struct LoopbackService {
-  UniqueFd listener;
-  std::vector<UniqueFd> clients;
-  std::vector<UniqueFd> accepted;
+  kernel::UniqueFd listener;
+  std::vector<kernel::UniqueFd> clients;
+  std::vector<kernel::UniqueFd> accepted;
 
   LoopbackService(const char* address, int connections, int backlog = 16)
       : listener(listenOn(address, backlog)) {
@@ -148,4 +149,4 @@ inline std::optional<long> commandLineCount(const std::string& command) {
   return lines;
 }
 
-}  // namespace closewise::admin::test
+}  // namespace closewise::test
