@@ -136,6 +136,11 @@ bool ConnectionState::peerFin(TimePoint now) noexcept {
       }
       return false;
     case Phase::Closed:
+    // An inbound connection is never in an outbound phase (lifecycle/outbound_state.h).
+    case Phase::Connecting:
+    case Phase::Sending:
+    case Phase::AwaitingResponse:
+    case Phase::Receiving:
       return false;
   }
   return false;

@@ -22,6 +22,14 @@ std::string_view phaseName(Phase phase) noexcept {
       return "closing";
     case Phase::Closed:
       return "closed";
+    case Phase::Connecting:
+      return "connecting";
+    case Phase::Sending:
+      return "sending";
+    case Phase::AwaitingResponse:
+      return "awaiting_response";
+    case Phase::Receiving:
+      return "receiving";
   }
   return "unknown";
 }
@@ -68,6 +76,24 @@ std::string_view closeReasonName(CloseReason reason) noexcept {
       return "drain_deadline";
     case CloseReason::IoError:
       return "io_error";
+    case CloseReason::UpstreamClosed:
+      return "upstream_closed";
+    case CloseReason::UpstreamReset:
+      return "upstream_reset";
+    case CloseReason::UpstreamRequested:
+      return "upstream_requested";
+    case CloseReason::NotReusable:
+      return "not_reusable";
+    case CloseReason::ConnectRefused:
+      return "connect_refused";
+    case CloseReason::ConnectTimeout:
+      return "connect_timeout";
+    case CloseReason::ResponseTimeout:
+      return "response_timeout";
+    case CloseReason::PortsExhausted:
+      return "ports_exhausted";
+    case CloseReason::Cancelled:
+      return "cancelled";
   }
   return "unknown";
 }

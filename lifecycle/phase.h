@@ -21,6 +21,15 @@ enum class Phase : std::uint8_t {
   HalfClosed,  // the peer sent FIN after a complete request; we still finish the answer
   Closing,     // our FIN is sent; we read and discard until the peer's FIN or the linger deadline
   Closed,      // the handle is being (or has been) closed; never counted
+
+  // An outbound (upstream) connection's own phases. It shares Idle (pooled, between requests)
+  // and Closed with an inbound one; see lifecycle/outbound_state.h. They come after Closed so
+  // that the inbound phases keep their count indices (and /stats its keys): the outbound books
+  // (OutboundTally) index their counts with outboundPhaseIndex().
+  Connecting,        // the TCP handshake toward the upstream is under way
+  Sending,           // the request (head and body) is being written
+  AwaitingResponse,  // the request is sent; no byte of the final response head has come yet
+  Receiving,         // the response head came; its body is being read
 };
 
 // Closed is left out of the per-phase counts: a closed connection is gone, and counting it would
@@ -29,7 +38,8 @@ inline constexpr std::size_t kReportedPhaseCount = 6;
 static_assert(static_cast<std::size_t>(Phase::Closed) == kReportedPhaseCount,
               "Closed must be the last phase so the reported ones index an array from 0");
 
-// "reading", "processing", "writing", "idle", "half_closed", "closing", "closed".
+// "reading", "processing", "writing", "idle", "half_closed", "closing", "closed", "connecting",
+// "sending", "awaiting_response", "receiving".
 std::string_view phaseName(Phase phase) noexcept;
 
 // Why a connection closed. The first reason recorded is the one that is reported; see
@@ -55,17 +65,34 @@ enum class CloseReason : std::uint8_t {
   Drain,            // the server is draining before it stops
   DrainDeadline,    // the drain ran out of time and reset what remained
   IoError,          // the socket reported an error other than a reset
+
+  // Outbound (upstream) connections. They also use IdleTimeout (pooled too long), BodyTimeout
+  // (a response body stalled), WriteTimeout (the upstream stopped taking the request),
+  // ProtocolError (a response that could not be parsed), Drain and IoError.
+  UpstreamClosed,     // the upstream sent FIN (on a pooled connection, or mid-response)
+  UpstreamReset,      // the upstream sent RST
+  UpstreamRequested,  // the upstream's response said the connection ends (Connection: close,
+                      // HTTP/1.0, a close-delimited body)
+  NotReusable,        // the exchange left the connection unfit for another request (bytes
+                      // after the response, a response cut short by its consumer)
+  ConnectRefused,     // the upstream refused the connection (RST to our SYN)
+  ConnectTimeout,     // the TCP handshake did not finish within the connect timeout
+  ResponseTimeout,    // the response head did not come within the response timeout
+  PortsExhausted,     // connect() found no free local port (EADDRNOTAVAIL)
+  Cancelled,          // the caller gave up on the request (its downstream client left)
 };
 
 // Including None at index 0, so an array indexed by reason needs no offset.
-inline constexpr std::size_t kCloseReasonCount = 20;
-static_assert(static_cast<std::size_t>(CloseReason::IoError) + 1 == kCloseReasonCount,
+inline constexpr std::size_t kCloseReasonCount = 29;
+static_assert(static_cast<std::size_t>(CloseReason::Cancelled) + 1 == kCloseReasonCount,
               "kCloseReasonCount must cover every reason");
 
 // "none", "peer_closed", "client_requested", "peer_reset", "idle_timeout", "header_timeout",
 // "body_timeout", "slow_body", "write_timeout", "slow_reader", "linger_timeout",
 // "handler_timeout", "protocol_error", "server_close", "max_requests", "max_age", "overload",
-// "drain", "drain_deadline", "io_error".
+// "drain", "drain_deadline", "io_error", "upstream_closed", "upstream_reset", "upstream_requested",
+// "not_reusable", "connect_refused", "connect_timeout", "response_timeout", "ports_exhausted",
+// "cancelled".
 std::string_view closeReasonName(CloseReason reason) noexcept;
 
 // How a connection closes, in increasing order of force. The order matters: a later, more forceful

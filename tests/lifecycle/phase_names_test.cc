@@ -14,15 +14,42 @@ TEST_CASE("every phase has its documented name", "[phase]") {
   CHECK(phaseName(Phase::Closing) == "closing");
   CHECK(phaseName(Phase::Closed) == "closed");
   CHECK(static_cast<std::size_t>(Phase::Closed) == kReportedPhaseCount);
+  CHECK(phaseName(Phase::Connecting) == "connecting");
+  CHECK(phaseName(Phase::Sending) == "sending");
+  CHECK(phaseName(Phase::AwaitingResponse) == "awaiting_response");
+  CHECK(phaseName(Phase::Receiving) == "receiving");
 }
 
 TEST_CASE("every close reason has its documented name", "[phase]") {
-  constexpr std::string_view kNames[] = {
-      "none",           "peer_closed",    "client_requested", "peer_reset",
-      "idle_timeout",   "header_timeout", "body_timeout",     "slow_body",
-      "write_timeout",  "slow_reader",    "linger_timeout",   "handler_timeout",
-      "protocol_error", "server_close",   "max_requests",     "max_age",
-      "overload",       "drain",          "drain_deadline",   "io_error"};
+  constexpr std::string_view kNames[] = {"none",
+                                         "peer_closed",
+                                         "client_requested",
+                                         "peer_reset",
+                                         "idle_timeout",
+                                         "header_timeout",
+                                         "body_timeout",
+                                         "slow_body",
+                                         "write_timeout",
+                                         "slow_reader",
+                                         "linger_timeout",
+                                         "handler_timeout",
+                                         "protocol_error",
+                                         "server_close",
+                                         "max_requests",
+                                         "max_age",
+                                         "overload",
+                                         "drain",
+                                         "drain_deadline",
+                                         "io_error",
+                                         "upstream_closed",
+                                         "upstream_reset",
+                                         "upstream_requested",
+                                         "not_reusable",
+                                         "connect_refused",
+                                         "connect_timeout",
+                                         "response_timeout",
+                                         "ports_exhausted",
+                                         "cancelled"};
   static_assert(std::size(kNames) == kCloseReasonCount);
   for (std::size_t i = 0; i < kCloseReasonCount; ++i) {
     CHECK(closeReasonName(static_cast<CloseReason>(i)) == kNames[i]);
