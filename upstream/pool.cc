@@ -263,7 +263,7 @@ void Pool::onConnectFailed(Connection& connection, int status) {
   if (failure.kind == ErrorKind::PortsExhausted) {
     // Every new connection fails the same way until ports free up; one line a second says so
     // without flooding the log, and the request fails at once rather than spinning on connect.
-    if (now() - lastPortsWarning_ >= lifecycle::Duration{1'000}) {
+    if (!lastPortsWarning_ || now() - *lastPortsWarning_ >= lifecycle::Duration{1'000}) {
       lastPortsWarning_ = now();
       spdlog::warn("upstream={} connect to {} failed: no free local port (EADDRNOTAVAIL)", name_,
                    formatAddress(connection.remote()));

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -145,7 +146,7 @@ class Pool {
   bool shutdown_ = false;
   bool timerClosed_ = false;
   std::function<void()> onDrained_;
-  lifecycle::TimePoint lastPortsWarning_ = lifecycle::TimePoint::min();
+  std::optional<lifecycle::TimePoint> lastPortsWarning_;  // none yet
 
   // Single writer (the loop), relaxed atomics, as lifecycle::Tally.
   std::atomic<std::int64_t> queued_{0};
