@@ -216,7 +216,10 @@ void Connection::feed(const char* data, std::size_t len) {
         if (exchange_->callbacks.onBody) exchange_->callbacks.onBody(parser_.body());
         if (exchange_ == nullptr) return;
         if (paused_) {
+          // Kept, even when empty: the parser must be fed again before it reports what follows
+          // (the end of the message included), so resume() feeds whatever is kept.
           pending_.assign(data, len);
+          unfed_ = true;
           return;
         }
         continue;
@@ -289,6 +292,7 @@ Exchange* Connection::detach() noexcept {
   if (exchange != nullptr) exchange->connection = nullptr;
   exchange_ = nullptr;
   paused_ = false;
+  unfed_ = false;
   pending_.clear();
   return exchange;
 }
@@ -332,7 +336,10 @@ void Connection::resume() {
     fail(ErrorKind::IoError, CloseReason::IoError, uv_err_name(rc), false);
     return;
   }
-  if (!bytes.empty()) feed(bytes.data(), bytes.size());
+  if (unfed_) {
+    unfed_ = false;
+    feed(bytes.data(), bytes.size());
+  }
 }
 
 }  // namespace closewise::upstream

@@ -80,6 +80,7 @@ class Connection {
   std::string head_;     // the request head being written; owned until the write completes
   std::string pending_;  // bytes read but not yet fed, kept while the consumer is paused
   bool paused_ = false;
+  bool unfed_ = false;  // feeding stopped at a pause; resume() must feed pending_, even if empty
   bool writing_ = false;
   bool closing_ = false;
   char buffer_[64 * 1024];

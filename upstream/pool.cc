@@ -156,7 +156,9 @@ void Pool::noteDeadline(TimePoint deadline) {
   if (timerClosed_ || deadline >= armedFor_) return;
   armedFor_ = deadline;
   const TimePoint t = now();
-  const auto wait = deadline > t ? static_cast<std::uint64_t>((deadline - t).count()) : 0;
+  // At least one millisecond: libuv runs a timer started from a timer callback with a timeout of
+  // 0 in the same pass, so a deadline that stayed in the past would spin the loop for ever.
+  const auto wait = deadline > t ? static_cast<std::uint64_t>((deadline - t).count()) : 1;
   const int rc = uv_timer_start(&timer_, &Pool::onTimerThunk, wait, 0);
   assert(rc == 0 && "uv_timer_start fails only without a callback");
   (void)rc;

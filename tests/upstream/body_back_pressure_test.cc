@@ -9,16 +9,25 @@ using namespace closewise;
 using namespace closewise::testing;
 
 TEST_CASE("pausing stops delivery and reading; resuming delivers the rest", "[pool][pressure]") {
-  const std::string big(4 * 1024 * 1024, 'b');
+  // Chunked in 1 KiB chunks, so one read holds many pieces: a pause must stop between them.
+  const std::string chunk(1024, 'b');
+  std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 4096; ++i) chunked += "400\r\n" + chunk + "\r\n";
+  chunked += "0\r\n\r\n";
+  const std::size_t total = 4096 * chunk.size();
   auto settings = fastSettings();
   settings.timeouts.stall = 2'000ms;
-  PoolHarness h([&](FakePeer& peer, const std::string&) { peer.send(okResponse(big)); }, settings);
+  PoolHarness h([&](FakePeer& peer, const std::string&) { peer.send(chunked); }, settings);
   Outcome o;
   upstream::RequestHandle handle;
   std::size_t received = 0;
+  bool paused = false;
+  int deliveredWhilePaused = 0;
   upstream::ResponseCallbacks callbacks = o.callbacks();
   callbacks.onBody = [&](std::string_view piece) {
     received += piece.size();
+    if (paused) ++deliveredWhilePaused;
+    paused = true;
     handle.pause();  // a downstream socket that is full after every piece
   };
   handle = h.pool->request(get(), std::move(callbacks));
@@ -26,14 +35,17 @@ TEST_CASE("pausing stops delivery and reading; resuming delivers the rest", "[po
   const std::size_t atPause = received;
   h.fx.runFor(50ms);
   CHECK(received == atPause);  // nothing delivered while paused
-  CHECK(received < big.size() / 4);
-  while (!o.done() && received < big.size()) {
+  CHECK(received < total / 4);
+  while (!o.done() && received < total) {
     const std::size_t before = received;
+    paused = false;
     handle.resume();
     h.fx.runUntil([&] { return received > before || o.done(); }, 1s);
   }
+  paused = false;
   handle.resume();
   REQUIRE(h.runUntilDone(o));
+  CHECK(deliveredWhilePaused == 0);
   CHECK(o.ended);
-  CHECK(received == big.size());
+  CHECK(received == total);
 }
