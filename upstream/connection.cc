@@ -86,6 +86,7 @@ void Connection::reuse(Exchange& exchange) {
   exchange_ = &exchange;
   exchange.connection = this;
   state_.requestStarted(now());
+  if (exchange.paused) pause();  // the consumer paused while the request was queued
   send();
 }
 
@@ -110,6 +111,7 @@ void Connection::onConnect(int status) {
   }
   pool_.onConnected(*this);
   state_.connected(now());
+  if (exchange_->paused) pause();  // the consumer paused while the connection was being made
   send();
 }
 

@@ -49,3 +49,16 @@ TEST_CASE("pausing stops delivery and reading; resuming delivers the rest", "[po
   CHECK(o.ended);
   CHECK(received == total);
 }
+
+TEST_CASE("a pause made before the request has a connection holds", "[pool][pressure]") {
+  PoolHarness h([](FakePeer& peer, const std::string&) { peer.send(okResponse("held back")); });
+  Outcome& o = h.send();
+  h.handle(0).pause();  // still queued: dispatch comes on the next turn of the loop
+  REQUIRE(h.fx.runUntil([&] { return h.upstream.requests() == 1; }));
+  h.fx.runFor(30ms);
+  CHECK(o.status == 0);
+  CHECK_FALSE(o.done());
+  h.handle(0).resume();
+  REQUIRE(h.runUntilDone(o));
+  CHECK(o.body == "held back");
+}
