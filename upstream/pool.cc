@@ -259,6 +259,7 @@ void Pool::onConnected(Connection& connection) {
 void Pool::onConnectFailed(Connection& connection, int status) {
   Exchange* exchange = connection.exchange();
   const ConnectFailure failure = classify(status);
+  const sockaddr_storage remote = connection.remote();
   connection.close(failure.reason);
   // An address that failed may be one the name no longer points to: look it up again next time.
   resolver_.forget();
@@ -268,7 +269,7 @@ void Pool::onConnectFailed(Connection& connection, int status) {
     if (!lastPortsWarning_ || now() - *lastPortsWarning_ >= lifecycle::Duration{1'000}) {
       lastPortsWarning_ = now();
       spdlog::warn("upstream={} connect to {} failed: no free local port (EADDRNOTAVAIL)", name_,
-                   formatAddress(connection.remote()));
+                   formatAddress(remote));
     }
   }
   if (exchange == nullptr) return;
@@ -397,12 +398,14 @@ void Pool::shutdown() {
   queue_.clear();
   refused_.clear();
   queued_.store(0, std::memory_order_relaxed);
-  std::vector<Exchange*> open;
-  for (const auto& [id, exchange] : exchanges_) open.push_back(exchange.get());
-  for (Exchange* exchange : open) fail(*exchange, Error{ErrorKind::PoolClosed, "pool shut down"});
+  // Connections first, so that each is on the books as closed by the drain (closing detaches
+  // its request), then the requests, which learn that the pool is gone.
   std::vector<Connection*> all;
   for (const auto& [raw, connection] : connections_) all.push_back(raw);
   for (Connection* connection : all) connection->close(CloseReason::Drain);
+  std::vector<Exchange*> open;
+  for (const auto& [id, exchange] : exchanges_) open.push_back(exchange.get());
+  for (Exchange* exchange : open) fail(*exchange, Error{ErrorKind::PoolClosed, "pool shut down"});
   resolver_.cancel();
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_),
            [](uv_handle_t* handle) { static_cast<Pool*>(handle->data)->timerClosed_ = true; });

@@ -63,5 +63,7 @@ TEST_CASE("shutdown fails what is open and closes every handle", "[pool][drain]"
   CHECK(a.error->kind == ErrorKind::PoolClosed);
   REQUIRE(h.fx.runUntil([&] { return h.pool->closed(); }, 1s));
   CHECK(h.books().connections.open == 0);
+  CHECK(h.closedBy(CloseReason::Drain) == 1);
+  CHECK(h.closedBy(CloseReason::Cancelled) == 0);
   // The harness's teardown then requires uv_loop_close() == 0.
 }
