@@ -43,7 +43,7 @@ TEST_CASE("an idempotent request that meets the race is retried once", "[pool][r
   CHECK(h.upstream.accepted() == 2);
 }
 
-TEST_CASE("a POST without a body is retried; a POST whose body went out is not", "[pool][race]") {
+TEST_CASE("a POST without a body is retried, a POST whose body went out is not", "[pool][race]") {
   PoolHarness h(raceOnFirstConnection(false));
   REQUIRE(h.runUntilDone(h.send()));
   Outcome& empty = h.send({"POST", "/", {}, {}});

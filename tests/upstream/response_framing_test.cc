@@ -46,7 +46,7 @@ TEST_CASE("a chunked body after a 100 Continue, then reuse", "[pool][framing]") 
   CHECK(h.books().connections.in(Phase::Idle) == 1);
 }
 
-TEST_CASE("a close-delimited body ends at the upstream's FIN; no reuse", "[pool][framing]") {
+TEST_CASE("a close-delimited body ends at the upstream's FIN, with no reuse", "[pool][framing]") {
   PoolHarness h(answer("HTTP/1.1 200 OK\r\n\r\nuntil the end", true));
   Outcome& a = h.send();
   REQUIRE(h.runUntilDone(a));
