@@ -1,31 +1,39 @@
 #include "kernel/address.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
-#include <uv.h>
 
 namespace closewise::kernel {
+
+std::string formatHostPort(std::string_view host, std::uint16_t port) {
+  const bool bracket = host.find(':') != std::string_view::npos;
+  std::string text;
+  text.reserve(host.size() + 8);
+  if (bracket) text += '[';
+  text += host;
+  if (bracket) text += ']';
+  text += ':';
+  text += std::to_string(port);
+  return text;
+}
 
 std::string formatSocketAddress(const sockaddr_storage& address, std::uint16_t* port) {
   char host[INET6_ADDRSTRLEN] = {};
   std::uint16_t number = 0;
-  std::string text;
   if (address.ss_family == AF_INET6) {
-    const auto* sin6 = reinterpret_cast<const sockaddr_in6*>(&address);
-    uv_ip6_name(sin6, host, sizeof host);
-    number = ntohs(sin6->sin6_port);
-    // Appended piece by piece: GCC 12 warns (-Wrestrict, a false positive) on "[" + string.
-    text += '[';
-    text += host;
-    text += "]:";
-    text += std::to_string(number);
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
+    inet_ntop(AF_INET6, &v6->sin6_addr, host, sizeof host);
+    number = ntohs(v6->sin6_port);
+  } else if (address.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
+    inet_ntop(AF_INET, &v4->sin_addr, host, sizeof host);
+    number = ntohs(v4->sin_port);
   } else {
-    const auto* sin = reinterpret_cast<const sockaddr_in*>(&address);
-    uv_ip4_name(sin, host, sizeof host);
-    number = ntohs(sin->sin_port);
-    text = std::string(host) + ":" + std::to_string(number);
+    return {};
   }
+  // inet_ntop cannot fail here: the family is one it knows and the buffer fits any address.
   if (port != nullptr) *port = number;
-  return text;
+  return formatHostPort(host, number);
 }
 
 }  // namespace closewise::kernel

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <utility>
 
+#include "kernel/address.h"
 #include "kernel/process_view.h"
 #include "kernel/tcp_info.h"
 
@@ -60,7 +61,7 @@ std::string addressText(int family, const std::array<unsigned char, 16>& address
 
 std::string endpointText(int family, const std::array<unsigned char, 16>& address,
                          std::uint16_t port) {
-  return formatEndpoint(LocalEndpoint{addressText(family, address), port});
+  return formatHostPort(addressText(family, address), port);
 }
 
 // Both sources funnel through here so they count by the same rules.
@@ -312,16 +313,7 @@ std::string_view tcpStateName(TcpState state) noexcept {
 }
 
 std::string formatEndpoint(const LocalEndpoint& endpoint) {
-  const std::string& address = endpoint.address.empty() ? std::string("0.0.0.0") : endpoint.address;
-  const bool bracket = address.find(':') != std::string::npos;
-  std::string text;
-  text.reserve(address.size() + 8);
-  if (bracket) text += '[';
-  text += address;
-  if (bracket) text += ']';
-  text += ':';
-  text += std::to_string(endpoint.port);
-  return text;
+  return formatHostPort(endpoint.address.empty() ? "0.0.0.0" : endpoint.address, endpoint.port);
 }
 
 void UniqueFd::reset(int fd) noexcept {

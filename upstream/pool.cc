@@ -6,7 +6,7 @@
 #include <cassert>
 #include <utility>
 
-#include "upstream/address_text.h"
+#include "kernel/address.h"
 #include "upstream/connection.h"
 
 namespace closewise::upstream {
@@ -269,7 +269,7 @@ void Pool::onConnectFailed(Connection& connection, int status) {
     if (!lastPortsWarning_ || now() - *lastPortsWarning_ >= lifecycle::Duration{1'000}) {
       lastPortsWarning_ = now();
       spdlog::warn("upstream={} connect to {} failed: no free local port (EADDRNOTAVAIL)", name_,
-                   formatAddress(remote));
+                   kernel::formatSocketAddress(remote));
     }
   }
   if (exchange == nullptr) return;

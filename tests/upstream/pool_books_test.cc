@@ -4,8 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "kernel/address.h"
 #include "tests/upstream/pool_harness.h"
-#include "upstream/address_text.h"
 
 using namespace closewise;
 using namespace closewise::testing;
@@ -26,9 +26,9 @@ TEST_CASE("the books count what happened and list the pool's sockets", "[pool][b
 
   const auto sockets = h.pool->sockets();
   REQUIRE(sockets.size() == 1);
-  CHECK(upstream::formatAddress(sockets[0].remote) ==
+  CHECK(kernel::formatSocketAddress(sockets[0].remote) ==
         "127.0.0.1:" + std::to_string(h.upstream.port()));
-  CHECK(upstream::formatAddress(sockets[0].local) ==
+  CHECK(kernel::formatSocketAddress(sockets[0].local) ==
         "127.0.0.1:" + std::to_string(h.upstream.peer(0).remotePort()));
 
   h.upstream.peer(0).close();

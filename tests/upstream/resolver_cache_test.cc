@@ -2,8 +2,8 @@
 // forgotten on demand (after a connect failure), and lookups under way are shared.
 #include <catch2/catch.hpp>
 
+#include "kernel/address.h"
 #include "tests/upstream/loop_fixture.h"
-#include "upstream/address_text.h"
 #include "upstream/origin.h"
 
 using namespace closewise;
@@ -22,7 +22,7 @@ TEST_CASE("a name is looked up once, shared, cached, refreshed and forgotten", "
     ++answers;
     status = st;
     seen.clear();
-    for (const auto& a : addresses) seen.push_back(upstream::formatAddress(a));
+    for (const auto& a : addresses) seen.push_back(kernel::formatSocketAddress(a));
   };
   resolver.resolve(record);
   resolver.resolve(record);  // joins the lookup under way
