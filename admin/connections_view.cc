@@ -1,12 +1,12 @@
 #include "admin/connections_view.h"
 
-#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "kernel/address.h"
 #include "kernel/sock_diag.h"
 
 namespace closewise::admin {
@@ -109,18 +109,7 @@ std::string peerOf(int fd) {
   sockaddr_storage address{};
   socklen_t length = sizeof address;
   if (fd < 0 || getpeername(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return {};
-  char text[INET6_ADDRSTRLEN] = {};
-  if (address.ss_family == AF_INET) {
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
-    if (inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text) == nullptr) return {};
-    return kernel::formatEndpoint({text, ntohs(v4->sin_port)});
-  }
-  if (address.ss_family == AF_INET6) {
-    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&address);
-    if (inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text) == nullptr) return {};
-    return kernel::formatEndpoint({text, ntohs(v6->sin6_port)});
-  }
-  return {};
+  return kernel::formatSocketAddress(address);
 }
 
 }  // namespace closewise::admin
