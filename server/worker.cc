@@ -9,6 +9,7 @@
 #include <cassert>
 #include <ctime>
 
+#include "kernel/address.h"
 #include "server/connection.h"
 
 namespace closewise::server {
@@ -91,12 +92,9 @@ std::string Worker::start() {
     int rc = endpoint.inheritedFd >= 0 ? listener->adopt(endpoint.inheritedFd, options_.backlog)
                                        : listener->bind(endpoint.host, endpoint.port,
                                                         options_.reusePort, options_.backlog);
-    std::string where =
-        endpoint.inheritedFd >= 0
-            ? "inherited fd " + std::to_string(endpoint.inheritedFd)
-            : (endpoint.host.find(':') != std::string::npos ? "[" + endpoint.host + "]"
-                                                            : endpoint.host) +
-                  ":" + std::to_string(endpoint.port);
+    std::string where = endpoint.inheritedFd >= 0
+                            ? "inherited fd " + std::to_string(endpoint.inheritedFd)
+                            : kernel::formatHostPort(endpoint.host, endpoint.port);
     if (rc != 0) {
       std::string error = options_.name + " listener " + where + ": " + listener->errorText();
       listeners_.push_back(std::move(listener));
