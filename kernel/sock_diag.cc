@@ -312,10 +312,6 @@ std::string_view tcpStateName(TcpState state) noexcept {
   return "UNKNOWN";
 }
 
-std::string formatEndpoint(const LocalEndpoint& endpoint) {
-  return formatHostPort(endpoint.address.empty() ? "0.0.0.0" : endpoint.address, endpoint.port);
-}
-
 void UniqueFd::reset(int fd) noexcept {
   if (fd_ >= 0) ::close(fd_);
   fd_ = fd;

@@ -53,13 +53,8 @@ std::string_view tcpStateName(TcpState state) noexcept;
 // CLOSE for the moment between a reset and our close(); that is not a state worth a gauge.)
 const std::vector<TcpState>& reportedTcpStates();
 
-struct LocalEndpoint {
-  std::string address;  // numeric; "" or "0.0.0.0" / "::" means any address
-  std::uint16_t port = 0;
-};
-
 struct ListenQueue {
-  std::string address;        // "127.0.0.1:8080" or "[::1]:8080"
+  std::string address;        // "127.0.0.1:8080" or "[::1]:8080" (kernel/address.h)
   std::uint32_t pending = 0;  // connections completed by the kernel, not yet accept()ed
   std::uint32_t backlog = 0;  // the limit listen() set; 0 when the source cannot tell (procfs)
 };
@@ -100,9 +95,6 @@ struct KernelView {
     return states[static_cast<std::size_t>(state)];
   }
 };
-
-// "127.0.0.1:8080" or "[::1]:8080", the form ListenQueue and CloseWaitSocket use.
-std::string formatEndpoint(const LocalEndpoint& endpoint);
 
 // Owns one file descriptor and closes it exactly once.
 class UniqueFd {
