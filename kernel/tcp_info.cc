@@ -15,12 +15,12 @@ std::optional<SocketTcpInfo> socketTcpInfo(int fd) noexcept {
   // An older kernel fills a shorter struct; every field we read must be inside what it wrote.
   if (length < offsetof(tcp_info, tcpi_total_retrans) + sizeof info.tcpi_total_retrans)
     return std::nullopt;
-  return SocketTcpInfo{static_cast<TcpState>(info.tcpi_state),
-                       info.tcpi_rtt,
-                       info.tcpi_unacked,
-                       info.tcpi_retransmits,
-                       info.tcpi_total_retrans,
-                       info.tcpi_sacked};
+  return SocketTcpInfo{.state = static_cast<TcpState>(info.tcpi_state),
+                       .rttMicros = info.tcpi_rtt,
+                       .unacked = info.tcpi_unacked,
+                       .retransmitsNow = info.tcpi_retransmits,
+                       .retransmitsTotal = info.tcpi_total_retrans,
+                       .sacked = info.tcpi_sacked};
 }
 
 }  // namespace closewise::kernel

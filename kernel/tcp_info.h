@@ -11,12 +11,17 @@
 
 namespace closewise::kernel {
 
+// The one reader of TCP_INFO: server, admin and the kernel view all take a socket's state from
+// here. Each name has one meaning; the kernel's two retransmission counts are told apart by name.
 struct SocketTcpInfo {
   TcpState state;
-  std::uint32_t rttMicros;     // smoothed round-trip time
-  std::uint32_t unacked;       // segments sent and not yet acknowledged
-  std::uint32_t retransmits;   // retransmissions of the current unacknowledged segment
-  std::uint32_t totalRetrans;  // retransmitted segments over the connection's life
+  std::uint32_t rttMicros;  // smoothed round-trip time
+  std::uint32_t unacked;    // segments sent and not yet acknowledged
+  // tcpi_retransmits: retransmission timeouts of the oldest unacknowledged segment, each of which
+  // doubled the timer (RFC 6298 section 5.5); back to 0 once that segment is acknowledged.
+  std::uint32_t retransmitsNow;
+  // tcpi_total_retrans: segments retransmitted over the connection's life, never reset.
+  std::uint32_t retransmitsTotal;
   // A listener's TCP_INFO reuses two fields (tcp_get_info in net/ipv4/tcp.c): `unacked` is then
   // its accept queue (connections not yet accept()ed) and `sacked` its listen() backlog, the
   // two figures inet_diag reports as rqueue and wqueue.

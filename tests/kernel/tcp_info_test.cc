@@ -23,7 +23,8 @@ TEST_CASE("TCP_INFO follows a connection from ESTABLISHED to CLOSE_WAIT") {
   REQUIRE(established);
   CHECK(established->state == TcpState::Established);
   CHECK(established->unacked == 0);
-  CHECK(established->totalRetrans == 0);
+  CHECK(established->retransmitsNow == 0);
+  CHECK(established->retransmitsTotal == 0);
   CHECK(socketTcpInfo(listener.get())->state == TcpState::Listen);
 
   REQUIRE(::shutdown(client.get(), SHUT_WR) == 0);  // the peer's FIN
