@@ -2,7 +2,6 @@
 
 #include <linux/sockios.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -16,6 +15,7 @@
 #include <utility>
 
 #include "kernel/address.h"
+#include "kernel/tcp_info.h"
 #include "protocol/response_writer.h"
 #include "server/worker.h"
 
@@ -992,11 +992,10 @@ bool Connection::isIdle() const noexcept {
 
 void Connection::probePeerGone() {
   if (handleClosing_ || state_.phase() != Phase::HalfClosed) return;
-  tcp_info info{};
-  socklen_t len = sizeof info;
-  // TCP_CLOSE (7): the kernel has dropped the connection, which after the peer's FIN means its
-  // RST arrived (RFC 9293 section 3.10.7.3).
-  if (getsockopt(fd(), IPPROTO_TCP, TCP_INFO, &info, &len) == 0 && info.tcpi_state == TCP_CLOSE) {
+  // CLOSE: the kernel has dropped the connection, which after the peer's FIN means its RST
+  // arrived (RFC 9293 section 3.10.7.3).
+  const auto info = kernel::socketTcpInfo(fd());
+  if (info && info->state == kernel::TcpState::Close) {
     SPDLOG_DEBUG("conn={} reset by the peer while half-closed", id_);
     close(CloseReason::PeerReset, CloseMode::Immediate);
   }
