@@ -312,11 +312,6 @@ std::string_view tcpStateName(TcpState state) noexcept {
   return "UNKNOWN";
 }
 
-void UniqueFd::reset(int fd) noexcept {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
 KernelStateReader::KernelStateReader(std::vector<std::uint16_t> localPorts, Families families)
     : localPorts_(std::move(localPorts)), families_(families) {
   std::sort(localPorts_.begin(), localPorts_.end());

@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "kernel/unique_fd.h"
+
 namespace closewise::kernel {
 
 // The numbering is the kernel's (include/net/tcp_states.h), so a state byte from inet_diag_msg or
@@ -94,33 +96,6 @@ struct KernelView {
   std::uint64_t count(TcpState state) const noexcept {
     return states[static_cast<std::size_t>(state)];
   }
-};
-
-// Owns one file descriptor and closes it exactly once.
-class UniqueFd {
- public:
-  UniqueFd() noexcept = default;
-  explicit UniqueFd(int fd) noexcept : fd_(fd) {}
-  UniqueFd(UniqueFd&& other) noexcept : fd_(other.release()) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) reset(other.release());
-    return *this;
-  }
-  UniqueFd(const UniqueFd&) = delete;
-  UniqueFd& operator=(const UniqueFd&) = delete;
-  ~UniqueFd() { reset(); }
-
-  int get() const noexcept { return fd_; }
-  bool valid() const noexcept { return fd_ >= 0; }
-  int release() noexcept {
-    const int fd = fd_;
-    fd_ = -1;
-    return fd;
-  }
-  void reset(int fd = -1) noexcept;
-
- private:
-  int fd_ = -1;
 };
 
 // Which address families to ask about. The kernel keeps IPv4 and IPv6 TCP sockets in one hash

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kernel/sock_diag.h"
+#include "kernel/unique_fd.h"
 
 namespace closewise::test {
 
