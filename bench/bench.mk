@@ -33,11 +33,10 @@ BENCH_FLAGS = \
 bench: deps-test build
 	python3 bench/run_bench.py --closewise $(BUILD)/bin/closewise $(BENCH_FLAGS)
 
-# Compiled on its own: the reader is two files with no dependency beyond the C++ library.
-$(BUILD)/bench/kernel_query_bench: bench/kernel_query_bench.cc kernel/sock_diag.cc kernel/sock_diag.h \
-                                   kernel/tcp_info.cc kernel/tcp_info.h
+# Compiled on its own: the reader is kernel/, a leaf with no dependency beyond the C++ library.
+$(BUILD)/bench/kernel_query_bench: bench/kernel_query_bench.cc $(wildcard kernel/*.cc kernel/*.h)
 	@mkdir -p $(@D)
-	$(CXX) -O2 -std=c++20 -I. bench/kernel_query_bench.cc kernel/sock_diag.cc kernel/tcp_info.cc -o $@
+	$(CXX) -O2 -std=c++20 -I. bench/kernel_query_bench.cc $(wildcard kernel/*.cc) -o $@
 
 bench-kernel-query: $(BUILD)/bench/kernel_query_bench
 	taskset -c 1 $(BUILD)/bench/kernel_query_bench

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "kernel/sock_diag.h"
+#include "kernel/unique_fd.h"
 
 namespace {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <string_view>
 
-#include "kernel/sock_diag.h"
+#include "kernel/unique_fd.h"
 
 namespace closewise::test {
 
