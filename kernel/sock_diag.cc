@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "kernel/address.h"
@@ -271,6 +272,66 @@ void readOwnSocketDetail(int fd, SocketRecord& socket) noexcept {
   if (::fstat(fd, &status) == 0) socket.inode = status.st_ino;
 }
 
+// A dump request as sendmsg takes it: the netlink header, then inet_diag_req_v2. The port filter
+// bytecode, when there is one, follows as an attribute of `filterBytes` (aligned) bytes.
+struct DumpRequest {
+  nlmsghdr header;
+  inet_diag_req_v2 request;
+};
+static_assert(sizeof(DumpRequest) == NLMSG_LENGTH(sizeof(inet_diag_req_v2)));
+
+// `onlyPort` non-zero: the request's own source-port field filters, and no bytecode follows.
+DumpRequest dumpRequest(std::uint8_t family, std::uint32_t states, std::uint32_t sequence,
+                        std::uint16_t onlyPort, std::size_t filterBytes) noexcept {
+  DumpRequest message{};
+  if (onlyPort != 0) message.request.id.idiag_sport = htons(onlyPort);
+  message.header.nlmsg_len = static_cast<std::uint32_t>(sizeof message + filterBytes);
+  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  message.header.nlmsg_seq = sequence;
+  message.request.sdiag_family = family;
+  message.request.sdiag_protocol = IPPROTO_TCP;
+  // No extensions: the fixed inet_diag_msg already carries state, ports, addresses, queues and
+  // inode, and asking for INET_DIAG_INFO would make the kernel fill a tcp_info per socket.
+  message.request.idiag_ext = 0;
+  message.request.idiag_states = states;
+  return message;
+}
+
+// NLMSG_DONE ends a dump; one that failed part-way reports the error as an int after the header.
+std::string dumpDoneResult(nlmsghdr* header) {
+  int status = 0;
+  if (header->nlmsg_len >= NLMSG_LENGTH(sizeof status))
+    std::memcpy(&status, NLMSG_DATA(header), sizeof status);
+  return status < 0 ? errnoMessage("sock_diag dump", -status) : std::string{};
+}
+
+// NLMSG_ERROR: the kernel refused the request itself (for example a filter it could not audit).
+std::string requestErrorResult(nlmsghdr* header) {
+  if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) return "sock_diag: short error message";
+  nlmsgerr error{};
+  std::memcpy(&error, NLMSG_DATA(header), sizeof error);
+  return errnoMessage("sock_diag request", -error.error);
+}
+
+// One socket of a SOCK_DIAG_BY_FAMILY message the caller has checked is long enough.
+SocketRecord fromDiagMessage(nlmsghdr* header) noexcept {
+  inet_diag_msg diag{};
+  std::memcpy(&diag, NLMSG_DATA(header), sizeof diag);
+  SocketRecord socket;
+  socket.family = diag.idiag_family;
+  socket.state = diag.idiag_state;
+  socket.localPort = ntohs(diag.id.idiag_sport);
+  socket.remotePort = ntohs(diag.id.idiag_dport);
+  std::memcpy(socket.localAddress.data(), diag.id.idiag_src, 16);
+  std::memcpy(socket.remoteAddress.data(), diag.id.idiag_dst, 16);
+  socket.receiveQueue = diag.idiag_rqueue;
+  socket.sendQueue = diag.idiag_wqueue;
+  socket.inode = diag.idiag_inode;
+  socket.backlogKnown = true;
+  return socket;
+}
+
 }  // namespace
 
 const std::vector<TcpState>& reportedTcpStates() {
@@ -439,32 +500,20 @@ std::string KernelStateReader::querySockDiag(KernelView& view) {
 
 std::string KernelStateReader::dumpFamily(std::uint8_t family, std::uint32_t states,
                                           KernelView& view) {
-  // Request: nlmsghdr, inet_diag_req_v2, then one attribute carrying the port filter bytecode.
-  struct {
-    nlmsghdr header;
-    inet_diag_req_v2 request;
-  } message{};
-  static_assert(sizeof message == NLMSG_LENGTH(sizeof(inet_diag_req_v2)));
-  nlattr filter{};
-  filter.nla_type = INET_DIAG_REQ_BYTECODE;
-  filter.nla_len = static_cast<std::uint16_t>(NLA_HDRLEN + portFilter_.size());
+  std::string error = sendDumpRequest(family, states);
+  return error.empty() ? receiveDump(view) : error;
+}
 
+std::string KernelStateReader::sendDumpRequest(std::uint8_t family, std::uint32_t states) {
   // With one port the request's own source-port field does the filtering: the kernel compares it
   // before it would run a bytecode program, which saves a little on every socket it walks past
   // (bench/README.md, "The kernel view's cost").
   const bool onePort = localPorts_.size() == 1;
-  if (onePort) message.request.id.idiag_sport = htons(localPorts_.front());
-  message.header.nlmsg_len =
-      static_cast<std::uint32_t>(sizeof message + (onePort ? 0 : NLA_ALIGN(filter.nla_len)));
-  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  message.header.nlmsg_seq = ++sequence_;
-  message.request.sdiag_family = family;
-  message.request.sdiag_protocol = IPPROTO_TCP;
-  // No extensions: the fixed inet_diag_msg already carries state, ports, addresses, queues and
-  // inode, and asking for INET_DIAG_INFO would make the kernel fill a tcp_info per socket.
-  message.request.idiag_ext = 0;
-  message.request.idiag_states = states;
+  nlattr filter{};
+  filter.nla_type = INET_DIAG_REQ_BYTECODE;
+  filter.nla_len = static_cast<std::uint16_t>(NLA_HDRLEN + portFilter_.size());
+  DumpRequest message = dumpRequest(family, states, ++sequence_, onePort ? localPorts_.front() : 0,
+                                    onePort ? 0 : NLA_ALIGN(filter.nla_len));
 
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
@@ -481,7 +530,10 @@ std::string KernelStateReader::dumpFamily(std::uint8_t family, std::uint32_t sta
   while (::sendmsg(netlink_.get(), &request, 0) < 0) {
     if (errno != EINTR) return errnoMessage("sock_diag send", errno);
   }
+  return {};
+}
 
+std::string KernelStateReader::receiveDump(KernelView& view) {
   for (;;) {
     iovec into{buffer_.data(), buffer_.size()};
     msghdr reply{};
@@ -503,45 +555,22 @@ std::string KernelStateReader::dumpFamily(std::uint8_t family, std::uint32_t sta
       return "sock_diag receive: reply truncated";
     }
     if (from.nl_pid != 0) continue;  // only the kernel answers dumps
-
-    auto length = static_cast<int>(received);
-    for (auto* header = reinterpret_cast<nlmsghdr*>(buffer_.data()); NLMSG_OK(header, length);
-         header = NLMSG_NEXT(header, length)) {
-      if (header->nlmsg_seq != sequence_) continue;  // a reply to an abandoned request
-      if (header->nlmsg_type == NLMSG_DONE) {
-        // A dump that failed part-way reports the error as an int after the header.
-        int status = 0;
-        if (header->nlmsg_len >= NLMSG_LENGTH(sizeof status))
-          std::memcpy(&status, NLMSG_DATA(header), sizeof status);
-        return status < 0 ? errnoMessage("sock_diag dump", -status) : std::string{};
-      }
-      if (header->nlmsg_type == NLMSG_ERROR) {
-        if (header->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr)))
-          return "sock_diag: short error message";
-        nlmsgerr error{};
-        std::memcpy(&error, NLMSG_DATA(header), sizeof error);
-        return errnoMessage("sock_diag request", -error.error);
-      }
-      if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
-      if (header->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg))) continue;
-
-      inet_diag_msg diag{};
-      std::memcpy(&diag, NLMSG_DATA(header), sizeof diag);
-      SocketRecord socket;
-      socket.family = diag.idiag_family;
-      socket.state = diag.idiag_state;
-      socket.localPort = ntohs(diag.id.idiag_sport);
-      socket.remotePort = ntohs(diag.id.idiag_dport);
-      std::memcpy(socket.localAddress.data(), diag.id.idiag_src, 16);
-      std::memcpy(socket.remoteAddress.data(), diag.id.idiag_dst, 16);
-      socket.receiveQueue = diag.idiag_rqueue;
-      socket.sendQueue = diag.idiag_wqueue;
-      socket.inode = diag.idiag_inode;
-      socket.backlogKnown = true;
-      recordSocket(socket, localPorts_, states_, view);
-    }
-    if (length != 0) return "sock_diag receive: malformed reply";
+    if (auto result = readDumpDatagram(static_cast<int>(received), view)) return *result;
   }
+}
+
+std::optional<std::string> KernelStateReader::readDumpDatagram(int length, KernelView& view) {
+  for (auto* header = reinterpret_cast<nlmsghdr*>(buffer_.data()); NLMSG_OK(header, length);
+       header = NLMSG_NEXT(header, length)) {
+    if (header->nlmsg_seq != sequence_) continue;  // a reply to an abandoned request
+    if (header->nlmsg_type == NLMSG_DONE) return dumpDoneResult(header);
+    if (header->nlmsg_type == NLMSG_ERROR) return requestErrorResult(header);
+    if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
+    if (header->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg))) continue;
+    recordSocket(fromDiagMessage(header), localPorts_, states_, view);
+  }
+  if (length != 0) return "sock_diag receive: malformed reply";
+  return std::nullopt;
 }
 
 std::string KernelStateReader::queryProcfs(KernelView& view) {

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -152,7 +153,13 @@ class KernelStateReader {
  private:
   // Each returns an error message, empty on success, and adds what it found to `view`.
   std::string querySockDiag(KernelView& view);
+  // One family's dump: the request, then the replies until the kernel says it is done.
   std::string dumpFamily(std::uint8_t family, std::uint32_t states, KernelView& view);
+  std::string sendDumpRequest(std::uint8_t family, std::uint32_t states);
+  std::string receiveDump(KernelView& view);
+  // The messages of one datagram in buffer_: the dump's result once its end (or an error) is
+  // read, nullopt while more is to come.
+  std::optional<std::string> readDumpDatagram(int length, KernelView& view);
   std::string queryProcfs(KernelView& view);
   std::string readProcFile(const char* path, bool mayBeMissing, KernelView& view);
 
