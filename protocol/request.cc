@@ -1,5 +1,7 @@
 #include "protocol/request.h"
 
+#include <utility>
+
 namespace closewise::protocol {
 
 const std::string* Request::header(std::string_view name) const noexcept {
@@ -24,20 +26,32 @@ std::optional<std::string_view> Request::queryParam(std::string_view key) const 
   return std::nullopt;
 }
 
+namespace {
+
+// Moves `from` into `to` emptied: its contents go, its capacity stays.
+template <typename Buffer>
+void takeEmptied(Buffer& to, Buffer& from) noexcept {
+  from.clear();
+  to = std::move(from);
+}
+
+}  // namespace
+
 void Request::clear() noexcept {
-  method.clear();
-  target.clear();
-  path.clear();
-  query.clear();
-  versionMajor = 1;
-  versionMinor = 1;
-  headers.clear();
-  trailers.clear();
-  body.clear();
-  keepAlive = true;
-  expectContinue = false;
-  chunked = false;
-  contentLength.reset();
+  // Every field returns to its default by construction, so a field added to Request later cannot
+  // keep the previous request's value for want of a line here. Only the buffers are carried over,
+  // emptied, because their capacity is what lets a keep-alive connection stop allocating: a
+  // buffer missing from this list loses its capacity, never its contents. Moving a string or a
+  // vector hands over its pointer, and constructing the empty ones allocates nothing.
+  Request fresh;
+  takeEmptied(fresh.method, method);
+  takeEmptied(fresh.target, target);
+  takeEmptied(fresh.path, path);
+  takeEmptied(fresh.query, query);
+  takeEmptied(fresh.headers, headers);
+  takeEmptied(fresh.trailers, trailers);
+  takeEmptied(fresh.body, body);
+  *this = std::move(fresh);
 }
 
 }  // namespace closewise::protocol

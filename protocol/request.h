@@ -39,7 +39,7 @@ struct Request {
   // raw: no percent-decoding and no '+' to space, so the view can point into `query` without a
   // copy. A key without '=' has the empty value. nullopt when the key is absent.
   std::optional<std::string_view> queryParam(std::string_view key) const;
-  // Empties every field but keeps the capacity of the strings and vectors.
+  // Returns every field to its default but keeps the capacity of the strings and vectors.
   void clear() noexcept;
 };
 

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -93,14 +94,14 @@ struct RequestParser::Impl {
   int onMessageComplete() noexcept;
 
   int fail(int status, std::string_view reason) noexcept {
-    if (error.status == 0) error = ParseError{status, reason};
+    if (msg.error.status == 0) msg.error = ParseError{status, reason};
     return HPE_USER;
   }
   // The head does not fit in maxHeaderBytes. If the request line has not even ended, the
   // request-target is what is too long: 414 (RFC 9110 15.5.15), as nginx answers a request line
   // over its buffers; otherwise the header fields are: 431 (RFC 6585 5).
   void failHeadTooLarge() noexcept {
-    if (requestLineDone) {
+    if (msg.requestLineDone) {
       fail(431, kHeadTooLarge);
     } else {
       fail(414, kTargetTooLong);
@@ -117,37 +118,52 @@ struct RequestParser::Impl {
   Header& startField(std::vector<Header>& fields) noexcept;
   void splitTarget() noexcept;
 
+  // Everything the parser tracks about the message being parsed, apart from the Request it
+  // builds. A new message replaces it with a fresh value (reset()), so every field, one added
+  // later included, starts from its default without being named in a reset. It owns no memory
+  // (the static_assert below keeps it so): replacing it is a few stores, never an allocation.
+  // Buffers whose capacity should outlive a message belong to Request or to spareFields.
+  struct MessageState {
+    ParseError error;
+    Phase phase = Phase::Head;
+    FieldState fieldState = FieldState::None;
+    bool inTrailers = false;
+    bool headDone = false;
+
+    std::size_t headBytes = 0;      // bytes of the head consumed so far
+    std::size_t trailerBytes = 0;   // what the trailer fields cost: see kTrailerFieldOverhead
+    std::size_t chunkExtBytes = 0;  // bytes of chunk extensions
+    std::uint64_t chunkRemaining = 0;
+    int hostCount = 0;
+    bool sawTransferEncoding = false;
+    bool connectionClose = false;
+    bool connectionKeepAlive = false;
+
+    // The framing scanner: it sees every byte that llhttp consumed except body bytes, across
+    // feeds.
+    const char* scanFrom = nullptr;    // first byte of the current llhttp_execute not yet scanned
+    bool prevCr = false;               // the last framing byte was CR
+    bool atLineStart = true;           // the next framing byte starts a line
+    bool scanningHead = true;          // the bytes being scanned belong to the head
+    bool requestLineDone = false;      // the request line has ended
+    std::size_t requestLineBytes = 0;  // bytes of the request line (without CRLF) so far
+    int crlfAfterChunkData = 0;        // 2: expect CR, 1: expect LF, 0: nothing expected
+    bool framingFailed = false;        // the scanner refused a byte: its error stands
+    int chunkSizeDigits = -1;          // digits of the chunk-size being scanned; -1: not in one
+  };
+  static_assert(std::is_trivially_destructible_v<MessageState>,
+                "MessageState is replaced wholesale per message; a buffer kept across messages "
+                "belongs in Request or spareFields");
+
+  // What lasts as long as the connection.
   Limits limits;
   llhttp_t http{};
-  Request request;
-  ParseError error;
-  Phase phase = Phase::Head;
-  FieldState fieldState = FieldState::None;
-  bool inTrailers = false;
-  bool headDone = false;
-
-  std::size_t headBytes = 0;      // bytes of the head consumed so far
-  std::size_t trailerBytes = 0;   // what the trailer fields cost: see kTrailerFieldOverhead
-  std::size_t chunkExtBytes = 0;  // bytes of chunk extensions
-  std::uint64_t chunkRemaining = 0;
-  int hostCount = 0;
-  bool sawTransferEncoding = false;
-  bool connectionClose = false;
-  bool connectionKeepAlive = false;
-
-  // The framing scanner: it sees every byte that llhttp consumed except body bytes, across feeds.
-  const char* scanFrom = nullptr;    // first byte of the current llhttp_execute not yet scanned
-  bool prevCr = false;               // the last framing byte was CR
-  bool atLineStart = true;           // the next framing byte starts a line
-  bool scanningHead = true;          // the bytes being scanned belong to the head
-  bool requestLineDone = false;      // the request line has ended
-  std::size_t requestLineBytes = 0;  // bytes of the request line (without CRLF) so far
-  int crlfAfterChunkData = 0;        // 2: expect CR, 1: expect LF, 0: nothing expected
-  bool framingFailed = false;        // the scanner refused a byte: its error stands
-  int chunkSizeDigits = -1;          // digits of the chunk-size being scanned; -1: not in one
-
   // Header strings from earlier requests, recycled so a keep-alive connection stops allocating.
   std::vector<Header> spareFields;
+
+  // What one message owns: its state, and the Request whose buffers are kept (Request::clear).
+  MessageState msg;
+  Request request;
 };
 
 namespace {
@@ -210,7 +226,7 @@ const llhttp_settings_t& RequestParser::Impl::settings() noexcept {
 // three rules over all non-body bytes, plus the CRLF that must follow chunk data (RFC 9112 7.1).
 bool RequestParser::Impl::scanFraming(const char* begin, const char* end) noexcept {
   for (const char* p = begin; p < end;) {
-    if (crlfAfterChunkData == 0 && !prevCr && !atLineStart && chunkSizeDigits < 0) {
+    if (msg.crlfAfterChunkData == 0 && !msg.prevCr && !msg.atLineStart && msg.chunkSizeDigits < 0) {
       // Inside a line only CR and LF can break a rule, so skip to the next of them: most of a
       // head is field names and values, and this keeps the scan to a compare or two per byte.
       // Two memchr passes (vectorised in libc) beat a byte loop on lines longer than a few bytes.
@@ -220,12 +236,12 @@ bool RequestParser::Impl::scanFraming(const char* begin, const char* end) noexce
       const auto* lf =
           static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(cr - p)));
       const char* q = lf != nullptr ? lf : cr;
-      if (!requestLineDone) requestLineBytes += static_cast<std::size_t>(q - p);
+      if (!msg.requestLineDone) msg.requestLineBytes += static_cast<std::size_t>(q - p);
       p = q;
       if (p == end) break;
     }
     if (!scanByte(*p++)) {
-      framingFailed = true;
+      msg.framingFailed = true;
       return false;
     }
   }
@@ -233,74 +249,74 @@ bool RequestParser::Impl::scanFraming(const char* begin, const char* end) noexce
 }
 
 bool RequestParser::Impl::scanByte(char c) noexcept {
-  if (chunkSizeDigits >= 0) {
+  if (msg.chunkSizeDigits >= 0) {
     // The chunk-size ends at its first byte that is not a hex digit (BWS, ';' or CR).
     if (!isHexDigit(c)) {
-      chunkSizeDigits = -1;
-    } else if (++chunkSizeDigits > kMaxChunkSizeDigits) {
+      msg.chunkSizeDigits = -1;
+    } else if (++msg.chunkSizeDigits > kMaxChunkSizeDigits) {
       fail(400, kChunkSizeTooLong);
       return false;
     }
   }
-  if (crlfAfterChunkData != 0) {
+  if (msg.crlfAfterChunkData != 0) {
     // RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF.
-    const char expected = crlfAfterChunkData == 2 ? '\r' : '\n';
+    const char expected = msg.crlfAfterChunkData == 2 ? '\r' : '\n';
     if (c != expected) {
       fail(400, kBadChunk);
       return false;
     }
     // After the CRLF that ends a chunk's data, the next line starts with a chunk-size.
-    if (--crlfAfterChunkData == 0) chunkSizeDigits = 0;
+    if (--msg.crlfAfterChunkData == 0) msg.chunkSizeDigits = 0;
   }
-  if (prevCr && c != '\n') {
+  if (msg.prevCr && c != '\n') {
     fail(400, kBareCr);  // RFC 9112 2.2: a bare CR must be rejected or replaced.
     return false;
   }
   if (c == '\n') {
-    if (!prevCr) {
+    if (!msg.prevCr) {
       fail(400, kBareLf);  // RFC 9112 2.2: we choose not to accept a bare LF as a line end.
       return false;
     }
-    prevCr = false;
-    atLineStart = true;
+    msg.prevCr = false;
+    msg.atLineStart = true;
     return true;
   }
-  prevCr = c == '\r';
-  if (prevCr) {
-    if (!requestLineDone && requestLineBytes > 0) {
+  msg.prevCr = c == '\r';
+  if (msg.prevCr) {
+    if (!msg.requestLineDone && msg.requestLineBytes > 0) {
       // RFC 9112 3: request-line = method SP request-target SP HTTP-version, with exactly one
       // SP each. llhttp skips extra spaces, so compare the line's length with its parts.
-      requestLineDone = true;
+      msg.requestLineDone = true;
       const std::size_t expected = request.method.size() + 1 + request.target.size() + 1 +
                                    std::string_view{"HTTP/1.1"}.size();
-      if (requestLineBytes != expected) {
+      if (msg.requestLineBytes != expected) {
         fail(400, kBadRequestLine);
         return false;
       }
     }
     return true;
   }
-  if (atLineStart && isOws(c)) {
+  if (msg.atLineStart && isOws(c)) {
     // RFC 9112 5.2: obs-fold; a server must reject it (or replace it) in a request. No other
     // line of the head, a chunk-size line or a trailer section starts with whitespace.
-    fail(400, scanningHead || inTrailers ? kObsFold : kBadChunk);
+    fail(400, msg.scanningHead || msg.inTrailers ? kObsFold : kBadChunk);
     return false;
   }
-  atLineStart = false;
-  if (!requestLineDone) ++requestLineBytes;
+  msg.atLineStart = false;
+  if (!msg.requestLineDone) ++msg.requestLineBytes;
   return true;
 }
 
 ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcept {
-  switch (phase) {
+  switch (msg.phase) {
     case Phase::Failed:
       return {ParseStatus::Error, 0};
     case Phase::Complete:
       return {ParseStatus::MessageComplete, 0};
     case Phase::HeadPaused:
       llhttp_resume(&http);
-      phase = Phase::Body;
-      if (request.chunked) chunkSizeDigits = 0;  // the body starts with a chunk-size line
+      msg.phase = Phase::Body;
+      if (request.chunked) msg.chunkSizeDigits = 0;  // the body starts with a chunk-size line
       break;
     case Phase::Head:
     case Phase::Body:
@@ -310,21 +326,21 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
 
   // During the head, llhttp never sees more than the bytes the head may still use, so an
   // endless header is cut off at exactly maxHeaderBytes, whatever the read size.
-  const bool inHead = phase == Phase::Head;
+  const bool inHead = msg.phase == Phase::Head;
   std::size_t given = len;
   if (inHead) {
     const std::size_t allowance =
-        limits.maxHeaderBytes > headBytes ? limits.maxHeaderBytes - headBytes : 0;
+        limits.maxHeaderBytes > msg.headBytes ? limits.maxHeaderBytes - msg.headBytes : 0;
     given = std::min(len, allowance);
     if (given == 0) {
       failHeadTooLarge();
-      phase = Phase::Failed;
+      msg.phase = Phase::Failed;
       return {ParseStatus::Error, 0};
     }
   }
 
-  scanFrom = data;
-  scanningHead = inHead;
+  msg.scanFrom = data;
+  msg.scanningHead = inHead;
   const llhttp_errno_t err = llhttp_execute(&http, data, given);
   std::size_t consumed = given;
   const char* scanEnd = data + given;
@@ -335,33 +351,33 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
     // the scanner names the real problem. A refusal by one of our callbacks (error is set) is
     // about the bytes before it, and llhttp rejects an unsupported version once its digits are
     // read, before it looks at the byte that follows.
-    const bool byteAtFault = err != HPE_PAUSED && error.status == 0 &&
+    const bool byteAtFault = err != HPE_PAUSED && msg.error.status == 0 &&
                              !(err == HPE_INVALID_VERSION && !versionSupported());
     scanEnd = data + (byteAtFault ? std::min(consumed + 1, given) : consumed);
   }
-  if (inHead) headBytes += consumed;
+  if (inHead) msg.headBytes += consumed;
 
-  if (!framingFailed) {
+  if (!msg.framingFailed) {
     // A callback may have refused the request (an unsupported version, a missing Host) after
     // bytes the scanner has not checked yet. Those bytes came first, so a framing error among
     // them is the first error: it wins, and the answer does not depend on where reads were cut.
-    const ParseError refusal = std::exchange(error, ParseError{});
-    if (scanFraming(scanFrom, scanEnd)) error = refusal;
+    const ParseError refusal = std::exchange(msg.error, ParseError{});
+    if (scanFraming(msg.scanFrom, scanEnd)) msg.error = refusal;
   }
-  if (error.status != 0 || (err != HPE_OK && err != HPE_PAUSED)) {
-    if (error.status == 0) mapLlhttpError(err, consumed < given ? data[consumed] : '\0');
-    phase = Phase::Failed;
+  if (msg.error.status != 0 || (err != HPE_OK && err != HPE_PAUSED)) {
+    if (msg.error.status == 0) mapLlhttpError(err, consumed < given ? data[consumed] : '\0');
+    msg.phase = Phase::Failed;
     return {ParseStatus::Error, consumed};
   }
   if (err == HPE_PAUSED) {
     // Our callbacks pause in exactly two places: after the head of a request with a body, and at
     // the end of a request.
-    return {phase == Phase::Complete ? ParseStatus::MessageComplete : ParseStatus::HeadComplete,
+    return {msg.phase == Phase::Complete ? ParseStatus::MessageComplete : ParseStatus::HeadComplete,
             consumed};
   }
   if (inHead && given < len) {
     failHeadTooLarge();
-    phase = Phase::Failed;
+    msg.phase = Phase::Failed;
     return {ParseStatus::Error, consumed};
   }
   return {ParseStatus::NeedMore, consumed};
@@ -391,10 +407,10 @@ void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err, char offending) noe
     case HPE_INVALID_HEADER_TOKEN:
       // RFC 9112 5.1: llhttp keeps a space before the colon in the name (caught in
       // onHeaderFieldComplete) but stops at a tab; both are the same violation.
-      if (fieldState != FieldState::Value && isOws(offending)) {
+      if (msg.fieldState != FieldState::Value && isOws(offending)) {
         fail(400, kSpaceBeforeColon);
       } else {
-        fail(400, fieldState == FieldState::Value ? kBadHeaderValue : kBadHeaderName);
+        fail(400, msg.fieldState == FieldState::Value ? kBadHeaderValue : kBadHeaderName);
       }
       return;
     case HPE_UNEXPECTED_CONTENT_LENGTH:
@@ -482,27 +498,28 @@ int RequestParser::Impl::onVersionComplete() noexcept {
 int RequestParser::Impl::chargeTrailer(std::size_t bytes) noexcept {
   // RFC 6585 5: 431 for header fields too large, collectively; trailer fields are header fields
   // sent after the body (RFC 9110 6.5), and they share the head's budget.
-  trailerBytes += bytes;
-  if (headBytes + trailerBytes > limits.maxHeaderBytes) return fail(431, kTrailersTooLarge);
+  msg.trailerBytes += bytes;
+  if (msg.headBytes + msg.trailerBytes > limits.maxHeaderBytes) return fail(431, kTrailersTooLarge);
   return 0;
 }
 
 int RequestParser::Impl::onHeaderField(const char* at, std::size_t n) noexcept {
-  if (fieldState != FieldState::Name) {
-    if (inTrailers && chargeTrailer(kTrailerFieldOverhead) != 0) return HPE_USER;
-    startField(inTrailers ? request.trailers : request.headers);
-    fieldState = FieldState::Name;
+  if (msg.fieldState != FieldState::Name) {
+    if (msg.inTrailers && chargeTrailer(kTrailerFieldOverhead) != 0) return HPE_USER;
+    startField(msg.inTrailers ? request.trailers : request.headers);
+    msg.fieldState = FieldState::Name;
   }
-  if (inTrailers && chargeTrailer(n) != 0) return HPE_USER;
-  (inTrailers ? request.trailers : request.headers).back().name.append(at, n);
+  if (msg.inTrailers && chargeTrailer(n) != 0) return HPE_USER;
+  (msg.inTrailers ? request.trailers : request.headers).back().name.append(at, n);
   return 0;
 }
 
 int RequestParser::Impl::onHeaderFieldComplete() noexcept {
   // llhttp fires this for an empty name too (": x"); make sure a field exists to check.
-  if (fieldState != FieldState::Name) startField(inTrailers ? request.trailers : request.headers);
-  fieldState = FieldState::Value;
-  const std::string& name = (inTrailers ? request.trailers : request.headers).back().name;
+  if (msg.fieldState != FieldState::Name)
+    startField(msg.inTrailers ? request.trailers : request.headers);
+  msg.fieldState = FieldState::Value;
+  const std::string& name = (msg.inTrailers ? request.trailers : request.headers).back().name;
   if (name.empty()) return fail(400, kBadHeaderName);
   if (isOws(name.back())) {
     // RFC 9112 5.1: no whitespace is allowed between the field name and the colon; a server
@@ -512,7 +529,7 @@ int RequestParser::Impl::onHeaderFieldComplete() noexcept {
   for (const char c : name) {
     if (!isTchar(c)) return fail(400, kBadHeaderName);
   }
-  if (inTrailers) return 0;  // RFC 9110 6.5.1: trailers never change the framing.
+  if (msg.inTrailers) return 0;  // RFC 9110 6.5.1: trailers never change the framing.
 
   // Smuggling checks are made here, at the colon, before llhttp looks at the value.
   if (equalsIgnoreCase(name, "content-length")) {
@@ -520,7 +537,7 @@ int RequestParser::Impl::onHeaderFieldComplete() noexcept {
     // identical duplicates too: a proxy in front may have merged or picked one of them.
     if (request.contentLength) return fail(400, kDuplicateCl);
     // RFC 9112 6.1: a server may reject a request with both; behind a proxy it must.
-    if (sawTransferEncoding) return fail(400, kClAndTe);
+    if (msg.sawTransferEncoding) return fail(400, kClAndTe);
   } else if (equalsIgnoreCase(name, "transfer-encoding")) {
     if (request.contentLength) return fail(400, kClAndTe);
   }
@@ -528,14 +545,14 @@ int RequestParser::Impl::onHeaderFieldComplete() noexcept {
 }
 
 int RequestParser::Impl::onHeaderValue(const char* at, std::size_t n) noexcept {
-  if (inTrailers && chargeTrailer(n) != 0) return HPE_USER;
-  (inTrailers ? request.trailers : request.headers).back().value.append(at, n);
+  if (msg.inTrailers && chargeTrailer(n) != 0) return HPE_USER;
+  (msg.inTrailers ? request.trailers : request.headers).back().value.append(at, n);
   return 0;
 }
 
 int RequestParser::Impl::onHeaderValueComplete() noexcept {
-  fieldState = FieldState::None;
-  Header& field = (inTrailers ? request.trailers : request.headers).back();
+  msg.fieldState = FieldState::None;
+  Header& field = (msg.inTrailers ? request.trailers : request.headers).back();
   // llhttp strips the leading OWS but keeps the trailing OWS (RFC 9112 5: it is not part of the
   // value).
   std::string& value = field.value;
@@ -546,12 +563,12 @@ int RequestParser::Impl::onHeaderValueComplete() noexcept {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && u != '\t') || u == 0x7F) return fail(400, kBadHeaderValue);
   }
-  if (inTrailers) return 0;
+  if (msg.inTrailers) return 0;
 
   const std::string& name = field.name;
   if (equalsIgnoreCase(name, "host")) {
     // RFC 9112 3.2: a request with more than one Host field line gets a 400.
-    if (++hostCount > 1) return fail(400, kMultipleHost);
+    if (++msg.hostCount > 1) return fail(400, kMultipleHost);
   } else if (equalsIgnoreCase(name, "content-length")) {
     // RFC 9112 6.3 item 5: 1*DIGIT, nothing else (llhttp checked the bytes as well).
     std::uint64_t n = 0;
@@ -562,12 +579,12 @@ int RequestParser::Impl::onHeaderValueComplete() noexcept {
   } else if (equalsIgnoreCase(name, "transfer-encoding")) {
     // RFC 9112 6.1 / 7: collect the codings; the decision is made once the head is complete,
     // because the list may span several field lines.
-    sawTransferEncoding = true;
+    msg.sawTransferEncoding = true;
   } else if (equalsIgnoreCase(name, "connection")) {
     // RFC 9112 9.3: connection options are case-insensitive tokens in a comma list.
     forEachListElement(value, [this](std::string_view token) {
-      if (equalsIgnoreCase(token, "close")) connectionClose = true;
-      if (equalsIgnoreCase(token, "keep-alive")) connectionKeepAlive = true;
+      if (equalsIgnoreCase(token, "close")) msg.connectionClose = true;
+      if (equalsIgnoreCase(token, "keep-alive")) msg.connectionKeepAlive = true;
     });
   } else if (equalsIgnoreCase(name, "expect")) {
     // RFC 9110 10.1.1: 100-continue is the only expectation defined; it is case-insensitive. A
@@ -580,18 +597,18 @@ int RequestParser::Impl::onHeaderValueComplete() noexcept {
 }
 
 int RequestParser::Impl::onHeadersComplete() noexcept {
-  if (inTrailers) return 0;
+  if (msg.inTrailers) return 0;
   // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request that lacks a Host field.
-  if (request.versionMinor == 1 && hostCount == 0) return fail(400, kMissingHost);
+  if (request.versionMinor == 1 && msg.hostCount == 0) return fail(400, kMissingHost);
 
-  if (sawTransferEncoding && request.versionMinor == 0) {
+  if (msg.sawTransferEncoding && request.versionMinor == 0) {
     // RFC 9112 6.1: HTTP/1.0 has no transfer codings, so a Transfer-Encoding in a 1.0 message
     // means its framing is faulty; the recipient must not keep the connection after it. The RFC
     // lets a server process the message first; we refuse it, as nginx does, because its body is
     // exactly what a 1.0 intermediary in front would have framed some other way.
     return fail(400, kTeInHttp10);
   }
-  if (sawTransferEncoding) {
+  if (msg.sawTransferEncoding) {
     // RFC 9112 6.3 item 4: if chunked is not the final coding of a request, its length cannot
     // be known: 400. RFC 9112 7: chunked must not be applied twice. RFC 9112 6.1: a coding we do
     // not implement (we implement only chunked) earns a 501.
@@ -618,11 +635,11 @@ int RequestParser::Impl::onHeadersComplete() noexcept {
 
   const bool isConnect = request.method == "CONNECT";
   request.keepAlive =
-      !isConnect && !connectionClose && (request.versionMinor == 1 || connectionKeepAlive);
+      !isConnect && !msg.connectionClose && (request.versionMinor == 1 || msg.connectionKeepAlive);
   // We never switch protocols (RFC 9110 7.8 lets a server ignore Upgrade), and a CONNECT gets an
   // ordinary response; either way the bytes that follow are parsed as HTTP, so tell llhttp.
   http.upgrade = 0;
-  headDone = true;
+  msg.headDone = true;
 
   const bool hasBody = request.chunked || (request.contentLength && *request.contentLength > 0);
   if (!hasBody) return 0;
@@ -632,7 +649,7 @@ int RequestParser::Impl::onHeadersComplete() noexcept {
     constexpr std::uint64_t kMaxReserve = 64 * 1024;
     request.body.reserve(static_cast<std::size_t>(std::min(*request.contentLength, kMaxReserve)));
   }
-  phase = Phase::HeadPaused;
+  msg.phase = Phase::HeadPaused;
   return HPE_PAUSED;
 }
 
@@ -644,27 +661,27 @@ int RequestParser::Impl::onChunkHeader() noexcept {
       limits.maxBodyBytes - std::min<std::size_t>(request.body.size(), limits.maxBodyBytes)) {
     return fail(413, kBodyTooLarge);
   }
-  chunkRemaining = size;
-  if (size == 0) inTrailers = true;  // The last chunk: trailer fields may follow.
+  msg.chunkRemaining = size;
+  if (size == 0) msg.inTrailers = true;  // The last chunk: trailer fields may follow.
   return 0;
 }
 
 int RequestParser::Impl::onChunkExtension(std::size_t n) noexcept {
   // We ignore chunk extensions (RFC 9112 7.1.1), but their length must still be bounded.
-  chunkExtBytes += n;
-  if (chunkExtBytes > limits.maxHeaderBytes) return fail(400, kChunkExtTooLarge);
+  msg.chunkExtBytes += n;
+  if (msg.chunkExtBytes > limits.maxHeaderBytes) return fail(400, kChunkExtTooLarge);
   return 0;
 }
 
 int RequestParser::Impl::onBody(const char* at, std::size_t n) noexcept {
   // Body bytes are data, not framing: scan the framing before them, then skip them.
-  if (!scanFraming(scanFrom, at)) return HPE_USER;
-  scanFrom = at + n;
+  if (!scanFraming(msg.scanFrom, at)) return HPE_USER;
+  msg.scanFrom = at + n;
   if (request.body.size() + n > limits.maxBodyBytes) return fail(413, kBodyTooLarge);
   request.body.append(at, n);
   if (request.chunked) {
-    chunkRemaining -= std::min<std::uint64_t>(chunkRemaining, n);
-    if (chunkRemaining == 0) crlfAfterChunkData = 2;
+    msg.chunkRemaining -= std::min<std::uint64_t>(msg.chunkRemaining, n);
+    if (msg.chunkRemaining == 0) msg.crlfAfterChunkData = 2;
   }
   return 0;
 }
@@ -672,7 +689,7 @@ int RequestParser::Impl::onBody(const char* at, std::size_t n) noexcept {
 int RequestParser::Impl::onMessageComplete() noexcept {
   // The framing scanner has not yet seen the last bytes of this request (for example the end
   // of a chunked body); feed() scans them before it reports MessageComplete.
-  phase = Phase::Complete;
+  msg.phase = Phase::Complete;
   return HPE_PAUSED;
 }
 
@@ -682,27 +699,7 @@ void RequestParser::Impl::reset() noexcept {
     for (Header& h : *fields) spareFields.push_back(std::move(h));
   }
   request.clear();
-  error = ParseError{};
-  phase = Phase::Head;
-  fieldState = FieldState::None;
-  inTrailers = false;
-  headDone = false;
-  headBytes = 0;
-  trailerBytes = 0;
-  chunkExtBytes = 0;
-  chunkRemaining = 0;
-  hostCount = 0;
-  sawTransferEncoding = false;
-  connectionClose = false;
-  connectionKeepAlive = false;
-  scanFrom = nullptr;
-  prevCr = false;
-  atLineStart = true;
-  requestLineDone = false;
-  requestLineBytes = 0;
-  crlfAfterChunkData = 0;
-  framingFailed = false;
-  chunkSizeDigits = -1;
+  msg = MessageState{};
   // llhttp_reset keeps the settings and our data pointer but forgets any error or pause.
   llhttp_reset(&http);
 }
@@ -724,19 +721,19 @@ Request& RequestParser::request() noexcept {
 }
 
 ParseError RequestParser::error() const noexcept {
-  return impl_->error;
+  return impl_->msg.error;
 }
 
 bool RequestParser::inProgress() const noexcept {
-  return impl_->headBytes > 0;
+  return impl_->msg.headBytes > 0;
 }
 
 bool RequestParser::headComplete() const noexcept {
-  return impl_->headDone;
+  return impl_->msg.headDone;
 }
 
 std::size_t RequestParser::headerBytes() const noexcept {
-  return impl_->headBytes;
+  return impl_->msg.headBytes;
 }
 
 void RequestParser::reset() noexcept {
