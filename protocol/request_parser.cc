@@ -111,10 +111,34 @@ struct RequestParser::Impl {
   bool versionSupported() const noexcept {
     return http.http_major == 1 && (http.http_minor == 0 || http.http_minor == 1);
   }
+  // What one llhttp_execute did: its verdict, the bytes it consumed, where the framing scan of
+  // those bytes ends, and the byte llhttp stopped at ('\0' when it took them all).
+  struct Execution {
+    llhttp_errno_t err = HPE_OK;
+    std::size_t consumed = 0;
+    const char* scanEnd = nullptr;
+    char offending = '\0';
+  };
+  void resumeForBody() noexcept;
+  std::size_t headAllowance() const noexcept;
+  Execution execute(const char* data, std::size_t given) noexcept;
+  void scanExecuted(const char* scanEnd) noexcept;
+  ParseResult outcome(const Execution& run, bool headCut) noexcept;
+  ParseResult failed(std::size_t consumed) noexcept {
+    msg.phase = Phase::Failed;
+    return {ParseStatus::Error, consumed};
+  }
+
   bool scanFraming(const char* begin, const char* end) noexcept;
   bool scanByte(char c) noexcept;  // one byte at a rule's edge: line start, after CR, chunk CRLF
+  bool scanChunkByte(char c) noexcept;
+  bool endRequestLine() noexcept;
   int chargeTrailer(std::size_t bytes) noexcept;
   void mapLlhttpError(llhttp_errno_t err, char offending) noexcept;
+  int recordHeadField(const Header& field) noexcept;
+  int decideTransferCoding() noexcept;
+  bool clientWantsKeepAlive() const noexcept;
+  int pauseForBody() noexcept;
   Header& startField(std::vector<Header>& fields) noexcept;
   void splitTarget() noexcept;
 
@@ -249,25 +273,7 @@ bool RequestParser::Impl::scanFraming(const char* begin, const char* end) noexce
 }
 
 bool RequestParser::Impl::scanByte(char c) noexcept {
-  if (msg.chunkSizeDigits >= 0) {
-    // The chunk-size ends at its first byte that is not a hex digit (BWS, ';' or CR).
-    if (!isHexDigit(c)) {
-      msg.chunkSizeDigits = -1;
-    } else if (++msg.chunkSizeDigits > kMaxChunkSizeDigits) {
-      fail(400, kChunkSizeTooLong);
-      return false;
-    }
-  }
-  if (msg.crlfAfterChunkData != 0) {
-    // RFC 9112 7.1: chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF.
-    const char expected = msg.crlfAfterChunkData == 2 ? '\r' : '\n';
-    if (c != expected) {
-      fail(400, kBadChunk);
-      return false;
-    }
-    // After the CRLF that ends a chunk's data, the next line starts with a chunk-size.
-    if (--msg.crlfAfterChunkData == 0) msg.chunkSizeDigits = 0;
-  }
+  if (!scanChunkByte(c)) return false;
   if (msg.prevCr && c != '\n') {
     fail(400, kBareCr);  // RFC 9112 2.2: a bare CR must be rejected or replaced.
     return false;
@@ -282,20 +288,7 @@ bool RequestParser::Impl::scanByte(char c) noexcept {
     return true;
   }
   msg.prevCr = c == '\r';
-  if (msg.prevCr) {
-    if (!msg.requestLineDone && msg.requestLineBytes > 0) {
-      // RFC 9112 3: request-line = method SP request-target SP HTTP-version, with exactly one
-      // SP each. llhttp skips extra spaces, so compare the line's length with its parts.
-      msg.requestLineDone = true;
-      const std::size_t expected = request.method.size() + 1 + request.target.size() + 1 +
-                                   std::string_view{"HTTP/1.1"}.size();
-      if (msg.requestLineBytes != expected) {
-        fail(400, kBadRequestLine);
-        return false;
-      }
-    }
-    return true;
-  }
+  if (msg.prevCr) return endRequestLine();
   if (msg.atLineStart && isOws(c)) {
     // RFC 9112 5.2: obs-fold; a server must reject it (or replace it) in a request. No other
     // line of the head, a chunk-size line or a trailer section starts with whitespace.
@@ -307,6 +300,45 @@ bool RequestParser::Impl::scanByte(char c) noexcept {
   return true;
 }
 
+// The chunk rules llhttp does not keep (RFC 9112 7.1): chunk = chunk-size [ chunk-ext ] CRLF
+// chunk-data CRLF, with a chunk-size of at most kMaxChunkSizeDigits digits.
+bool RequestParser::Impl::scanChunkByte(char c) noexcept {
+  if (msg.chunkSizeDigits >= 0) {
+    // The chunk-size ends at its first byte that is not a hex digit (BWS, ';' or CR).
+    if (!isHexDigit(c)) {
+      msg.chunkSizeDigits = -1;
+    } else if (++msg.chunkSizeDigits > kMaxChunkSizeDigits) {
+      fail(400, kChunkSizeTooLong);
+      return false;
+    }
+  }
+  if (msg.crlfAfterChunkData != 0) {
+    const char expected = msg.crlfAfterChunkData == 2 ? '\r' : '\n';
+    if (c != expected) {
+      fail(400, kBadChunk);
+      return false;
+    }
+    // After the CRLF that ends a chunk's data, the next line starts with a chunk-size.
+    if (--msg.crlfAfterChunkData == 0) msg.chunkSizeDigits = 0;
+  }
+  return true;
+}
+
+// A CR was scanned. The first one after a non-empty line ends the request line. RFC 9112 3:
+// request-line = method SP request-target SP HTTP-version, with exactly one SP each; llhttp skips
+// extra spaces, so the line's length is compared with its parts.
+bool RequestParser::Impl::endRequestLine() noexcept {
+  if (msg.requestLineDone || msg.requestLineBytes == 0) return true;
+  msg.requestLineDone = true;
+  const std::size_t expected =
+      request.method.size() + 1 + request.target.size() + 1 + std::string_view{"HTTP/1.1"}.size();
+  if (msg.requestLineBytes != expected) {
+    fail(400, kBadRequestLine);
+    return false;
+  }
+  return true;
+}
+
 ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcept {
   switch (msg.phase) {
     case Phase::Failed:
@@ -314,9 +346,7 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
     case Phase::Complete:
       return {ParseStatus::MessageComplete, 0};
     case Phase::HeadPaused:
-      llhttp_resume(&http);
-      msg.phase = Phase::Body;
-      if (request.chunked) msg.chunkSizeDigits = 0;  // the body starts with a chunk-size line
+      resumeForBody();
       break;
     case Phase::Head:
     case Phase::Body:
@@ -327,60 +357,72 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
   // During the head, llhttp never sees more than the bytes the head may still use, so an
   // endless header is cut off at exactly maxHeaderBytes, whatever the read size.
   const bool inHead = msg.phase == Phase::Head;
-  std::size_t given = len;
-  if (inHead) {
-    const std::size_t allowance =
-        limits.maxHeaderBytes > msg.headBytes ? limits.maxHeaderBytes - msg.headBytes : 0;
-    given = std::min(len, allowance);
-    if (given == 0) {
-      failHeadTooLarge();
-      msg.phase = Phase::Failed;
-      return {ParseStatus::Error, 0};
-    }
+  const std::size_t given = inHead ? std::min(len, headAllowance()) : len;
+  if (given == 0) {
+    failHeadTooLarge();
+    return failed(0);
   }
-
   msg.scanFrom = data;
   msg.scanningHead = inHead;
-  const llhttp_errno_t err = llhttp_execute(&http, data, given);
-  std::size_t consumed = given;
-  const char* scanEnd = data + given;
-  if (err != HPE_OK) {
-    const char* pos = llhttp_get_error_pos(&http);
-    consumed = pos != nullptr ? static_cast<std::size_t>(pos - data) : 0;
-    // For an error llhttp found itself, include the offending byte: if it is a bare CR or LF,
-    // the scanner names the real problem. A refusal by one of our callbacks (error is set) is
-    // about the bytes before it, and llhttp rejects an unsupported version once its digits are
-    // read, before it looks at the byte that follows.
-    const bool byteAtFault = err != HPE_PAUSED && msg.error.status == 0 &&
-                             !(err == HPE_INVALID_VERSION && !versionSupported());
-    scanEnd = data + (byteAtFault ? std::min(consumed + 1, given) : consumed);
-  }
-  if (inHead) msg.headBytes += consumed;
+  const Execution run = execute(data, given);
+  if (inHead) msg.headBytes += run.consumed;
+  scanExecuted(run.scanEnd);
+  return outcome(run, inHead && given < len);
+}
 
-  if (!msg.framingFailed) {
-    // A callback may have refused the request (an unsupported version, a missing Host) after
-    // bytes the scanner has not checked yet. Those bytes came first, so a framing error among
-    // them is the first error: it wins, and the answer does not depend on where reads were cut.
-    const ParseError refusal = std::exchange(msg.error, ParseError{});
-    if (scanFraming(msg.scanFrom, scanEnd)) msg.error = refusal;
+void RequestParser::Impl::resumeForBody() noexcept {
+  llhttp_resume(&http);
+  msg.phase = Phase::Body;
+  if (request.chunked) msg.chunkSizeDigits = 0;  // the body starts with a chunk-size line
+}
+
+std::size_t RequestParser::Impl::headAllowance() const noexcept {
+  return limits.maxHeaderBytes > msg.headBytes ? limits.maxHeaderBytes - msg.headBytes : 0;
+}
+
+RequestParser::Impl::Execution RequestParser::Impl::execute(const char* data,
+                                                            std::size_t given) noexcept {
+  Execution run{llhttp_execute(&http, data, given), given, data + given, '\0'};
+  if (run.err == HPE_OK) return run;
+  const char* pos = llhttp_get_error_pos(&http);
+  run.consumed = pos != nullptr ? static_cast<std::size_t>(pos - data) : 0;
+  if (run.consumed < given) run.offending = data[run.consumed];
+  // For an error llhttp found itself, include the offending byte: if it is a bare CR or LF,
+  // the scanner names the real problem. A refusal by one of our callbacks (error is set) is
+  // about the bytes before it, and llhttp rejects an unsupported version once its digits are
+  // read, before it looks at the byte that follows.
+  const bool byteAtFault = run.err != HPE_PAUSED && msg.error.status == 0 &&
+                           !(run.err == HPE_INVALID_VERSION && !versionSupported());
+  run.scanEnd = data + (byteAtFault ? std::min(run.consumed + 1, given) : run.consumed);
+  return run;
+}
+
+void RequestParser::Impl::scanExecuted(const char* scanEnd) noexcept {
+  if (msg.framingFailed) return;
+  // A callback may have refused the request (an unsupported version, a missing Host) after
+  // bytes the scanner has not checked yet. Those bytes came first, so a framing error among
+  // them is the first error: it wins, and the answer does not depend on where reads were cut.
+  const ParseError refusal = std::exchange(msg.error, ParseError{});
+  if (scanFraming(msg.scanFrom, scanEnd)) msg.error = refusal;
+}
+
+// headCut: llhttp was given less than the read because the head reached maxHeaderBytes.
+ParseResult RequestParser::Impl::outcome(const Execution& run, bool headCut) noexcept {
+  if (msg.error.status != 0 || (run.err != HPE_OK && run.err != HPE_PAUSED)) {
+    if (msg.error.status == 0) mapLlhttpError(run.err, run.offending);
+    return failed(run.consumed);
   }
-  if (msg.error.status != 0 || (err != HPE_OK && err != HPE_PAUSED)) {
-    if (msg.error.status == 0) mapLlhttpError(err, consumed < given ? data[consumed] : '\0');
-    msg.phase = Phase::Failed;
-    return {ParseStatus::Error, consumed};
-  }
-  if (err == HPE_PAUSED) {
+  if (run.err == HPE_PAUSED) {
     // Our callbacks pause in exactly two places: after the head of a request with a body, and at
     // the end of a request.
     return {msg.phase == Phase::Complete ? ParseStatus::MessageComplete : ParseStatus::HeadComplete,
-            consumed};
+            run.consumed};
   }
-  if (inHead && given < len) {
+  if (headCut) {
     failHeadTooLarge();
-    msg.phase = Phase::Failed;
-    return {ParseStatus::Error, consumed};
+    return failed(run.consumed);
   }
-  return {ParseStatus::NeedMore, consumed};
+  return {ParseStatus::NeedMore, run.consumed};
 }
 
 void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err, char offending) noexcept {
@@ -563,9 +605,14 @@ int RequestParser::Impl::onHeaderValueComplete() noexcept {
     const auto u = static_cast<unsigned char>(c);
     if ((u < 0x20 && u != '\t') || u == 0x7F) return fail(400, kBadHeaderValue);
   }
-  if (msg.inTrailers) return 0;
+  if (msg.inTrailers) return 0;  // RFC 9110 6.5.1: trailers never change the framing.
+  return recordHeadField(field);
+}
 
+// Notes what a header field of the head tells the parser about the message.
+int RequestParser::Impl::recordHeadField(const Header& field) noexcept {
   const std::string& name = field.name;
+  const std::string& value = field.value;
   if (equalsIgnoreCase(name, "host")) {
     // RFC 9112 3.2: a request with more than one Host field line gets a 400.
     if (++msg.hostCount > 1) return fail(400, kMultipleHost);
@@ -600,49 +647,59 @@ int RequestParser::Impl::onHeadersComplete() noexcept {
   if (msg.inTrailers) return 0;
   // RFC 9112 3.2: a server must answer 400 to an HTTP/1.1 request that lacks a Host field.
   if (request.versionMinor == 1 && msg.hostCount == 0) return fail(400, kMissingHost);
+  if (msg.sawTransferEncoding && decideTransferCoding() != 0) return HPE_USER;
+  if (request.contentLength && *request.contentLength > limits.maxBodyBytes) {
+    return fail(413, kBodyTooLarge);  // Refused before a single body byte is read.
+  }
+  request.keepAlive = clientWantsKeepAlive();
+  // We never switch protocols (RFC 9110 7.8 lets a server ignore Upgrade), and a CONNECT gets an
+  // ordinary response; either way the bytes that follow are parsed as HTTP, so tell llhttp.
+  http.upgrade = 0;
+  msg.headDone = true;
+  const bool hasBody = request.chunked || (request.contentLength && *request.contentLength > 0);
+  return hasBody ? pauseForBody() : 0;
+}
 
-  if (msg.sawTransferEncoding && request.versionMinor == 0) {
+// The head has a Transfer-Encoding: decides whether its codings frame a body we can read.
+int RequestParser::Impl::decideTransferCoding() noexcept {
+  if (request.versionMinor == 0) {
     // RFC 9112 6.1: HTTP/1.0 has no transfer codings, so a Transfer-Encoding in a 1.0 message
     // means its framing is faulty; the recipient must not keep the connection after it. The RFC
     // lets a server process the message first; we refuse it, as nginx does, because its body is
     // exactly what a 1.0 intermediary in front would have framed some other way.
     return fail(400, kTeInHttp10);
   }
-  if (msg.sawTransferEncoding) {
-    // RFC 9112 6.3 item 4: if chunked is not the final coding of a request, its length cannot
-    // be known: 400. RFC 9112 7: chunked must not be applied twice. RFC 9112 6.1: a coding we do
-    // not implement (we implement only chunked) earns a 501.
-    int codings = 0;
-    int chunkedCount = 0;
-    bool lastIsChunked = false;
-    for (const Header& h : request.headers) {
-      if (!equalsIgnoreCase(h.name, "transfer-encoding")) continue;
-      forEachListElement(h.value, [&](std::string_view coding) {
-        ++codings;
-        lastIsChunked = equalsIgnoreCase(coding, "chunked");
-        if (lastIsChunked) ++chunkedCount;
-      });
-    }
-    if (codings == 0) return fail(400, kBadTe);
-    if (!lastIsChunked || chunkedCount > 1) return fail(400, kChunkedNotLast);
-    if (codings > 1) return fail(501, kUnknownCoding);
-    request.chunked = true;
+  // RFC 9112 6.3 item 4: if chunked is not the final coding of a request, its length cannot be
+  // known: 400. RFC 9112 7: chunked must not be applied twice. RFC 9112 6.1: a coding we do not
+  // implement (we implement only chunked) earns a 501.
+  int codings = 0;
+  int chunkedCount = 0;
+  bool lastIsChunked = false;
+  for (const Header& h : request.headers) {
+    if (!equalsIgnoreCase(h.name, "transfer-encoding")) continue;
+    forEachListElement(h.value, [&](std::string_view coding) {
+      ++codings;
+      lastIsChunked = equalsIgnoreCase(coding, "chunked");
+      if (lastIsChunked) ++chunkedCount;
+    });
   }
+  if (codings == 0) return fail(400, kBadTe);
+  if (!lastIsChunked || chunkedCount > 1) return fail(400, kChunkedNotLast);
+  if (codings > 1) return fail(501, kUnknownCoding);
+  request.chunked = true;
+  return 0;
+}
 
-  if (request.contentLength && *request.contentLength > limits.maxBodyBytes) {
-    return fail(413, kBodyTooLarge);  // Refused before a single body byte is read.
-  }
-
+// Request::keepAlive says what the client asked for and why (RFC 9112 9.3).
+bool RequestParser::Impl::clientWantsKeepAlive() const noexcept {
   const bool isConnect = request.method == "CONNECT";
-  request.keepAlive =
-      !isConnect && !msg.connectionClose && (request.versionMinor == 1 || msg.connectionKeepAlive);
-  // We never switch protocols (RFC 9110 7.8 lets a server ignore Upgrade), and a CONNECT gets an
-  // ordinary response; either way the bytes that follow are parsed as HTTP, so tell llhttp.
-  http.upgrade = 0;
-  msg.headDone = true;
+  return !isConnect && !msg.connectionClose &&
+         (request.versionMinor == 1 || msg.connectionKeepAlive);
+}
 
-  const bool hasBody = request.chunked || (request.contentLength && *request.contentLength > 0);
-  if (!hasBody) return 0;
+// Stops llhttp after the head of a request with a body, so the caller may answer an Expect
+// (RFC 9110 10.1.1) before the body is read.
+int RequestParser::Impl::pauseForBody() noexcept {
   if (request.contentLength) {
     // Reserve for the announced body, but only up to 64 KiB: a client that announces a large
     // body and sends nothing must not make us hold memory it has not paid for in bytes.
