@@ -179,7 +179,8 @@ struct RequestParser::Impl {
                 "MessageState is replaced wholesale per message; a buffer kept across messages "
                 "belongs in Request or spareFields");
 
-  // What lasts as long as the connection.
+  // What lasts as long as the connection. llhttp keeps its own per-message state inside `http`;
+  // llhttp_reset forgets it and keeps the settings and our data pointer.
   Limits limits;
   llhttp_t http{};
   // Header strings from earlier requests, recycled so a keep-alive connection stops allocating.
@@ -373,7 +374,8 @@ ParseResult RequestParser::Impl::feed(const char* data, std::size_t len) noexcep
 void RequestParser::Impl::resumeForBody() noexcept {
   llhttp_resume(&http);
   msg.phase = Phase::Body;
-  if (request.chunked) msg.chunkSizeDigits = 0;  // the body starts with a chunk-size line
+  // RFC 9112 7.1: a chunked body starts with a chunk-size line.
+  if (request.chunked) msg.chunkSizeDigits = 0;
 }
 
 std::size_t RequestParser::Impl::headAllowance() const noexcept {
@@ -425,6 +427,8 @@ ParseResult RequestParser::Impl::outcome(const Execution& run, bool headCut) noe
   return {ParseStatus::NeedMore, run.consumed};
 }
 
+// An error llhttp found itself: each is a request that does not match the grammar of RFC 9112,
+// which makes it a 400 (RFC 9110 15.5.1) unless a more precise status fits.
 void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err, char offending) noexcept {
   switch (err) {
     case HPE_INVALID_VERSION:
@@ -437,14 +441,16 @@ void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err, char offending) noe
       }
       return;
     case HPE_INVALID_METHOD:
-      // llhttp knows the registered methods only; an unknown one is a 400, not a 501.
+      // RFC 9110 9.1 suggests 501 for a method the server does not recognise, but llhttp knows
+      // the registered methods only and stops at the first byte that leaves them, so it cannot
+      // tell an unknown method from a malformed request line ("get", a stray byte): 400.
       fail(400, kBadMethod);
       return;
     case HPE_INVALID_URL:
-      fail(400, kBadTarget);
+      fail(400, kBadTarget);  // RFC 9112 3.2
       return;
     case HPE_INVALID_CONSTANT:
-      fail(400, kBadRequestLine);
+      fail(400, kBadRequestLine);  // RFC 9112 2.3: HTTP-version is "HTTP/" DIGIT "." DIGIT
       return;
     case HPE_INVALID_HEADER_TOKEN:
       // RFC 9112 5.1: llhttp keeps a space before the colon in the name (caught in
@@ -456,18 +462,19 @@ void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err, char offending) noe
       }
       return;
     case HPE_UNEXPECTED_CONTENT_LENGTH:
-      fail(400, kClAndTe);
+      fail(400, kClAndTe);  // RFC 9112 6.1, as in onHeaderFieldComplete
       return;
     case HPE_INVALID_CONTENT_LENGTH:
-      // Includes "5, 6" and "5,5": llhttp accepts digits only, which is our rule too.
+      // RFC 9112 6.3 item 5. Includes "5, 6" and "5,5": llhttp accepts digits only, which is
+      // our rule too.
       fail(400, kBadCl);
       return;
     case HPE_INVALID_TRANSFER_ENCODING:
-      fail(400, kChunkedNotLast);
+      fail(400, kChunkedNotLast);  // RFC 9112 6.3 item 4
       return;
     case HPE_INVALID_CHUNK_SIZE:
     case HPE_STRICT:
-      fail(400, kBadChunk);
+      fail(400, kBadChunk);  // RFC 9112 7.1
       return;
     default:
       fail(400, kMalformed);
@@ -558,10 +565,11 @@ int RequestParser::Impl::onHeaderField(const char* at, std::size_t n) noexcept {
 
 int RequestParser::Impl::onHeaderFieldComplete() noexcept {
   // llhttp fires this for an empty name too (": x"); make sure a field exists to check.
-  if (msg.fieldState != FieldState::Name)
-    startField(msg.inTrailers ? request.trailers : request.headers);
+  std::vector<Header>& fields = msg.inTrailers ? request.trailers : request.headers;
+  if (msg.fieldState != FieldState::Name) startField(fields);
   msg.fieldState = FieldState::Value;
-  const std::string& name = (msg.inTrailers ? request.trailers : request.headers).back().name;
+  const std::string& name = fields.back().name;
+  // RFC 9110 5.1: a field name is a token, so it is neither empty nor holds anything but tchar.
   if (name.empty()) return fail(400, kBadHeaderName);
   if (isOws(name.back())) {
     // RFC 9112 5.1: no whitespace is allowed between the field name and the colon; a server
@@ -649,11 +657,13 @@ int RequestParser::Impl::onHeadersComplete() noexcept {
   if (request.versionMinor == 1 && msg.hostCount == 0) return fail(400, kMissingHost);
   if (msg.sawTransferEncoding && decideTransferCoding() != 0) return HPE_USER;
   if (request.contentLength && *request.contentLength > limits.maxBodyBytes) {
-    return fail(413, kBodyTooLarge);  // Refused before a single body byte is read.
+    // RFC 9110 15.5.14: 413, refused before a single body byte is read.
+    return fail(413, kBodyTooLarge);
   }
   request.keepAlive = clientWantsKeepAlive();
   // We never switch protocols (RFC 9110 7.8 lets a server ignore Upgrade), and a CONNECT gets an
-  // ordinary response; either way the bytes that follow are parsed as HTTP, so tell llhttp.
+  // ordinary response (RFC 9110 9.3.6: only a 2xx turns the connection into a tunnel); either way
+  // the bytes that follow are parsed as HTTP, so tell llhttp.
   http.upgrade = 0;
   msg.headDone = true;
   const bool hasBody = request.chunked || (request.contentLength && *request.contentLength > 0);

@@ -63,7 +63,9 @@ class RequestParser {
   bool headComplete() const noexcept;
   // Bytes of the current head so far, including the empty lines before the request line.
   std::size_t headerBytes() const noexcept;
-  // Ready for the next request. Keeps every buffer, including the header strings.
+  // Ready for the next request, which sees nothing of this one: each request on a persistent
+  // connection is framed on its own (RFC 9112 9.3). Keeps every buffer, including the header
+  // strings, so a keep-alive connection stops allocating.
   void reset() noexcept;
 
   struct Impl;
