@@ -134,7 +134,7 @@ struct RequestParser::Impl {
   bool scanChunkByte(char c) noexcept;
   bool endRequestLine() noexcept;
   int chargeTrailer(std::size_t bytes) noexcept;
-  void mapLlhttpError(llhttp_errno_t err, char offending) noexcept;
+  ParseError llhttpErrorMeaning(llhttp_errno_t err, char offending) const noexcept;
   int recordHeadField(const Header& field) noexcept;
   int decideTransferCoding() noexcept;
   bool clientWantsKeepAlive() const noexcept;
@@ -411,7 +411,7 @@ void RequestParser::Impl::scanExecuted(const char* scanEnd) noexcept {
 // headCut: llhttp was given less than the read because the head reached maxHeaderBytes.
 ParseResult RequestParser::Impl::outcome(const Execution& run, bool headCut) noexcept {
   if (msg.error.status != 0 || (run.err != HPE_OK && run.err != HPE_PAUSED)) {
-    if (msg.error.status == 0) mapLlhttpError(run.err, run.offending);
+    if (msg.error.status == 0) msg.error = llhttpErrorMeaning(run.err, run.offending);
     return failed(run.consumed);
   }
   if (run.err == HPE_PAUSED) {
@@ -429,56 +429,40 @@ ParseResult RequestParser::Impl::outcome(const Execution& run, bool headCut) noe
 
 // An error llhttp found itself: each is a request that does not match the grammar of RFC 9112,
 // which makes it a 400 (RFC 9110 15.5.1) unless a more precise status fits.
-void RequestParser::Impl::mapLlhttpError(llhttp_errno_t err, char offending) noexcept {
+ParseError RequestParser::Impl::llhttpErrorMeaning(llhttp_errno_t err,
+                                                   char offending) const noexcept {
   switch (err) {
     case HPE_INVALID_VERSION:
       // llhttp reports both "HTTP/1.2" (a version it parsed but does not support) and
       // "HTTP/1.10" (not a version at all) this way; only the former earns a 505.
-      if (!versionSupported()) {
-        fail(505, kBadVersion);
-      } else {
-        fail(400, kBadRequestLine);
-      }
-      return;
+      return versionSupported() ? ParseError{400, kBadRequestLine} : ParseError{505, kBadVersion};
     case HPE_INVALID_METHOD:
       // RFC 9110 9.1 suggests 501 for a method the server does not recognise, but llhttp knows
       // the registered methods only and stops at the first byte that leaves them, so it cannot
       // tell an unknown method from a malformed request line ("get", a stray byte): 400.
-      fail(400, kBadMethod);
-      return;
+      return {400, kBadMethod};
     case HPE_INVALID_URL:
-      fail(400, kBadTarget);  // RFC 9112 3.2
-      return;
+      return {400, kBadTarget};  // RFC 9112 3.2
     case HPE_INVALID_CONSTANT:
-      fail(400, kBadRequestLine);  // RFC 9112 2.3: HTTP-version is "HTTP/" DIGIT "." DIGIT
-      return;
+      return {400, kBadRequestLine};  // RFC 9112 2.3: HTTP-version is "HTTP/" DIGIT "." DIGIT
     case HPE_INVALID_HEADER_TOKEN:
+      if (msg.fieldState == FieldState::Value) return {400, kBadHeaderValue};
       // RFC 9112 5.1: llhttp keeps a space before the colon in the name (caught in
       // onHeaderFieldComplete) but stops at a tab; both are the same violation.
-      if (msg.fieldState != FieldState::Value && isOws(offending)) {
-        fail(400, kSpaceBeforeColon);
-      } else {
-        fail(400, msg.fieldState == FieldState::Value ? kBadHeaderValue : kBadHeaderName);
-      }
-      return;
+      return {400, isOws(offending) ? kSpaceBeforeColon : kBadHeaderName};
     case HPE_UNEXPECTED_CONTENT_LENGTH:
-      fail(400, kClAndTe);  // RFC 9112 6.1, as in onHeaderFieldComplete
-      return;
+      return {400, kClAndTe};  // RFC 9112 6.1, as in onHeaderFieldComplete
     case HPE_INVALID_CONTENT_LENGTH:
       // RFC 9112 6.3 item 5. Includes "5, 6" and "5,5": llhttp accepts digits only, which is
       // our rule too.
-      fail(400, kBadCl);
-      return;
+      return {400, kBadCl};
     case HPE_INVALID_TRANSFER_ENCODING:
-      fail(400, kChunkedNotLast);  // RFC 9112 6.3 item 4
-      return;
+      return {400, kChunkedNotLast};  // RFC 9112 6.3 item 4
     case HPE_INVALID_CHUNK_SIZE:
     case HPE_STRICT:
-      fail(400, kBadChunk);  // RFC 9112 7.1
-      return;
+      return {400, kBadChunk};  // RFC 9112 7.1
     default:
-      fail(400, kMalformed);
-      return;
+      return {400, kMalformed};
   }
 }
 
