@@ -88,7 +88,7 @@ std::string connectionsJson(const std::vector<server::ConnectionInfo>& connectio
                       : kernel::tcpStateName(static_cast<kernel::TcpState>(c.tcpState))},
         {"rtt_us", c.rttUs},
         {"unacked", c.unacked},
-        {"retransmits", c.retransmits}};
+        {"retransmits", c.retransmitsTotal}};
     list.push_back({{"id", c.id},
                     {"worker", c.worker},
                     {"peer", c.peer},

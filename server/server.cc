@@ -13,23 +13,14 @@
 #include <cstring>
 #include <mutex>
 
+#include "kernel/tcp_info.h"
+
 namespace closewise::server {
 
 namespace {
 
 std::string ms(std::chrono::milliseconds d) {
   return std::to_string(d.count()) + "ms";
-}
-
-// Work handed to the main loop from worker threads.
-struct MainQueue {
-  std::mutex mutex;
-  std::vector<std::function<void()>> work;
-};
-
-MainQueue& mainQueue() {
-  static MainQueue queue;
-  return queue;
 }
 
 // Connections the admin listener holds at once: probes, a scraper and a few dashboards need a
@@ -229,11 +220,7 @@ int Server::run() {
     worker->setOnFinished([this, worker] {
       // On the worker's thread: close its handles so its loop ends, then tell the main loop.
       worker->shutdown();
-      {
-        std::lock_guard<std::mutex> lock(mainQueue().mutex);
-        mainQueue().work.push_back([this] { ++workersDone_; });
-      }
-      uv_async_send(&workerDone_);
+      postToMain([this] { ++workersDone_; });
     });
     int rc = uv_thread_create(
         &w->thread, [](void* arg) { uv_run(static_cast<uv_loop_t*>(arg), UV_RUN_DEFAULT); },
@@ -476,8 +463,8 @@ void Server::onWorkerDoneThunk(uv_async_t* handle) noexcept {
 void Server::onWorkerDone() {
   std::vector<std::function<void()>> work;
   {
-    std::lock_guard<std::mutex> lock(mainQueue().mutex);
-    work.swap(mainQueue().work);
+    std::lock_guard<std::mutex> lock(mainWorkMutex_);
+    work.swap(mainWork_);
   }
   for (auto& fn : work) fn();
   if (workersDone_.load() == workers_.size() && !mainClosed_) {
@@ -542,6 +529,48 @@ std::vector<std::uint16_t> Server::publicPorts() const {
   return ports_;
 }
 
+void Server::postToMain(std::function<void()> work) {
+  {
+    std::lock_guard<std::mutex> lock(mainWorkMutex_);
+    mainWork_.push_back(std::move(work));
+  }
+  uv_async_send(&workerDone_);
+}
+
+namespace {
+
+// One connection as /connections lists it, read on its worker's thread: the fd cannot be closed
+// and reused while the worker is busy here.
+ConnectionInfo connectionInfo(const Worker& worker, Connection& c, lifecycle::TimePoint now) {
+  const auto& st = c.state();
+  ConnectionInfo info;
+  info.id = c.id();
+  info.worker = worker.index();
+  info.peer = c.peerAddress();
+  info.phase = lifecycle::phaseName(st.phase());
+  info.ageMs = static_cast<std::uint64_t>((now - st.acceptedAt()).count());
+  info.idleMs = static_cast<std::uint64_t>((now - c.phaseSince()).count());
+  info.requests = st.requestsStarted();
+  info.bytesIn = c.bytesIn();
+  info.bytesOut = c.bytesOut();
+  info.peerFinSeen = st.peerFinSeen();
+  if (st.peerFinSeen()) {
+    info.sincePeerFinMs = static_cast<std::uint64_t>((now - st.peerFinAt()).count());
+  }
+  info.fd = c.fd();
+  if (const auto tcp = info.fd >= 0 ? kernel::socketTcpInfo(info.fd) : std::nullopt) {
+    info.tcpState = static_cast<int>(tcp->state);
+    info.rttUs = tcp->rttMicros;
+    info.unacked = tcp->unacked;
+    info.retransmitsTotal = tcp->retransmitsTotal;
+  }
+  return info;
+}
+
+}  // namespace
+
+// Admin-time only: one post per worker and one ConnectionInfo per connection, per call; the
+// request path never runs any of it.
 void Server::listConnections(std::function<void(std::vector<ConnectionInfo>)> done) {
   struct Collector {
     std::mutex mutex;
@@ -556,60 +585,24 @@ void Server::listConnections(std::function<void(std::vector<ConnectionInfo>)> do
     collector->done({});
     return;
   }
+  // Called once per worker, from its thread (or from here for one that has finished and has no
+  // connections left); the last one hands the whole list to the main loop.
+  const auto add = [this, collector](std::vector<ConnectionInfo> mine) {
+    std::lock_guard<std::mutex> lock(collector->mutex);
+    for (auto& info : mine) collector->all.push_back(std::move(info));
+    if (--collector->remaining == 0) {
+      postToMain([collector] { collector->done(std::move(collector->all)); });
+    }
+  };
   for (auto& w : workers_) {
-    const bool posted = w->worker->post([this, collector](Worker& worker) {
+    const bool posted = w->worker->post([add](Worker& worker) {
       std::vector<ConnectionInfo> mine;
       const auto now = worker.now();
-      worker.forEachConnection([&](Connection& c) {
-        const auto& st = c.state();
-        ConnectionInfo info;
-        info.id = c.id();
-        info.worker = worker.index();
-        info.peer = c.peerAddress();
-        info.phase = lifecycle::phaseName(st.phase());
-        info.ageMs = static_cast<std::uint64_t>((now - st.acceptedAt()).count());
-        info.idleMs = static_cast<std::uint64_t>((now - c.phaseSince()).count());
-        info.requests = st.requestsStarted();
-        info.bytesIn = c.bytesIn();
-        info.bytesOut = c.bytesOut();
-        info.peerFinSeen = st.peerFinSeen();
-        if (st.peerFinSeen()) {
-          info.sincePeerFinMs = static_cast<std::uint64_t>((now - st.peerFinAt()).count());
-        }
-        info.fd = c.fd();
-        tcp_info ti{};
-        socklen_t len = sizeof ti;
-        if (info.fd >= 0 && getsockopt(info.fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0) {
-          info.tcpState = ti.tcpi_state;
-          info.rttUs = ti.tcpi_rtt;
-          info.unacked = ti.tcpi_unacked;
-          info.retransmits = ti.tcpi_total_retrans;
-        }
-        mine.push_back(std::move(info));
-      });
-      bool last = false;
-      {
-        std::lock_guard<std::mutex> lock(collector->mutex);
-        for (auto& info : mine) collector->all.push_back(std::move(info));
-        last = --collector->remaining == 0;
-      }
-      if (last) {
-        {
-          std::lock_guard<std::mutex> lock(mainQueue().mutex);
-          mainQueue().work.push_back([collector] { collector->done(std::move(collector->all)); });
-        }
-        uv_async_send(&workerDone_);
-      }
+      worker.forEachConnection(
+          [&](Connection& c) { mine.push_back(connectionInfo(worker, c, now)); });
+      add(std::move(mine));
     });
-    if (!posted) {
-      // That worker has finished and has no connections left to list.
-      std::lock_guard<std::mutex> lock(collector->mutex);
-      if (--collector->remaining == 0) {
-        std::lock_guard<std::mutex> queueLock(mainQueue().mutex);
-        mainQueue().work.push_back([collector] { collector->done(std::move(collector->all)); });
-        uv_async_send(&workerDone_);
-      }
-    }
+    if (!posted) add({});
   }
 }
 

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -69,13 +70,13 @@ struct ConnectionInfo {
   bool peerFinSeen = false;
   std::uint64_t sincePeerFinMs = 0;
   int fd = -1;
-  // The kernel's view of this socket (getsockopt TCP_INFO, read on the worker's thread so the
+  // The kernel's view of this socket (kernel::socketTcpInfo, read on the worker's thread so the
   // fd cannot be closed and reused under us). tcpState is the kernel's number (1 = ESTABLISHED,
   // 8 = CLOSE_WAIT, see linux/tcp_states.h); 0 when unavailable.
   int tcpState = 0;
   std::uint32_t rttUs = 0;
   std::uint32_t unacked = 0;
-  std::uint32_t retransmits = 0;
+  std::uint32_t retransmitsTotal = 0;  // tcpi_total_retrans: over the connection's life
 };
 
 class Server {
@@ -103,6 +104,9 @@ class Server {
   std::vector<std::uint16_t> publicPorts() const;
   // Asks every worker for its connections and calls done (on the main loop) with all of them.
   void listConnections(std::function<void(std::vector<ConnectionInfo>)> done);
+  // Runs `work` on this Server's main loop, from any thread. Admin-time only (the workers' end
+  // and the connection walk): a lock and a std::function per call, never per request.
+  void postToMain(std::function<void()> work);
   uv_loop_t* mainLoop() noexcept { return &mainLoop_; }
   // Share of wall time the worker loops spent busy (not waiting in epoll) since the previous
   // call, averaged over workers: 0.0 to 1.0. Call from one thread (the admin loop).
@@ -167,7 +171,10 @@ class Server {
   std::array<uv_signal_t, kSignals.size()> signals_{};
   std::size_t signalsOpen_ = 0;  // handles of signals_ initialised; closeMain() closes those
   unsigned sigints_ = 0;         // SIGINTs received: the second one stops at once
+  // Wakes the main loop for mainWork_ (postToMain): a worker finished, or a walk came back.
   uv_async_t workerDone_{};
+  std::mutex mainWorkMutex_;
+  std::vector<std::function<void()>> mainWork_;
   std::vector<std::unique_ptr<WorkerThread>> workers_;
   std::unique_ptr<Worker> admin_;
   std::atomic<bool> serving_{false};
