@@ -37,7 +37,7 @@ TEST_CASE("the first close reason wins and is counted once", "[close_reason]") {
   CHECK(tally.snapshot().closed == 1);
 }
 
-TEST_CASE("a later, more forceful mode escalates; a gentler one does not", "[close_reason]") {
+TEST_CASE("a later, more forceful mode escalates, a gentler one does not", "[close_reason]") {
   Tally tally;
   const TimeoutPolicy cPolicy = TimeoutPolicy{};
   ConnectionState c(tally, cPolicy, TimePoint{1'000});

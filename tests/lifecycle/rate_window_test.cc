@@ -29,7 +29,7 @@ TEST_CASE("a window is judged once it has lasted its length, over all of its tim
   CHECK(w.judge(TimePoint{3'500}, 11'250, 500, 1'000ms) == Verdict::Enough);
 }
 
-TEST_CASE("a dropped window counts for nothing; opening starts afresh", "[rate]") {
+TEST_CASE("a dropped window counts for nothing, opening starts afresh", "[rate]") {
   RateWindow w;
   w.open(TimePoint{0}, 0);
   CHECK(w.judge(TimePoint{1'000}, 499, 500, 1'000ms) == Verdict::TooSlow);

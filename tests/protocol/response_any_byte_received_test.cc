@@ -7,7 +7,7 @@
 
 using namespace closewise::protocol;
 
-TEST_CASE("no byte before the first one; one byte, even an interim head, is enough") {
+TEST_CASE("no byte before the first one, one byte, even an interim head, is enough") {
   ResponseParser parser{ResponseLimits{}};
   parser.expect("POST");
   REQUIRE_FALSE(parser.anyByteReceived());

@@ -21,7 +21,7 @@ constexpr std::string_view kHead = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n
 
 }  // namespace
 
-TEST_CASE("a head of exactly the limit is read; one byte more is an error") {
+TEST_CASE("a head of exactly the limit is read, one byte more is an error") {
   REQUIRE(parseResponse(kHead, limit(kHead.size())).events.back() == "complete keep-alive");
   REQUIRE(responseError(kHead, limit(kHead.size() - 1)) == "header section too large");
 }

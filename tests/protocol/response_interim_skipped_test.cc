@@ -47,7 +47,7 @@ TEST_CASE("a Content-Length on an interim response announces no body") {
   REQUIRE(t.body == "hello");
 }
 
-TEST_CASE("101 Switching Protocols ends the response; what follows is not HTTP") {
+TEST_CASE("101 Switching Protocols ends the response, what follows is not HTTP") {
   constexpr std::string_view kInput =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"
       "\x81\x02hi";

@@ -61,7 +61,7 @@ TEST_CASE("204 and 304 have no body, even with Content-Length or chunked") {
   }
 }
 
-TEST_CASE("a 2xx to CONNECT starts a tunnel; a refusal has a body") {
+TEST_CASE("a 2xx to CONNECT starts a tunnel, a refusal has a body") {
   const ResponseTranscript tunnel =
       parseResponse("HTTP/1.1 200 Connection Established\r\n\r\n\x16\x03\x01", method("CONNECT"));
   REQUIRE(tunnel.events == std::vector<std::string>{"head 200", "complete close"});

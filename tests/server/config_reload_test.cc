@@ -73,7 +73,7 @@ std::vector<std::string> names(const std::vector<SettingChange>& changes) {
 
 }  // namespace
 
-TEST_CASE("live settings take the file's new values; the others are reported, not applied",
+TEST_CASE("live settings take the file's new values, the others are reported, not applied",
           "[config][reload]") {
   EditableFile file(R"(
 listen = "127.0.0.1:8080"
