@@ -112,7 +112,6 @@ class Server {
   // call, averaged over workers: 0.0 to 1.0. Call from one thread (the admin loop).
   double loopUtilization();
   // The backlog passed to listen(2) for the public listeners.
-  int listenBacklog() const noexcept { return kBacklog; }
   static constexpr int kBacklog = 511;
   // Called once the listeners are bound and the workers run (systemd's READY=1 goes here).
   void setOnReady(std::function<void()> fn) { onReady_ = std::move(fn); }
