@@ -55,7 +55,7 @@ std::size_t defaultMaxConnections(unsigned workers) {
 }
 
 Server::Server(Config config) : config_(std::move(config)) {
-  uv_loop_init(&mainLoop_);
+  mainLoopInit_ = uv_loop_init(&mainLoop_);
   mainLoop_.data = this;
 }
 
@@ -103,10 +103,18 @@ std::string Server::buildWorkers(unsigned n, std::size_t perWorker) {
   }
   for (unsigned i = 0; i < n; ++i) {
     auto w = std::make_unique<WorkerThread>();
-    uv_loop_init(&w->loop);
+    // uv_loop_init opens an epoll fd and an eventfd, so it fails with EMFILE at a low fd limit.
+    if (int rc = uv_loop_init(&w->loop); rc != 0) {
+      return "worker " + std::to_string(i) + " loop: " + uv_err_name(rc) + " (" + uv_strerror(rc) +
+             ")";
+    }
     // Lets /stats report how busy each loop is (uv_metrics_idle_time), at the cost of two clock
-    // reads per loop iteration.
-    uv_loop_configure(&w->loop, UV_METRICS_IDLE_TIME);
+    // reads per loop iteration. Without it every loop would read as always busy.
+    if (int rc = uv_loop_configure(&w->loop, UV_METRICS_IDLE_TIME); rc != 0) {
+      uv_loop_close(&w->loop);
+      return "worker " + std::to_string(i) + " loop metrics: " + uv_err_name(rc) + " (" +
+             uv_strerror(rc) + ")";
+    }
     WorkerOptions options = workerOptions(perWorker);
     std::string error;
     // With --listen HOST:0 the first worker learns its port from the kernel; the others must join
@@ -151,7 +159,16 @@ int Server::run() {
   const unsigned n = config_.workers;
   const std::size_t perWorker = connectionsPerWorker();
 
-  uv_async_init(&mainLoop_, &workerDone_, &Server::onWorkerDoneThunk);
+  // The main loop and its wake-up each need a descriptor (an epoll fd, an eventfd), so at a very
+  // low fd limit they fail; nothing else is open yet, so there is nothing to tear down.
+  int rc = mainLoopInit_;
+  if (rc == 0 && (rc = uv_async_init(&mainLoop_, &workerDone_, &Server::onWorkerDoneThunk)) != 0) {
+    uv_loop_close(&mainLoop_);
+  }
+  if (rc != 0) {
+    spdlog::error("cannot start: main loop: {} ({})", uv_err_name(rc), uv_strerror(rc));
+    return 1;
+  }
   workerDone_.data = this;
   // From here a signal waits for the main loop instead of taking its default action (which for
   // SIGHUP and SIGQUIT would end the process); the loop runs once the workers do.

@@ -186,6 +186,7 @@ class Server {
   std::vector<std::string> addresses_;
   std::vector<std::uint16_t> ports_;
   bool mainClosed_ = false;
+  int mainLoopInit_ = 0;  // uv_loop_init's result for mainLoop_, reported by run()
   std::vector<std::uint64_t> lastIdleNs_;
   std::uint64_t lastUtilizationAt_ = 0;
   std::vector<std::string> commandLine_;
