@@ -12,14 +12,11 @@
 #include <cstring>
 
 #include "kernel/address.h"
+#include "server/uv_error.h"
 
 namespace closewise::server {
 
 namespace {
-
-std::string uvError(const char* what, int rc) {
-  return std::string(what) + ": " + uv_err_name(rc) + " (" + uv_strerror(rc) + ")";
-}
 
 int openReserve() noexcept {
   const int fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);

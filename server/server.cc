@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "kernel/tcp_info.h"
+#include "server/uv_error.h"
 
 namespace closewise::server {
 
@@ -105,15 +106,13 @@ std::string Server::buildWorkers(unsigned n, std::size_t perWorker) {
     auto w = std::make_unique<WorkerThread>();
     // uv_loop_init opens an epoll fd and an eventfd, so it fails with EMFILE at a low fd limit.
     if (int rc = uv_loop_init(&w->loop); rc != 0) {
-      return "worker " + std::to_string(i) + " loop: " + uv_err_name(rc) + " (" + uv_strerror(rc) +
-             ")";
+      return uvError("worker " + std::to_string(i) + " loop", rc);
     }
     // Lets /stats report how busy each loop is (uv_metrics_idle_time), at the cost of two clock
     // reads per loop iteration. Without it every loop would read as always busy.
     if (int rc = uv_loop_configure(&w->loop, UV_METRICS_IDLE_TIME); rc != 0) {
       uv_loop_close(&w->loop);
-      return "worker " + std::to_string(i) + " loop metrics: " + uv_err_name(rc) + " (" +
-             uv_strerror(rc) + ")";
+      return uvError("worker " + std::to_string(i) + " loop metrics", rc);
     }
     WorkerOptions options = workerOptions(perWorker);
     std::string error;
@@ -166,7 +165,7 @@ int Server::run() {
     uv_loop_close(&mainLoop_);
   }
   if (rc != 0) {
-    spdlog::error("cannot start: main loop: {} ({})", uv_err_name(rc), uv_strerror(rc));
+    spdlog::error("cannot start: {}", uvError("main loop", rc));
     return 1;
   }
   workerDone_.data = this;
