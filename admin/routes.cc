@@ -23,33 +23,6 @@ namespace closewise::admin {
 
 namespace {
 
-// 127.0.0.0/8 (RFC 1122 section 3.2.1.3) and ::1 (RFC 4291 section 2.5.3); also 127.0.0.0/8
-// written as an IPv4-mapped IPv6 address (::ffff:127.0.0.1), which a dual-stack socket can be
-// bound to.
-bool isLoopback(const sockaddr_storage& address) {
-  if (address.ss_family == AF_INET) {
-    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&address);
-    return (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
-  }
-  if (address.ss_family == AF_INET6) {
-    const in6_addr& v6 = reinterpret_cast<const sockaddr_in6*>(&address)->sin6_addr;
-    return IN6_IS_ADDR_LOOPBACK(&v6) || (IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127);
-  }
-  return false;
-}
-
-// The socket address --admin names. The host was checked to be numeric when the flag was read,
-// so the conversion cannot fail; if it did, the empty address counts as not loopback.
-sockaddr_storage socketAddressOf(const server::ListenAddress& listen) {
-  sockaddr_storage address{};
-  if (listen.isIpv6()) {
-    (void)uv_ip6_addr(listen.host.c_str(), listen.port, reinterpret_cast<sockaddr_in6*>(&address));
-  } else {
-    (void)uv_ip4_addr(listen.host.c_str(), listen.port, reinterpret_cast<sockaddr_in*>(&address));
-  }
-  return address;
-}
-
 // Constant-time comparison, so the token cannot be guessed a byte at a time from timings.
 bool sameToken(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -78,8 +51,8 @@ server::Handler guarded(const std::string& token, server::Handler handler) {
 // Wraps a handler with the request policy (request_policy.h): a Host that is not this listener,
 // or a state-changing request a page of another origin could have sent, is answered here and
 // never reaches the route or the token check.
-server::Handler admitted(const std::vector<std::string>& allowedHosts, server::Handler handler) {
-  return [&allowedHosts, handler = std::move(handler)](const server::Request& request,
+server::Handler admitted(std::vector<std::string> allowedHosts, server::Handler handler) {
+  return [allowedHosts = std::move(allowedHosts), handler = std::move(handler)](const server::Request& request,
                                                        server::Responder responder) {
     const Verdict verdict = admitAdminRequest(request, allowedHosts);
     if (verdict != Verdict::Allowed) {
@@ -113,8 +86,8 @@ const std::vector<server::Header>& jsonHeaders() {
 // as long as the server runs) and, once none is left, closes the admin view's own handles.
 class AdminView {
  public:
-  explicit AdminView(server::Server& server)
-      : server_(server), alerts_(thresholdsFor(server.config())), loop_(server.mainLoop()) {}
+  AdminView(server::Server& server, const Options& options)
+      : server_(server), alerts_(thresholdsFor(options)), loop_(server.mainLoop()) {}
   AdminView(const AdminView&) = delete;
   AdminView& operator=(const AdminView&) = delete;
 
@@ -155,9 +128,9 @@ class AdminView {
                                                 kernel::tcpStateBit(kernel::TcpState::CloseWait) |
                                                 kernel::tcpStateBit(kernel::TcpState::Listen);
 
-  static AlertThresholds thresholdsFor(const server::Config& config) {
+  static AlertThresholds thresholdsFor(const Options& options) {
     AlertThresholds thresholds;
-    thresholds.closeWaitAfter = config.closeWaitAlert;
+    thresholds.closeWaitAfter = options.closeWaitAlert;
     thresholds.fallbackBacklog = static_cast<std::uint32_t>(server::Server::kBacklog);
     return thresholds;
   }
@@ -331,44 +304,19 @@ class AdminView {
 
 }  // namespace
 
-std::optional<std::string> checkAdminExposure(const server::Config& config, int adoptedFd) {
-  // Without --admin an adopted socket is closed unused (Server::run), so it exposes nothing.
-  if (!config.admin || !config.adminToken.empty()) return std::nullopt;
-  constexpr std::string_view kFix =
-      " is not a loopback address: set --admin-token TOKEN (or --admin-token-file FILE), "
-      "or bind the admin listener to 127.0.0.1 or [::1]";
-  if (adoptedFd < 0) {
-    if (isLoopback(socketAddressOf(*config.admin))) return std::nullopt;
-    return "--admin " + config.admin->text() + std::string(kFix);
-  }
-  const std::string socket = "the inherited admin socket (fd " + std::to_string(adoptedFd) + ")";
-  sockaddr_storage bound{};
-  socklen_t length = sizeof bound;
-  if (::getsockname(adoptedFd, reinterpret_cast<sockaddr*>(&bound), &length) != 0) {
-    return "cannot tell where " + socket + " is bound: getsockname: " + std::strerror(errno);
-  }
-  if (bound.ss_family != AF_INET && bound.ss_family != AF_INET6) {
-    return socket + " is not an IPv4 or IPv6 socket";
-  }
-  if (isLoopback(bound)) return std::nullopt;
-  return socket + ", bound to " + kernel::formatSocketAddress(bound) + "," + std::string(kFix);
-}
-
-void registerAdminRoutes(server::Router& router, server::Server& server) {
-  const server::Config& config = server.config();
+void registerAdminRoutes(server::Router& router, server::Server& server, const Options& options) {
   const auto text = std::vector<server::Header>{{"Content-Type", "text/plain"}};
   // Lives as long as the routes that hold it, which live as long as the Server; its handles are
   // closed before the main loop ends (see AdminView).
-  auto view = std::make_shared<AdminView>(server);
+  auto view = std::make_shared<AdminView>(server, options);
   view->start();
 
   // Every route is registered through here, so none can miss the request policy; the token
-  // check, where the route has one, comes after it. The Config outlives the routes (both belong
-  // to the Server), so the policy may hold its allowed hosts by reference.
-  const auto on = [&router, &config](std::string_view method, std::string_view path, Access access,
-                                     server::Handler handler) {
-    if (access == Access::Token) handler = guarded(config.adminToken, std::move(handler));
-    router.on(method, path, admitted(config.adminAllowedHosts, std::move(handler)));
+  // check, where the route has one, comes after it.
+  const auto on = [&router, &options](std::string_view method, std::string_view path,
+                                      Access access, server::Handler handler) {
+    if (access == Access::Token) handler = guarded(options.token, std::move(handler));
+    router.on(method, path, admitted(options.allowedHosts, std::move(handler)));
   };
 
   // The two probes answer without the token. Kubernetes' kubelet and a balancer's health check

@@ -1,26 +1,25 @@
-// The server's settings and how they are read: command-line flags, optionally on top of a TOML
-// file. docs/configuration.md describes every setting, its default and why the default is what it
-// is; `closewise --help` prints the same list.
+// The server's settings: the rows of the settings table that the server reads (server/settings.h).
+// app/ reads them from the command line and the TOML file, beside the other modules' rows;
+// docs/configuration.md describes every setting, its default and why the default is what it is.
 //
-// Precedence, lowest to highest: the defaults written in Config below, the file named by --config,
-// the command line. Everything is validated before the server starts, so a bad value is a clear
-// message and exit code 2 at start-up rather than a surprise under load.
-//
-// On SIGHUP the same command line and its file are read again (reloadConfig below): the settings
-// that can change while the server runs take their new values, the others are reported as needing
-// a restart, and a file that does not read is refused whole.
+// Everything is validated before the server starts (each row's apply, then finishConfig), so a
+// bad value is a clear message and exit code 2 at start-up rather than a surprise under load. On
+// SIGHUP the program reads its command line and file again and hands the server the settings
+// that can change live (Server::setReloader).
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "lifecycle/timeout_policy.h"
+#include "server/settings.h"
 
 namespace closewise::server {
 
@@ -43,24 +42,12 @@ struct ListenAddress {
 // and a name can stand for several addresses. IPv6 zone ids ("[fe80::1%eth0]") are refused too.
 // PORT is 0 to 65535; 0 asks the kernel for a free port, which tests rely on.
 std::optional<ListenAddress> parseListenAddress(std::string_view text);
-
-enum class Command : std::uint8_t { Serve, States };
-
-// `closewise states --port P [--port P] [--json] [--watch 1s] [--source sock_diag|procfs]`
-struct StatesArgs {
-  std::vector<std::uint16_t> ports;
-  bool json = false;
-  std::chrono::milliseconds watch{0};  // 0 prints once and exits.
-  bool forceProcfs = false;            // --source procfs; sock_diag is the default.
-};
+// What parseListenAddress accepts, for the messages that refuse an address.
+inline constexpr std::string_view kListenAddressForms =
+    "an address like 127.0.0.1:8080, [::1]:8080 or localhost:8080";
 
 struct Config {
   std::vector<ListenAddress> listen{ListenAddress{"127.0.0.1", 8080}};
-  std::optional<ListenAddress> admin{ListenAddress{"127.0.0.1", 9901}};  // nullopt: "--admin off".
-  std::string adminToken;      // From --admin-token, or read from --admin-token-file.
-  std::string adminTokenFile;  // The path as given; adminToken already holds its contents.
-  // Host names the admin listener answers to besides IP literals and localhost (lower case).
-  std::vector<std::string> adminAllowedHosts;
   unsigned workers = 1;
   std::string logLevel = "info";
   bool accessLog = false;
@@ -74,60 +61,28 @@ struct Config {
   std::chrono::milliseconds drainDelay{0};
   std::size_t maxConnections = 0;  // 0: the server derives it from RLIMIT_NOFILE at start-up.
   std::chrono::milliseconds tcpKeepalive{0};  // 0: off.
-  std::chrono::milliseconds closeWaitAlert{5'000};
+  // The --config file the settings were read from (empty: none); SIGHUP reads it again.
   std::string configFile;
   std::vector<int> inheritFds;
 };
 
-struct ParsedCommandLine {
-  Command command = Command::Serve;
-  Config config;
-  StatesArgs states;
-};
+// The server's rows, in --help order.
+std::span<const SettingRow<Config>> settingRows();
 
-// exitCode is std::nullopt when the program should go on and run `parsed`. Otherwise the program
-// should exit with it: 0 after --help or --version (printed to `out`), 2 after a bad flag, value or
-// config file (one message printed to `err`, naming the flag or the file and key, and saying what
-// is accepted).
-struct ParseOutcome {
-  std::optional<int> exitCode;
-  ParsedCommandLine parsed;
-};
+// Runs once every source was applied: checks the rules that involve more than one setting and
+// derives what has no flag of its own. Returns what went wrong, worded for the user without the
+// program's name.
+std::optional<std::string> finishConfig(Config& config);
 
-// Never throws: every failure, including one from CLI11 or toml++, becomes exit code 2.
-ParseOutcome parseCommandLine(int argc, const char* const* argv, std::ostream& out,
-                              std::ostream& err);
-
-// Whether a running server can take a new value of a setting from a reload. Each row of the
-// settings table (config.cc) says which. Live: the timeouts, limits, drain and logging settings,
-// which each worker reads afresh for every new deadline, request or log line. Restart: what was
-// built once at start-up from the setting (bound sockets, worker threads, registered routes, the
-// admin listener and its alert rules, options copied into the listeners).
-enum class Reload : std::uint8_t { Live, Restart };
-
-// A setting whose value differs between two Configs, with both values as --help prints them
-// (a secret as "(hidden)").
-struct SettingChange {
-  std::string_view name;  // the flag without "--", and the TOML key
-  std::string before;
-  std::string after;
-  Reload reload = Reload::Restart;
-};
-
-// Every setting whose value differs, in the order of --help.
-std::vector<SettingChange> diffSettings(const Config& before, const Config& after);
-
+// What a reload (SIGHUP) read: the running settings with the live changes applied, or why the
+// command line or the file did not read.
 struct ReloadOutcome {
   // Not empty when the command line or the file did not read: the message start-up would print,
   // and nothing else here is set.
   std::string error;
-  Config config;                           // `running` with the applied changes
+  Config config;                           // the running settings with the applied changes
   std::vector<SettingChange> applied;      // Live settings that changed
   std::vector<SettingChange> needRestart;  // Restart settings that changed; not applied
 };
-
-// Reads `commandLine` (argv as the process got it, argv[0] first) and the --config file it names
-// again, exactly as at start-up, and compares the result with the running settings.
-ReloadOutcome reloadConfig(const std::vector<std::string>& commandLine, const Config& running);
 
 }  // namespace closewise::server

@@ -175,7 +175,7 @@ int Server::run() {
 
   // Bind everything before any thread starts, so a taken port is a clear error and exit 1.
   if (error.empty()) error = buildWorkers(n, perWorker);
-  if (error.empty() && config_.admin) {
+  if (error.empty() && adminAddress_) {
     WorkerOptions options;
     options.name = "admin";
     // A predecessor's (or systemd's) admin socket is adopted, so health checks are never
@@ -184,7 +184,7 @@ int Server::run() {
       fcntl(inheritedAdminFd_, F_SETFD, FD_CLOEXEC);
       options.listen.push_back({"", 0, inheritedAdminFd_});
     } else {
-      options.listen.push_back({config_.admin->host, config_.admin->port, -1});
+      options.listen.push_back({adminAddress_->host, adminAddress_->port, -1});
     }
     options.maxConnections = kAdminConnections;
     options.evictAtLimit = true;
@@ -380,11 +380,11 @@ void Server::reload() {
     spdlog::info("SIGHUP during drain: ignored; the drain keeps the settings it began with");
     return;
   }
-  if (commandLine_.empty()) {
-    spdlog::error("SIGHUP: no command line to read again; nothing reloaded");
+  if (!reloader_) {
+    spdlog::error("SIGHUP: no way to read the settings again; nothing reloaded");
     return;
   }
-  ReloadOutcome outcome = reloadConfig(commandLine_, config_);
+  ReloadOutcome outcome = reloader_(config_);
   if (!outcome.error.empty()) {
     spdlog::error("SIGHUP: {} refused, the running settings stay: {}", file, outcome.error);
     return;

@@ -33,6 +33,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -124,6 +125,14 @@ class Server {
   // --admin (a predecessor's or systemd's), and the pipe on which to tell a predecessor we are
   // ready. -1 when absent.
   void setInheritedAdminFd(int fd) noexcept { inheritedAdminFd_ = fd; }
+  // Where the admin listener binds when no socket was inherited; nullopt (the default): no admin
+  // listener. The admin module owns the setting (--admin); the program passes it here.
+  void setAdminAddress(std::optional<ListenAddress> address) { adminAddress_ = std::move(address); }
+  // Reads the settings again for SIGHUP: given the running ones, returns them with the live
+  // changes applied (server/config.h). The program sets it, since it alone knows where the
+  // settings come from; without one, SIGHUP is refused with a log line.
+  using Reloader = std::function<ReloadOutcome(const Config& running)>;
+  void setReloader(Reloader reloader) { reloader_ = std::move(reloader); }
   // systemd's listening sockets (LISTEN_FDS), served when --inherit-fds names none. They stay
   // out of config(), which holds what the command line and the file say, so that a reload
   // compares like with like.
@@ -190,6 +199,8 @@ class Server {
   std::vector<std::uint64_t> lastIdleNs_;
   std::uint64_t lastUtilizationAt_ = 0;
   std::vector<std::string> commandLine_;
+  Reloader reloader_;
+  std::optional<ListenAddress> adminAddress_;
   std::vector<int> activatedFds_;
   int inheritedAdminFd_ = -1;
   int predecessorPipe_ = -1;

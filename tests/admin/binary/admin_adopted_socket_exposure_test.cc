@@ -10,7 +10,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "admin/routes.h"
+#include "admin/options.h"
 #include "tests/admin/closewise_process.h"
 #include "tests/admin/http_client.h"
 
@@ -82,7 +82,7 @@ TEST_CASE("an adopted loopback admin socket needs no token", "[routes][binary]")
 }
 
 TEST_CASE("checkAdminExposure reads the adopted socket's address", "[routes]") {
-  closewise::server::Config config;  // --admin 127.0.0.1:9901, no token
+  closewise::admin::Options config;  // --admin 127.0.0.1:9901, no token
   UniqueFd wildcard = listeningSocket("0.0.0.0");
   UniqueFd loopback = listeningSocket("127.0.0.1");
   REQUIRE(wildcard.valid());
@@ -90,13 +90,13 @@ TEST_CASE("checkAdminExposure reads the adopted socket's address", "[routes]") {
   CHECK_FALSE(closewise::admin::checkAdminExposure(config, -1));
   CHECK(closewise::admin::checkAdminExposure(config, wildcard.get()));
   CHECK_FALSE(closewise::admin::checkAdminExposure(config, loopback.get()));
-  config.adminToken = "t";
+  config.token = "t";
   CHECK_FALSE(closewise::admin::checkAdminExposure(config, wildcard.get()));
-  config.adminToken.clear();
-  config.admin.reset();  // --admin off: the adopted socket is closed unused
+  config.token.clear();
+  config.listen.reset();  // --admin off: the adopted socket is closed unused
   CHECK_FALSE(closewise::admin::checkAdminExposure(config, wildcard.get()));
   // Not a socket at all: refused with the reason, rather than adopted blindly.
-  config.admin = closewise::server::ListenAddress{"127.0.0.1", 9901};
+  config.listen = closewise::server::ListenAddress{"127.0.0.1", 9901};
   int pipeFds[2];
   REQUIRE(pipe2(pipeFds, O_CLOEXEC) == 0);
   const UniqueFd readEnd(pipeFds[0]);

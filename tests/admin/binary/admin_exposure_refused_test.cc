@@ -2,7 +2,7 @@
 // message naming the fix; with a token, or on loopback, the same check passes.
 #include <catch2/catch.hpp>
 
-#include "admin/routes.h"
+#include "admin/options.h"
 #include "tests/admin/closewise_process.h"
 
 using namespace closewise::test;
@@ -18,23 +18,23 @@ TEST_CASE("the binary refuses a non-loopback admin listener without a token", "[
 }
 
 TEST_CASE("checkAdminExposure passes loopback, a token, or no admin listener", "[routes]") {
-  closewise::server::Config config;
-  config.admin = closewise::server::ListenAddress{"10.1.2.3", 9901};
+  closewise::admin::Options config;
+  config.listen = closewise::server::ListenAddress{"10.1.2.3", 9901};
   CHECK(closewise::admin::checkAdminExposure(config, -1));
-  config.admin = closewise::server::ListenAddress{"::", 9901};
+  config.listen = closewise::server::ListenAddress{"::", 9901};
   CHECK(closewise::admin::checkAdminExposure(config, -1));
-  config.adminToken = "t";
+  config.token = "t";
   CHECK_FALSE(closewise::admin::checkAdminExposure(config, -1));
-  config.adminToken.clear();
-  config.admin = closewise::server::ListenAddress{"127.0.0.2", 9901};
+  config.token.clear();
+  config.listen = closewise::server::ListenAddress{"127.0.0.2", 9901};
   CHECK_FALSE(closewise::admin::checkAdminExposure(config, -1));
-  config.admin = closewise::server::ListenAddress{"::1", 9901};
+  config.listen = closewise::server::ListenAddress{"::1", 9901};
   CHECK_FALSE(closewise::admin::checkAdminExposure(config, -1));
   // A dual-stack socket can be bound to IPv4 loopback written as IPv4-mapped IPv6.
-  config.admin = closewise::server::ListenAddress{"::ffff:127.0.0.1", 9901};
+  config.listen = closewise::server::ListenAddress{"::ffff:127.0.0.1", 9901};
   CHECK_FALSE(closewise::admin::checkAdminExposure(config, -1));
-  config.admin = closewise::server::ListenAddress{"::ffff:10.1.2.3", 9901};
+  config.listen = closewise::server::ListenAddress{"::ffff:10.1.2.3", 9901};
   CHECK(closewise::admin::checkAdminExposure(config, -1));
-  config.admin.reset();
+  config.listen.reset();
   CHECK_FALSE(closewise::admin::checkAdminExposure(config, -1));
 }

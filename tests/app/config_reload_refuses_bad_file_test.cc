@@ -10,13 +10,14 @@
 #include <string>
 #include <vector>
 
-#include "server/config.h"
+#include "app/command_line.h"
+#include "app/settings_table.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using closewise::server::Config;
-using closewise::server::reloadConfig;
+using closewise::app::Config;
+using closewise::app::reloadConfig;
 
 std::filesystem::path tempPath() {
   static int serial = 0;
@@ -37,7 +38,7 @@ Read read(const std::vector<std::string>& argv) {
   std::ostringstream out;
   std::ostringstream err;
   const auto outcome =
-      closewise::server::parseCommandLine(static_cast<int>(raw.size()), raw.data(), out, err);
+      closewise::app::parseCommandLine(static_cast<int>(raw.size()), raw.data(), out, err);
   return {outcome.exitCode, outcome.parsed.config, err.str()};
 }
 

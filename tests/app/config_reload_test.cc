@@ -13,16 +13,17 @@
 #include <string>
 #include <vector>
 
-#include "server/config.h"
+#include "app/command_line.h"
+#include "app/settings_table.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using closewise::server::Config;
-using closewise::server::diffSettings;
+using closewise::app::Config;
+using closewise::app::diffSettings;
 using closewise::server::ListenAddress;
 using closewise::server::Reload;
-using closewise::server::reloadConfig;
+using closewise::app::reloadConfig;
 using closewise::server::ReloadOutcome;
 using closewise::server::SettingChange;
 
@@ -59,7 +60,7 @@ Config startUp(const std::vector<std::string>& argv) {
   std::ostringstream out;
   std::ostringstream err;
   const auto outcome =
-      closewise::server::parseCommandLine(static_cast<int>(raw.size()), raw.data(), out, err);
+      closewise::app::parseCommandLine(static_cast<int>(raw.size()), raw.data(), out, err);
   INFO("stderr: " << err.str());
   REQUIRE_FALSE(outcome.exitCode);
   return outcome.parsed.config;
@@ -111,7 +112,7 @@ TEST_CASE("the command line still wins over the file", "[config][reload]") {
   EditableFile file(R"(idle-timeout = "75s")");
   const auto argv = commandLine({"--config", file.path(), "--idle-timeout", "20s"});
   const Config running = startUp(argv);
-  REQUIRE(running.timeouts.idle == 20s);
+  REQUIRE(running.server.timeouts.idle == 20s);
 
   file.write(R"(idle-timeout = "5s")");
   const ReloadOutcome outcome = reloadConfig(argv, running);
@@ -125,7 +126,7 @@ TEST_CASE("a key removed from the file returns to its default", "[config][reload
   EditableFile file(R"(linger-timeout = "1s")");
   const auto argv = commandLine({"--config", file.path()});
   const Config running = startUp(argv);
-  REQUIRE(running.timeouts.lingerRead == 1s);
+  REQUIRE(running.server.timeouts.lingerRead == 1s);
 
   file.write("");
   const ReloadOutcome outcome = reloadConfig(argv, running);
@@ -164,6 +165,6 @@ access-log = true
   for (const auto& change : outcome.applied) CHECK(change.reload == Reload::Live);
   CHECK(outcome.needRestart.empty());
   // The copy holds exactly what the file says: read it as start-up would and compare.
-  CHECK(diffSettings(outcome.config, startUp(argv)).empty());
+  CHECK(diffSettings(Config{outcome.config, running.admin}, startUp(argv)).empty());
   CHECK(outcome.config.timeouts.lingerRead == 1500ms);
 }

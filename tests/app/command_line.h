@@ -6,12 +6,12 @@
 #include <string>
 #include <vector>
 
-#include "server/config.h"
+#include "app/command_line.h"
 
 namespace closewise::test {
 
 struct CommandLineRun {
-  server::ParseOutcome outcome;
+  app::ParseOutcome outcome;
   std::string out;
   std::string err;
 };
@@ -22,8 +22,8 @@ inline CommandLineRun runCommandLine(std::vector<std::string> args) {
   for (const std::string& arg : args) argv.push_back(arg.c_str());
   std::ostringstream out;
   std::ostringstream err;
-  server::ParseOutcome outcome =
-      server::parseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
+  app::ParseOutcome outcome =
+      app::parseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
   return CommandLineRun{std::move(outcome), out.str(), err.str()};
 }
 

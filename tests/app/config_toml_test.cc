@@ -9,13 +9,14 @@
 #include <string>
 #include <vector>
 
-#include "server/config.h"
-#include "tests/server/command_line.h"
+#include "app/command_line.h"
+#include "app/settings_table.h"
+#include "tests/app/command_line.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using closewise::server::Config;
+using closewise::app::Config;
 using closewise::server::ListenAddress;
 
 // A TOML file that exists for the life of one test.
@@ -76,33 +77,33 @@ log-level = "debug"
 access-log = true
 )");
   const Config c = serveConfig({"--config", file.path()});
-  CHECK(c.configFile == file.path());
-  CHECK(c.listen == std::vector<ListenAddress>{{"127.0.0.1", 0}, {"::1", 8081}});
-  CHECK(c.inheritFds == std::vector<int>{3, 4});
-  CHECK(c.workers == 4);
-  CHECK(c.maxConnections == 1000);
-  CHECK(c.tcpKeepalive == 60s);
-  CHECK_FALSE(c.demoRoutes);
-  CHECK(c.admin == ListenAddress{"::1", 9000});
-  CHECK(c.adminToken == "secret");
-  CHECK(c.maxHeaderBytes == 8192);
-  CHECK(c.maxBodyBytes == 2 * 1024 * 1024);
-  CHECK(c.timeouts.maxRequestsPerConnection == 100);
-  CHECK(c.timeouts.maxConnectionAge == 10min);
-  CHECK(c.timeouts.header == 1s);
-  CHECK(c.timeouts.body == 2s);
-  CHECK(c.timeouts.handler == 3s);
-  CHECK(c.timeouts.write == 4s);
-  CHECK(c.timeouts.minReceiveRate == 250);
-  CHECK(c.timeouts.minSendRate == 1024);
-  CHECK(c.timeouts.idle == 5s);
-  CHECK(c.timeouts.linger == 1500ms);
-  CHECK(c.timeouts.lingerRead == 1500ms);
-  CHECK(c.closeWaitAlert == 7s);
-  CHECK(c.drainDelay == 8s);
-  CHECK(c.drainTimeout == 9s);
-  CHECK(c.logLevel == "debug");
-  CHECK(c.accessLog);
+  CHECK(c.server.configFile == file.path());
+  CHECK(c.server.listen == std::vector<ListenAddress>{{"127.0.0.1", 0}, {"::1", 8081}});
+  CHECK(c.server.inheritFds == std::vector<int>{3, 4});
+  CHECK(c.server.workers == 4);
+  CHECK(c.server.maxConnections == 1000);
+  CHECK(c.server.tcpKeepalive == 60s);
+  CHECK_FALSE(c.server.demoRoutes);
+  CHECK(c.admin.listen == ListenAddress{"::1", 9000});
+  CHECK(c.admin.token == "secret");
+  CHECK(c.server.maxHeaderBytes == 8192);
+  CHECK(c.server.maxBodyBytes == 2 * 1024 * 1024);
+  CHECK(c.server.timeouts.maxRequestsPerConnection == 100);
+  CHECK(c.server.timeouts.maxConnectionAge == 10min);
+  CHECK(c.server.timeouts.header == 1s);
+  CHECK(c.server.timeouts.body == 2s);
+  CHECK(c.server.timeouts.handler == 3s);
+  CHECK(c.server.timeouts.write == 4s);
+  CHECK(c.server.timeouts.minReceiveRate == 250);
+  CHECK(c.server.timeouts.minSendRate == 1024);
+  CHECK(c.server.timeouts.idle == 5s);
+  CHECK(c.server.timeouts.linger == 1500ms);
+  CHECK(c.server.timeouts.lingerRead == 1500ms);
+  CHECK(c.admin.closeWaitAlert == 7s);
+  CHECK(c.server.drainDelay == 8s);
+  CHECK(c.server.drainTimeout == 9s);
+  CHECK(c.server.logLevel == "debug");
+  CHECK(c.server.accessLog);
 }
 
 TEST_CASE("the file accepts the other documented spellings of a value", "[config][toml]") {
@@ -116,13 +117,13 @@ drain-delay = 0
 max-header-bytes = "16KiB"
 )");
   const Config c = serveConfig({"--config", file.path()});
-  CHECK(c.listen == std::vector<ListenAddress>{{"::1", 0}});
-  CHECK(c.inheritFds == std::vector<int>{3});
-  CHECK(c.workers >= 1);
-  CHECK_FALSE(c.admin);
-  CHECK(c.timeouts.maxConnectionAge == 0ms);
-  CHECK(c.drainDelay == 0ms);
-  CHECK(c.maxHeaderBytes == 16 * 1024);
+  CHECK(c.server.listen == std::vector<ListenAddress>{{"::1", 0}});
+  CHECK(c.server.inheritFds == std::vector<int>{3});
+  CHECK(c.server.workers >= 1);
+  CHECK_FALSE(c.admin.listen);
+  CHECK(c.server.timeouts.maxConnectionAge == 0ms);
+  CHECK(c.server.drainDelay == 0ms);
+  CHECK(c.server.maxHeaderBytes == 16 * 1024);
 }
 
 TEST_CASE("a flag on the command line wins over the same key in the file", "[config][toml]") {
@@ -135,12 +136,12 @@ admin = "off"
 )");
   const Config c = serveConfig(
       {"--config", file.path(), "--workers", "2", "--access-log=false", "--admin", "127.0.0.1:0"});
-  CHECK(c.workers == 2);
-  CHECK_FALSE(c.accessLog);
-  CHECK(c.admin == ListenAddress{"127.0.0.1", 0});
+  CHECK(c.server.workers == 2);
+  CHECK_FALSE(c.server.accessLog);
+  CHECK(c.admin.listen == ListenAddress{"127.0.0.1", 0});
   // Keys the command line does not mention keep the file's values.
-  CHECK(c.timeouts.idle == 5s);
-  CHECK(c.logLevel == "debug");
+  CHECK(c.server.timeouts.idle == 5s);
+  CHECK(c.server.logLevel == "debug");
 }
 
 TEST_CASE("a list on the command line replaces the file's list instead of adding to it",
@@ -150,23 +151,23 @@ listen = ["127.0.0.1:8080", "[::1]:8080"]
 inherit-fds = [3]
 )");
   const Config from_file = serveConfig({"--config", file.path()});
-  CHECK(from_file.listen.size() == 2);
+  CHECK(from_file.server.listen.size() == 2);
 
   const Config overridden =
       serveConfig({"--config", file.path(), "--listen", "127.0.0.1:0", "--inherit-fds", "5"});
-  CHECK(overridden.listen == std::vector<ListenAddress>{{"127.0.0.1", 0}});
-  CHECK(overridden.inheritFds == std::vector<int>{5});
+  CHECK(overridden.server.listen == std::vector<ListenAddress>{{"127.0.0.1", 0}});
+  CHECK(overridden.server.inheritFds == std::vector<int>{5});
 }
 
 TEST_CASE("the word serve and the file combine", "[config][toml]") {
   const TomlFile file("idle-timeout = \"90s\"\n");
-  CHECK(serveConfig({"serve", "--config", file.path()}).timeouts.idle == 90s);
+  CHECK(serveConfig({"serve", "--config", file.path()}).server.timeouts.idle == 90s);
 }
 
 TEST_CASE("an empty file leaves every default in place", "[config][toml]") {
   const TomlFile file("# nothing set\n");
   const Config c = serveConfig({"--config", file.path()});
-  CHECK(c.listen == Config{}.listen);
-  CHECK(c.timeouts.idle == 75s);
-  CHECK(c.workers == 1);
+  CHECK(c.server.listen == Config{}.server.listen);
+  CHECK(c.server.timeouts.idle == 75s);
+  CHECK(c.server.workers == 1);
 }

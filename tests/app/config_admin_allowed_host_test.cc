@@ -10,8 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "server/config.h"
-#include "tests/server/command_line.h"
+#include "app/command_line.h"
+#include "app/settings_table.h"
+#include "tests/app/command_line.h"
 
 namespace {
 
@@ -22,7 +23,7 @@ std::vector<std::string> allowedHosts(const std::vector<std::string>& args) {
   const Run run = parse(args);
   INFO("stderr: " << run.err);
   REQUIRE_FALSE(run.outcome.exitCode);
-  return run.outcome.parsed.config.adminAllowedHosts;
+  return run.outcome.parsed.config.admin.allowedHosts;
 }
 
 // A TOML file for the life of one test.

@@ -8,8 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "server/config.h"
-#include "tests/server/command_line.h"
+#include "app/command_line.h"
+#include "app/settings_table.h"
+#include "tests/app/command_line.h"
 
 namespace {
 
@@ -46,14 +47,14 @@ TEST_CASE("every duration flag takes 168h and refuses more, saying so", "[config
   }
   const Run at = parse({"--idle-timeout", "168h", "--max-connection-age", "168h"});
   REQUIRE_FALSE(at.outcome.exitCode);
-  CHECK(at.outcome.parsed.config.timeouts.idle == 168h);
-  CHECK(at.outcome.parsed.config.timeouts.maxConnectionAge == 168h);
+  CHECK(at.outcome.parsed.config.server.timeouts.idle == 168h);
+  CHECK(at.outcome.parsed.config.server.timeouts.maxConnectionAge == 168h);
 }
 
 TEST_CASE("tcp-keepalive takes at most 32767s, the kernel's TCP_KEEPIDLE limit", "[config][caps]") {
   const Run ok = parse({"--tcp-keepalive", "32767s"});
   REQUIRE_FALSE(ok.outcome.exitCode);
-  CHECK(ok.outcome.parsed.config.tcpKeepalive == 32767s);
+  CHECK(ok.outcome.parsed.config.server.tcpKeepalive == 32767s);
   // 2^31 s would have been cast to a negative int of seconds; 32768s is refused by the kernel.
   for (const std::string value : {"32768s", "2147483648s", "596524h"}) {
     const Run refused = parse({"--tcp-keepalive", value});

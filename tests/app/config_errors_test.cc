@@ -9,8 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "server/config.h"
-#include "tests/server/command_line.h"
+#include "app/command_line.h"
+#include "app/settings_table.h"
+#include "tests/app/command_line.h"
 
 namespace {
 

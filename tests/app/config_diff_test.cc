@@ -6,13 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "server/config.h"
+#include "app/command_line.h"
+#include "app/settings_table.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using closewise::server::Config;
-using closewise::server::diffSettings;
+using closewise::app::Config;
+using closewise::app::diffSettings;
 using closewise::server::ListenAddress;
 using closewise::server::Reload;
 
@@ -26,10 +27,10 @@ TEST_CASE("each changed setting is named once, with its values and its reload co
           "[config][reload]") {
   const Config before;
   Config after;
-  after.timeouts.idle = 5s;
-  after.listen = {ListenAddress{"127.0.0.1", 9000}, ListenAddress{"::1", 9000}};
-  after.accessLog = true;
-  after.maxBodyBytes = 2 * 1024 * 1024;
+  after.server.timeouts.idle = 5s;
+  after.server.listen = {ListenAddress{"127.0.0.1", 9000}, ListenAddress{"::1", 9000}};
+  after.server.accessLog = true;
+  after.server.maxBodyBytes = 2 * 1024 * 1024;
 
   const auto changes = diffSettings(before, after);
   REQUIRE(changes.size() == 4);
@@ -54,12 +55,12 @@ TEST_CASE("each changed setting is named once, with its values and its reload co
 
 TEST_CASE("what was built at start-up needs a restart", "[config][reload]") {
   Config after;
-  after.workers = 4;
-  after.admin.reset();
-  after.inheritFds = {3, 4};
-  after.demoRoutes = false;
-  after.tcpKeepalive = 60s;
-  after.closeWaitAlert = 9s;
+  after.server.workers = 4;
+  after.admin.listen.reset();
+  after.server.inheritFds = {3, 4};
+  after.server.demoRoutes = false;
+  after.server.tcpKeepalive = 60s;
+  after.admin.closeWaitAlert = 9s;
   std::vector<std::string> names;
   for (const auto& change : diffSettings(Config{}, after)) {
     names.emplace_back(change.name);
@@ -71,9 +72,9 @@ TEST_CASE("what was built at start-up needs a restart", "[config][reload]") {
 
 TEST_CASE("a changed admin token is reported without its value", "[config][reload]") {
   Config before;
-  before.adminToken = "old-secret";
+  before.admin.token = "old-secret";
   Config after;
-  after.adminToken = "new-secret";
+  after.admin.token = "new-secret";
   const auto changes = diffSettings(before, after);
   REQUIRE(changes.size() == 1);
   CHECK(changes[0].name == "admin-token");

@@ -11,14 +11,15 @@
 #include <thread>
 #include <vector>
 
-#include "server/config.h"
-#include "tests/server/command_line.h"
+#include "app/command_line.h"
+#include "app/settings_table.h"
+#include "tests/app/command_line.h"
 
 namespace {
 
 using namespace std::chrono_literals;
-using closewise::server::Command;
-using closewise::server::Config;
+using closewise::app::Command;
+using closewise::app::Config;
 using closewise::server::ListenAddress;
 
 using Run = closewise::test::CommandLineRun;
@@ -89,65 +90,65 @@ const std::vector<std::string> kEveryFlag{
 };
 
 void checkEveryFlag(const Config& c) {
-  CHECK(c.listen == std::vector<ListenAddress>{{"127.0.0.1", 0}, {"::1", 8081}});
-  CHECK(c.inheritFds == std::vector<int>{3, 4, 7});
-  CHECK(c.workers == 4);
-  CHECK(c.maxConnections == 1000);
-  CHECK(c.tcpKeepalive == 60s);
-  CHECK(c.admin == ListenAddress{"::1", 9000});
-  CHECK(c.adminToken == "secret");
-  CHECK(c.maxHeaderBytes == 8 * 1024);
-  CHECK(c.maxBodyBytes == 0);
-  CHECK(c.timeouts.maxRequestsPerConnection == 100);
-  CHECK(c.timeouts.maxConnectionAge == 10min);
-  CHECK(c.timeouts.header == 1s);
-  CHECK(c.timeouts.body == 2s);
-  CHECK(c.timeouts.handler == 3s);
-  CHECK(c.timeouts.write == 4s);
-  CHECK(c.timeouts.minReceiveRate == 250);
-  CHECK(c.timeouts.minSendRate == 1024);
-  CHECK(c.timeouts.idle == 5s);
-  CHECK(c.timeouts.linger == 1500ms);
-  CHECK(c.timeouts.lingerRead == 1500ms);
-  CHECK(c.closeWaitAlert == 7s);
-  CHECK(c.drainDelay == 8s);
-  CHECK(c.drainTimeout == 9s);
-  CHECK(c.logLevel == "debug");
-  CHECK(c.accessLog);
-  CHECK(c.configFile.empty());
+  CHECK(c.server.listen == std::vector<ListenAddress>{{"127.0.0.1", 0}, {"::1", 8081}});
+  CHECK(c.server.inheritFds == std::vector<int>{3, 4, 7});
+  CHECK(c.server.workers == 4);
+  CHECK(c.server.maxConnections == 1000);
+  CHECK(c.server.tcpKeepalive == 60s);
+  CHECK(c.admin.listen == ListenAddress{"::1", 9000});
+  CHECK(c.admin.token == "secret");
+  CHECK(c.server.maxHeaderBytes == 8 * 1024);
+  CHECK(c.server.maxBodyBytes == 0);
+  CHECK(c.server.timeouts.maxRequestsPerConnection == 100);
+  CHECK(c.server.timeouts.maxConnectionAge == 10min);
+  CHECK(c.server.timeouts.header == 1s);
+  CHECK(c.server.timeouts.body == 2s);
+  CHECK(c.server.timeouts.handler == 3s);
+  CHECK(c.server.timeouts.write == 4s);
+  CHECK(c.server.timeouts.minReceiveRate == 250);
+  CHECK(c.server.timeouts.minSendRate == 1024);
+  CHECK(c.server.timeouts.idle == 5s);
+  CHECK(c.server.timeouts.linger == 1500ms);
+  CHECK(c.server.timeouts.lingerRead == 1500ms);
+  CHECK(c.admin.closeWaitAlert == 7s);
+  CHECK(c.server.drainDelay == 8s);
+  CHECK(c.server.drainTimeout == 9s);
+  CHECK(c.server.logLevel == "debug");
+  CHECK(c.server.accessLog);
+  CHECK(c.server.configFile.empty());
 }
 
 }  // namespace
 
 TEST_CASE("no flags gives the documented defaults", "[config][flags]") {
   const Config c = serveConfig({});
-  CHECK(c.listen == std::vector<ListenAddress>{{"127.0.0.1", 8080}});
-  CHECK(c.admin == ListenAddress{"127.0.0.1", 9901});
-  CHECK(c.adminToken.empty());
-  CHECK(c.adminTokenFile.empty());
-  CHECK(c.workers == 1);
-  CHECK(c.logLevel == "info");
-  CHECK_FALSE(c.accessLog);
-  CHECK(c.maxHeaderBytes == 16 * 1024);
-  CHECK(c.maxBodyBytes == 1024 * 1024);
-  CHECK(c.timeouts.header == 10s);
-  CHECK(c.timeouts.body == 30s);
-  CHECK(c.timeouts.handler == 60s);
-  CHECK(c.timeouts.write == 30s);
-  CHECK(c.timeouts.minReceiveRate == 500);
-  CHECK(c.timeouts.minSendRate == 500);
-  CHECK(c.timeouts.idle == 75s);
-  CHECK(c.timeouts.linger == 5s);
-  CHECK(c.timeouts.lingerRead == 2s);
-  CHECK(c.timeouts.maxRequestsPerConnection == 0);
-  CHECK(c.timeouts.maxConnectionAge == 0ms);
-  CHECK(c.drainTimeout == 30s);
-  CHECK(c.drainDelay == 0ms);
-  CHECK(c.maxConnections == 0);
-  CHECK(c.tcpKeepalive == 0ms);
-  CHECK(c.closeWaitAlert == 5s);
-  CHECK(c.configFile.empty());
-  CHECK(c.inheritFds.empty());
+  CHECK(c.server.listen == std::vector<ListenAddress>{{"127.0.0.1", 8080}});
+  CHECK(c.admin.listen == ListenAddress{"127.0.0.1", 9901});
+  CHECK(c.admin.token.empty());
+  CHECK(c.admin.tokenFile.empty());
+  CHECK(c.server.workers == 1);
+  CHECK(c.server.logLevel == "info");
+  CHECK_FALSE(c.server.accessLog);
+  CHECK(c.server.maxHeaderBytes == 16 * 1024);
+  CHECK(c.server.maxBodyBytes == 1024 * 1024);
+  CHECK(c.server.timeouts.header == 10s);
+  CHECK(c.server.timeouts.body == 30s);
+  CHECK(c.server.timeouts.handler == 60s);
+  CHECK(c.server.timeouts.write == 30s);
+  CHECK(c.server.timeouts.minReceiveRate == 500);
+  CHECK(c.server.timeouts.minSendRate == 500);
+  CHECK(c.server.timeouts.idle == 75s);
+  CHECK(c.server.timeouts.linger == 5s);
+  CHECK(c.server.timeouts.lingerRead == 2s);
+  CHECK(c.server.timeouts.maxRequestsPerConnection == 0);
+  CHECK(c.server.timeouts.maxConnectionAge == 0ms);
+  CHECK(c.server.drainTimeout == 30s);
+  CHECK(c.server.drainDelay == 0ms);
+  CHECK(c.server.maxConnections == 0);
+  CHECK(c.server.tcpKeepalive == 0ms);
+  CHECK(c.admin.closeWaitAlert == 5s);
+  CHECK(c.server.configFile.empty());
+  CHECK(c.server.inheritFds.empty());
 }
 
 TEST_CASE("every serve flag is parsed without the word serve", "[config][flags]") {
@@ -163,53 +164,53 @@ TEST_CASE("every serve flag is parsed after the word serve", "[config][flags]") 
 TEST_CASE("flags may also come before the word serve, and in --flag=value form",
           "[config][flags]") {
   const Config c = serveConfig({"--workers=3", "serve", "--idle-timeout=90s"});
-  CHECK(c.workers == 3);
-  CHECK(c.timeouts.idle == 90s);
+  CHECK(c.server.workers == 3);
+  CHECK(c.server.timeouts.idle == 90s);
 }
 
 TEST_CASE("the linger read limit is derived as the smaller of 2s and the linger timeout",
           "[config][flags]") {
-  CHECK(serveConfig({"--linger-timeout", "500ms"}).timeouts.lingerRead == 500ms);
-  CHECK(serveConfig({"--linger-timeout", "2s"}).timeouts.lingerRead == 2s);
-  CHECK(serveConfig({"--linger-timeout", "30s"}).timeouts.lingerRead == 2s);
+  CHECK(serveConfig({"--linger-timeout", "500ms"}).server.timeouts.lingerRead == 500ms);
+  CHECK(serveConfig({"--linger-timeout", "2s"}).server.timeouts.lingerRead == 2s);
+  CHECK(serveConfig({"--linger-timeout", "30s"}).server.timeouts.lingerRead == 2s);
 }
 
 TEST_CASE("the words off and auto and the zero values are accepted where documented",
           "[config][flags]") {
   const unsigned cores = std::thread::hardware_concurrency();
-  CHECK(serveConfig({"--workers", "auto"}).workers == std::clamp(cores, 1U, 256U));
-  CHECK_FALSE(serveConfig({"--admin", "off"}).admin);
-  CHECK(serveConfig({"--max-connection-age", "off"}).timeouts.maxConnectionAge == 0ms);
-  CHECK(serveConfig({"--max-connection-age", "0"}).timeouts.maxConnectionAge == 0ms);
-  CHECK(serveConfig({"--tcp-keepalive", "off"}).tcpKeepalive == 0ms);
-  CHECK(serveConfig({"--tcp-keepalive", "0"}).tcpKeepalive == 0ms);
-  CHECK(serveConfig({"--min-send-rate", "0"}).timeouts.minSendRate == 0);
-  CHECK(serveConfig({"--min-receive-rate", "0"}).timeouts.minReceiveRate == 0);
-  CHECK(serveConfig({"--min-send-rate", "1GiB"}).timeouts.minSendRate == std::uint64_t{1} << 30);
-  CHECK(serveConfig({"--workers", "256"}).workers == 256);
-  CHECK(serveConfig({"--max-header-bytes", "1KiB"}).maxHeaderBytes == 1024);
-  CHECK(serveConfig({"--max-header-bytes", "1MiB"}).maxHeaderBytes == 1024 * 1024);
-  CHECK(serveConfig({"--max-body-bytes", "1GiB"}).maxBodyBytes == std::size_t{1} << 30);
+  CHECK(serveConfig({"--workers", "auto"}).server.workers == std::clamp(cores, 1U, 256U));
+  CHECK_FALSE(serveConfig({"--admin", "off"}).admin.listen);
+  CHECK(serveConfig({"--max-connection-age", "off"}).server.timeouts.maxConnectionAge == 0ms);
+  CHECK(serveConfig({"--max-connection-age", "0"}).server.timeouts.maxConnectionAge == 0ms);
+  CHECK(serveConfig({"--tcp-keepalive", "off"}).server.tcpKeepalive == 0ms);
+  CHECK(serveConfig({"--tcp-keepalive", "0"}).server.tcpKeepalive == 0ms);
+  CHECK(serveConfig({"--min-send-rate", "0"}).server.timeouts.minSendRate == 0);
+  CHECK(serveConfig({"--min-receive-rate", "0"}).server.timeouts.minReceiveRate == 0);
+  CHECK(serveConfig({"--min-send-rate", "1GiB"}).server.timeouts.minSendRate == std::uint64_t{1} << 30);
+  CHECK(serveConfig({"--workers", "256"}).server.workers == 256);
+  CHECK(serveConfig({"--max-header-bytes", "1KiB"}).server.maxHeaderBytes == 1024);
+  CHECK(serveConfig({"--max-header-bytes", "1MiB"}).server.maxHeaderBytes == 1024 * 1024);
+  CHECK(serveConfig({"--max-body-bytes", "1GiB"}).server.maxBodyBytes == std::size_t{1} << 30);
   CHECK(serveConfig({"--max-requests-per-connection", "4294967295"})
-            .timeouts.maxRequestsPerConnection == 4294967295U);
+            .server.timeouts.maxRequestsPerConnection == 4294967295U);
 }
 
 TEST_CASE("the demo routes are on unless --demo-routes=false", "[config][flags]") {
-  CHECK(serveConfig({}).demoRoutes);
-  CHECK(serveConfig({"--demo-routes"}).demoRoutes);
-  CHECK_FALSE(serveConfig({"--demo-routes=false"}).demoRoutes);
+  CHECK(serveConfig({}).server.demoRoutes);
+  CHECK(serveConfig({"--demo-routes"}).server.demoRoutes);
+  CHECK_FALSE(serveConfig({"--demo-routes=false"}).server.demoRoutes);
   // The other spellings of a switch's value.
-  CHECK(serveConfig({"--access-log=on"}).accessLog);
-  CHECK(serveConfig({"--access-log=yes"}).accessLog);
-  CHECK(serveConfig({"--access-log=1"}).accessLog);
-  CHECK_FALSE(serveConfig({"--demo-routes=off"}).demoRoutes);
-  CHECK_FALSE(serveConfig({"--demo-routes=no"}).demoRoutes);
-  CHECK_FALSE(serveConfig({"--demo-routes=0"}).demoRoutes);
+  CHECK(serveConfig({"--access-log=on"}).server.accessLog);
+  CHECK(serveConfig({"--access-log=yes"}).server.accessLog);
+  CHECK(serveConfig({"--access-log=1"}).server.accessLog);
+  CHECK_FALSE(serveConfig({"--demo-routes=off"}).server.demoRoutes);
+  CHECK_FALSE(serveConfig({"--demo-routes=no"}).server.demoRoutes);
+  CHECK_FALSE(serveConfig({"--demo-routes=0"}).server.demoRoutes);
 }
 
 TEST_CASE("flag --access-log=false turns the access log off again", "[config][flags]") {
-  CHECK(serveConfig({"--access-log"}).accessLog);
-  CHECK_FALSE(serveConfig({"--access-log=false"}).accessLog);
+  CHECK(serveConfig({"--access-log"}).server.accessLog);
+  CHECK_FALSE(serveConfig({"--access-log=false"}).server.accessLog);
 }
 
 TEST_CASE("flag --admin-token-file is read at parse time without its trailing newline",
@@ -219,8 +220,8 @@ TEST_CASE("flag --admin-token-file is read at parse time without its trailing ne
   std::ofstream(path) << "s3cret\n";
   const Config c = serveConfig({"--admin-token-file", path.string()});
   std::filesystem::remove(path);
-  CHECK(c.adminTokenFile == path.string());
-  CHECK(c.adminToken == "s3cret");
+  CHECK(c.admin.tokenFile == path.string());
+  CHECK(c.admin.token == "s3cret");
 }
 
 TEST_CASE("states parses its ports, --json, --watch and --source", "[config][flags]") {
