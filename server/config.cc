@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "kernel/address.h"
 #include "server/duration.h"
 #include "server/settings.h"
 
@@ -19,8 +20,7 @@ namespace closewise::server {
 // ---------------------------------------------------------------------------------------------
 
 std::string ListenAddress::text() const {
-  const std::string port_text = std::to_string(port);
-  return isIpv6() ? "[" + host + "]:" + port_text : host + ":" + port_text;
+  return kernel::formatHostPort(host, port);
 }
 
 bool ListenAddress::isIpv6() const {
