@@ -65,7 +65,9 @@ TEST_CASE("connect refused is an error at once", "[pool][limits]") {
 }
 
 TEST_CASE("no response head within the response timeout is a 504", "[pool][limits]") {
-  PoolHarness h([](FakePeer&, const std::string&) {});  // reads, never answers
+  auto settings = fastSettings();
+  settings.timeouts.response = 100ms;
+  PoolHarness h([](FakePeer&, const std::string&) {}, settings);  // reads, never answers
   Outcome& a = h.send();
   REQUIRE(h.runUntilDone(a));
   REQUIRE(a.error);
@@ -75,9 +77,13 @@ TEST_CASE("no response head within the response timeout is a 504", "[pool][limit
 }
 
 TEST_CASE("a stalled response body is a body timeout", "[pool][limits]") {
-  PoolHarness h([](FakePeer& peer, const std::string&) {
-    peer.send("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
-  });
+  auto settings = fastSettings();
+  settings.timeouts.stall = 100ms;
+  PoolHarness h(
+      [](FakePeer& peer, const std::string&) {
+        peer.send("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+      },
+      settings);
   Outcome& a = h.send();
   REQUIRE(h.runUntilDone(a));
   REQUIRE(a.error);

@@ -16,11 +16,13 @@ upstream::ResponseCallbacks Outcome::callbacks() {
 upstream::PoolSettings fastSettings() {
   upstream::PoolSettings s;
   s.maxConnections = 4;
-  s.timeouts.connect = 50ms;
-  s.timeouts.response = 50ms;
-  s.timeouts.stall = 50ms;
-  s.timeouts.idle = 2'000ms;  // long: a test that wants it short says so
-  s.queueTimeout = 50ms;
+  // Long, so that on a loaded machine (two cores, a sanitizer build, other tests running) no
+  // deadline a test is not about fires first; a test about one deadline makes it short itself.
+  s.timeouts.connect = 2'000ms;
+  s.timeouts.response = 2'000ms;
+  s.timeouts.stall = 2'000ms;
+  s.timeouts.idle = 2'000ms;
+  s.queueTimeout = 2'000ms;
   return s;
 }
 
