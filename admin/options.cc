@@ -17,11 +17,11 @@ namespace closewise::admin {
 
 namespace {
 
-using server::Expectation;
-using server::Reload;
-using server::Shape;
+using settings::Expectation;
+using settings::Reload;
+using settings::Shape;
 
-const std::array<server::SettingRow<Options>, 5> kRows{{
+const std::array<settings::SettingRow<Options>, 5> kRows{{
     {"admin", Shape::Text, Reload::Restart, "Admin", "ADDRESS|off",
      "Address of the admin listener (/stats, /connections), or off",
      [](const Options& o) { return o.listen ? o.listen->text() : std::string("off"); },
@@ -62,7 +62,7 @@ const std::array<server::SettingRow<Options>, 5> kRows{{
      "repeat for more",
      [](const Options&) { return std::string("none"); },
      [](Options& o, std::string_view v) -> Expectation {
-       if (!server::isHostName(v)) {
+       if (!settings::isHostName(v)) {
          return "a host name like metrics.example.internal, without a port";
        }
        std::string name(v);
@@ -74,8 +74,8 @@ const std::array<server::SettingRow<Options>, 5> kRows{{
      [](Options& o) { o.allowedHosts.clear(); }},
     {"close-wait-alert", Shape::Duration, Reload::Restart, "Timeouts", "DURATION",
      "Warn when a connection stays in CLOSE_WAIT (peer's FIN unanswered) this long",
-     [](const Options& o) { return server::showDuration(o.closeWaitAlert); },
-     [](Options& o, std::string_view v) { return server::setPositiveDuration(o.closeWaitAlert, v); }},
+     [](const Options& o) { return settings::showDuration(o.closeWaitAlert); },
+     [](Options& o, std::string_view v) { return settings::setPositiveDuration(o.closeWaitAlert, v); }},
 }};
 
 // 127.0.0.0/8 (RFC 1122 section 3.2.1.3) and ::1 (RFC 4291 section 2.5.3); also 127.0.0.0/8
@@ -107,7 +107,7 @@ sockaddr_storage socketAddressOf(const server::ListenAddress& listen) {
 
 }  // namespace
 
-std::span<const server::SettingRow<Options>> settingRows() {
+std::span<const settings::SettingRow<Options>> settingRows() {
   return kRows;
 }
 
@@ -119,7 +119,7 @@ std::optional<std::string> finishOptions(Options& options) {
     return "--admin-token and --admin-token-file: give one or the other";
   }
   std::string token;
-  if (auto why = server::readSettingFile(options.tokenFile, token)) {
+  if (auto why = settings::readSettingFile(options.tokenFile, token)) {
     return "cannot read admin token file \"" + options.tokenFile + "\": " + *why;
   }
   // Editors and `echo` end a file with a newline; it is not part of the token.

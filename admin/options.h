@@ -1,5 +1,5 @@
 // The admin listener's settings (--admin, its token, the names it answers to, the CLOSE_WAIT
-// alert) as rows of the settings table (server/settings.h). app/ adds them to the command line
+// alert) as rows of the settings table (settings/settings.h). app/ adds them to the command line
 // and the TOML file beside the server's; admin reads them, the server never does.
 #pragma once
 
@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "server/config.h"
-#include "server/settings.h"
+#include "settings/settings.h"
 
 namespace closewise::admin {
 
@@ -25,7 +25,7 @@ struct Options {
 };
 
 // The admin rows, in --help order.
-std::span<const server::SettingRow<Options>> settingRows();
+std::span<const settings::SettingRow<Options>> settingRows();
 
 // Runs once every source was applied: reads --admin-token-file. Returns what went wrong, worded
 // for the user without the program's name.

@@ -74,7 +74,7 @@ void addServeFlags(CLI::App& app, Layer& cli, std::string& config_file) {
     const std::string flag = "--" + std::string(setting.name);
     const std::string description(setting.help);
     CLI::Option* option = nullptr;
-    if (setting.shape == server::Shape::Switch) {
+    if (setting.shape == settings::Shape::Switch) {
       // CLI11 sums a flag's occurrences: +1 for "--access-log", -1 for "--access-log=false".
       // The sign of the sum is what the user asked for last, in effect.
       option = app.add_flag_function(
@@ -97,7 +97,7 @@ void addServeFlags(CLI::App& app, Layer& cli, std::string& config_file) {
       option->type_name(std::string(setting.valueName))->allow_extra_args(false);
       option->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     }
-    const std::string_view reloadable = setting.reload == server::Reload::Live ? ", reloadable" : "";
+    const std::string_view reloadable = setting.reload == settings::Reload::Live ? ", reloadable" : "";
     option->option_text(optionText(setting.valueName,
                                    "default " + setting.show(defaults) + std::string(reloadable)));
     option->group(std::string(setting.group));
@@ -127,7 +127,7 @@ void addStatesFlags(CLI::App& states, StatesFlags& flags) {
 Result<StatesArgs> validateStates(const StatesFlags& flags) {
   StatesArgs states;
   for (const std::string& text : flags.ports) {
-    const auto port = server::parseWhole<std::uint16_t>(text);
+    const auto port = settings::parseWhole<std::uint16_t>(text);
     if (!port || *port == 0) {
       return Failure{"closewise: states --port: expected a port from 1 to 65535, got \"" + text +
                      "\""};
@@ -135,7 +135,7 @@ Result<StatesArgs> validateStates(const StatesFlags& flags) {
     states.ports.push_back(*port);
   }
   states.json = flags.json;
-  if (const auto expected = server::setDuration(states.watch, flags.watch)) {
+  if (const auto expected = settings::setDuration(states.watch, flags.watch)) {
     return Failure{"closewise: states --watch: expected " + *expected + ", got \"" + flags.watch +
                    "\""};
   }
@@ -159,7 +159,7 @@ std::optional<Failure> checkSwitchValues(int argc, const char* const* argv) {
     const auto equals = arg.find('=');
     if (!arg.starts_with("--") || equals == std::string_view::npos) continue;
     const Setting* setting = findSetting(arg.substr(2, equals - 2));
-    if (setting == nullptr || setting->shape != server::Shape::Switch) continue;
+    if (setting == nullptr || setting->shape != settings::Shape::Switch) continue;
     const std::string_view value = arg.substr(equals + 1);
     if (std::find(kSpellings.begin(), kSpellings.end(), value) != kSpellings.end()) continue;
     return Failure{"closewise: --" + std::string(setting->name) +
@@ -315,8 +315,8 @@ server::ReloadOutcome reloadConfig(const std::vector<std::string>& commandLine,
   }
   const Config& next = read.parsed.config;
   Config applied = running;
-  for (server::SettingChange& change : diffSettings(running, next)) {
-    if (change.reload == server::Reload::Restart) {
+  for (settings::SettingChange& change : diffSettings(running, next)) {
+    if (change.reload == settings::Reload::Restart) {
       outcome.needRestart.push_back(std::move(change));
       continue;
     }
@@ -324,8 +324,8 @@ server::ReloadOutcome reloadConfig(const std::vector<std::string>& commandLine,
     // it; show() is written to be read back, which the assertion holds every row to.
     const Setting& setting = *findSetting(change.name);
     const std::string value = setting.show(next);
-    [[maybe_unused]] const server::Expectation refused = setting.apply(applied, value);
-    assert(!server::isList(setting.shape) && !refused && setting.show(applied) == value);
+    [[maybe_unused]] const settings::Expectation refused = setting.apply(applied, value);
+    assert(!settings::isList(setting.shape) && !refused && setting.show(applied) == value);
     outcome.applied.push_back(std::move(change));
   }
   // The live values came from a configuration that passed these checks, and only live values

@@ -7,7 +7,7 @@ namespace closewise::app {
 
 namespace {
 
-using server::Shape;
+using settings::Shape;
 
 std::string_view tomlTypeText(Shape shape) {
   switch (shape) {
@@ -114,7 +114,7 @@ Result<std::vector<RawValue>> tomlValues(const toml::node& node, const Setting& 
 
 Result<Layer> readConfigFile(const std::string& path) {
   std::string contents;
-  if (auto why = server::readSettingFile(path, contents)) {
+  if (auto why = settings::readSettingFile(path, contents)) {
     return Failure{"closewise: cannot read config file \"" + path + "\": " + *why};
   }
   toml::table table;

@@ -10,8 +10,8 @@ namespace {
 // Lifts each of a module's rows onto the part of Config it describes.
 template <typename Part>
 void addRows(std::vector<Setting>& table, Part Config::*part,
-             std::span<const server::SettingRow<Part>> rows) {
-  for (const server::SettingRow<Part>& row : rows) {
+             std::span<const settings::SettingRow<Part>> rows) {
+  for (const settings::SettingRow<Part>& row : rows) {
     Setting setting{row.name, row.shape, row.reload, row.group, row.valueName, row.help,
                     [part, show = row.show](const Config& c) { return show(c.*part); },
                     [part, apply = row.apply](Config& c, std::string_view v) {
@@ -40,7 +40,7 @@ std::string describe(const RawValue& value) {
 std::string repeatableFlags() {
   std::vector<std::string> names;
   for (const Setting& setting : settings()) {
-    if (server::isList(setting.shape)) names.push_back("--" + std::string(setting.name));
+    if (settings::isList(setting.shape)) names.push_back("--" + std::string(setting.name));
   }
   std::string text;
   for (std::size_t i = 0; i < names.size(); ++i) {
@@ -99,13 +99,13 @@ std::optional<Failure> finishSettings(Config& config) {
   return std::nullopt;
 }
 
-std::vector<server::SettingChange> diffSettings(const Config& before, const Config& after) {
+std::vector<settings::SettingChange> diffSettings(const Config& before, const Config& after) {
   // A secret is compared but never printed: a log is read by more people than the token is.
   const auto printable = [](const Setting& setting, const std::string& text) {
-    return setting.shape != server::Shape::Secret || text == "none" ? text
+    return setting.shape != settings::Shape::Secret || text == "none" ? text
                                                                     : std::string("(hidden)");
   };
-  std::vector<server::SettingChange> changes;
+  std::vector<settings::SettingChange> changes;
   for (const Setting& setting : settings()) {
     const std::string was = setting.show(before);
     const std::string is = setting.show(after);

@@ -1,4 +1,4 @@
-// Every setting of the program in one table: each module's rows (server/settings.h) lifted onto
+// Every setting of the program in one table: each module's rows (settings/settings.h) lifted onto
 // the whole configuration (app/config.h). The command line, the TOML file, --help and a reload
 // are all generated from it, in its order, which is --help's.
 #pragma once
@@ -12,20 +12,20 @@
 #include <vector>
 
 #include "app/config.h"
-#include "server/settings.h"
+#include "settings/settings.h"
 
 namespace closewise::app {
 
 // A module's row, reading and writing its part of the whole Config.
 struct Setting {
   std::string_view name;  // The long flag without "--", and the TOML key.
-  server::Shape shape;
-  server::Reload reload;
+  settings::Shape shape;
+  settings::Reload reload;
   std::string_view group;
   std::string_view valueName;
   std::string_view help;
   std::function<std::string(const Config&)> show;
-  std::function<server::Expectation(Config&, std::string_view)> apply;
+  std::function<settings::Expectation(Config&, std::string_view)> apply;
   std::function<void(Config&)> clear;  // empty for a setting that is not a list
 };
 
@@ -63,6 +63,6 @@ std::optional<Failure> applyLayer(Config& config, const Layer& layer,
 std::optional<Failure> finishSettings(Config& config);
 
 // Every setting whose value differs, in the order of --help; a secret's values as "(hidden)".
-std::vector<server::SettingChange> diffSettings(const Config& before, const Config& after);
+std::vector<settings::SettingChange> diffSettings(const Config& before, const Config& after);
 
 }  // namespace closewise::app

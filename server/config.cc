@@ -10,10 +10,12 @@
 #include <utility>
 
 #include "kernel/address.h"
-#include "server/duration.h"
-#include "server/settings.h"
+#include "settings/duration.h"
+#include "settings/settings.h"
 
 namespace closewise::server {
+
+using namespace settings;  // the row shape and the value grammar every row is written in
 
 // ---------------------------------------------------------------------------------------------
 // Listen addresses

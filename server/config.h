@@ -1,4 +1,4 @@
-// The server's settings: the rows of the settings table that the server reads (server/settings.h).
+// The server's settings: the rows of the settings table that the server reads (settings/settings.h).
 // app/ reads them from the command line and the TOML file, beside the other modules' rows;
 // docs/configuration.md describes every setting, its default and why the default is what it is.
 //
@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "lifecycle/timeout_policy.h"
-#include "server/settings.h"
+#include "settings/settings.h"
 
 namespace closewise::server {
 
@@ -67,7 +67,7 @@ struct Config {
 };
 
 // The server's rows, in --help order.
-std::span<const SettingRow<Config>> settingRows();
+std::span<const settings::SettingRow<Config>> settingRows();
 
 // Runs once every source was applied: checks the rules that involve more than one setting and
 // derives what has no flag of its own. Returns what went wrong, worded for the user without the
@@ -81,8 +81,8 @@ struct ReloadOutcome {
   // and nothing else here is set.
   std::string error;
   Config config;                           // the running settings with the applied changes
-  std::vector<SettingChange> applied;      // Live settings that changed
-  std::vector<SettingChange> needRestart;  // Restart settings that changed; not applied
+  std::vector<settings::SettingChange> applied;      // Live settings that changed
+  std::vector<settings::SettingChange> needRestart;  // Restart settings that changed; not applied
 };
 
 }  // namespace closewise::server

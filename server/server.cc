@@ -389,10 +389,10 @@ void Server::reload() {
     spdlog::error("SIGHUP: {} refused, the running settings stay: {}", file, outcome.error);
     return;
   }
-  const auto describe = [](const SettingChange& change) {
+  const auto describe = [](const settings::SettingChange& change) {
     return fmt::format("{} {} -> {}", change.name, change.before, change.after);
   };
-  for (const SettingChange& change : outcome.needRestart) {
+  for (const settings::SettingChange& change : outcome.needRestart) {
     spdlog::warn("SIGHUP: {}: {} needs a restart; not applied", file, describe(change));
   }
   if (outcome.applied.empty()) {
@@ -406,7 +406,7 @@ void Server::reload() {
     w->worker->post([options](Worker& worker) { worker.reconfigure(options); });
   }
   std::vector<std::string> applied;
-  for (const SettingChange& change : outcome.applied) applied.push_back(describe(change));
+  for (const settings::SettingChange& change : outcome.applied) applied.push_back(describe(change));
   spdlog::info("SIGHUP: reloaded {}: {}", file, fmt::join(applied, ", "));
 }
 

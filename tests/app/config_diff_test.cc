@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 using closewise::app::Config;
 using closewise::app::diffSettings;
 using closewise::server::ListenAddress;
-using closewise::server::Reload;
+using closewise::settings::Reload;
 
 }  // namespace
 

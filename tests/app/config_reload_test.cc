@@ -22,10 +22,10 @@ using namespace std::chrono_literals;
 using closewise::app::Config;
 using closewise::app::diffSettings;
 using closewise::server::ListenAddress;
-using closewise::server::Reload;
+using closewise::settings::Reload;
 using closewise::app::reloadConfig;
 using closewise::server::ReloadOutcome;
-using closewise::server::SettingChange;
+using closewise::settings::SettingChange;
 
 // A config file an operator edits between start-up and SIGHUP.
 class EditableFile {

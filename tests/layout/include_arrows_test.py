@@ -16,11 +16,12 @@ import sys
 # Folder -> the program's folders it may include (besides itself). app/ is the only one that
 # knows them all; admin/ reads the server (and, once wired, the upstream pools).
 ALLOWED = {
-    "app": {"admin", "server", "upstream", "lifecycle", "protocol", "kernel"},
-    "admin": {"server", "upstream", "lifecycle", "protocol", "kernel"},
-    "server": {"lifecycle", "protocol", "kernel"},
-    "upstream": {"lifecycle", "protocol", "kernel"},
+    "app": {"admin", "server", "upstream", "lifecycle", "protocol", "kernel", "settings"},
+    "admin": {"server", "upstream", "lifecycle", "protocol", "kernel", "settings"},
+    "server": {"lifecycle", "protocol", "kernel", "settings"},
+    "upstream": {"lifecycle", "protocol", "kernel", "settings"},
     "lifecycle": set(),
+    "settings": set(),
     "protocol": set(),
     "kernel": set(),
 }
@@ -29,6 +30,7 @@ FORBIDDEN_LIBRARIES = {
     "lifecycle": ("uv.h", "llhttp.h", "spdlog/"),
     "protocol": ("uv.h", "spdlog/"),
     "kernel": ("uv.h", "llhttp.h", "spdlog/"),
+    "settings": ("uv.h", "llhttp.h", "spdlog/"),
 }
 PROGRAM_FOLDERS = set(ALLOWED)
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]')

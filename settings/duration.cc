@@ -1,11 +1,11 @@
-#include "server/duration.h"
+#include "settings/duration.h"
 
 #include <array>
 #include <charconv>
 #include <cstdint>
 #include <limits>
 
-namespace closewise::server {
+namespace closewise::settings {
 namespace {
 
 struct Unit {
@@ -131,4 +131,4 @@ std::string formatByteSize(std::size_t bytes) {
   return formatScaled(bytes, kSizeUnits);
 }
 
-}  // namespace closewise::server
+}  // namespace closewise::settings

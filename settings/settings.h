@@ -17,7 +17,7 @@
 #include <string_view>
 #include <system_error>
 
-namespace closewise::server {
+namespace closewise::settings {
 
 // What a value looks like, which decides the TOML types a key accepts and whether a flag repeats.
 enum class Shape : std::uint8_t {
@@ -121,4 +121,4 @@ std::optional<Integer> parseWhole(std::string_view text) {
   return value;
 }
 
-}  // namespace closewise::server
+}  // namespace closewise::settings

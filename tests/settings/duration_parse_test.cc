@@ -6,12 +6,12 @@
 #include <limits>
 #include <string>
 
-#include "server/duration.h"
+#include "settings/duration.h"
 
-using closewise::server::formatByteSize;
-using closewise::server::formatDuration;
-using closewise::server::parseByteSize;
-using closewise::server::parseDuration;
+using closewise::settings::formatByteSize;
+using closewise::settings::formatDuration;
+using closewise::settings::parseByteSize;
+using closewise::settings::parseDuration;
 using std::chrono::milliseconds;
 
 TEST_CASE("a duration is a whole number and one unit", "[duration]") {

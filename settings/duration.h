@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace closewise::server {
+namespace closewise::settings {
 
 // Accepts a whole number followed by one unit: "250ms", "5s", "1m", "2h". The single exception is
 // "0", which needs no unit because zero of anything is the same. Rejected: a bare number ("5"),
@@ -31,4 +31,4 @@ std::string formatDuration(std::chrono::milliseconds duration);
 // The shortest text parseByteSize() reads back as the same value: 16384 -> "16KiB", 1000 -> "1000".
 std::string formatByteSize(std::size_t bytes);
 
-}  // namespace closewise::server
+}  // namespace closewise::settings

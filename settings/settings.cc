@@ -1,13 +1,13 @@
-#include "server/settings.h"
+#include "settings/settings.h"
 
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
-#include "server/duration.h"
+#include "settings/duration.h"
 
-namespace closewise::server {
+namespace closewise::settings {
 
 bool isList(Shape shape) {
   return shape == Shape::AddressList || shape == Shape::FdList || shape == Shape::NameList;
@@ -126,4 +126,4 @@ bool isHostName(std::string_view name) {
   return true;
 }
 
-}  // namespace closewise::server
+}  // namespace closewise::settings
