@@ -4,6 +4,10 @@
 // meets them: start the binary on port 0, read the bound ports from its first log line, talk HTTP
 // to it. The child's stderr is collected by a reader thread, so a chatty server never blocks on a
 // full pipe, and the test can wait for a log line. The destructor kills and reaps the child.
+//
+// Its public listener serves the demo routes, on by default in the binary as shipped, and the tests
+// that need a public route use them: they test the program. The in-process server tests use
+// routes of their own (tests/support/test_routes.h), so they do not depend on the demo routes.
 #pragma once
 
 #include <fcntl.h>

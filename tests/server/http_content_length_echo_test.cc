@@ -18,7 +18,7 @@ std::string echoRequest(const std::string& body) {
 
 std::string echoAnswer(const std::string& body) {
   return "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\nContent-Type: text/plain\r\n\r\n" + body;
+         std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
 // 256 KiB of a pattern that does not repeat on any power-of-two stride, so a dropped or doubled

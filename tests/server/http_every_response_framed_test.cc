@@ -116,6 +116,14 @@ TEST_CASE("every response carries Date, Server: closewise and exactly one framin
         o.timeouts.handler = 150ms;
       },
       [&](server::Router& router) {
+        router.on("GET", "/chunked", [](const server::Request&, server::Responder r) {
+          r.start(200);
+          r.write("one");
+          r.write("two");
+          r.end();
+        });
+        router.on("GET", "/refuses",
+                  [](const server::Request&, server::Responder r) { r.send(400, "refused\n"); });
         router.on("GET", "/drops", [](const server::Request&, server::Responder) {});
         router.on("GET", "/never", [&](const server::Request&, server::Responder r) {
           held.push_back(std::move(r));
@@ -125,8 +133,8 @@ TEST_CASE("every response carries Date, Server: closewise and exactly one framin
   // Handler answers, router answers and a handler's own 400 on one kept-alive connection.
   RawClient& kept = fixture.connect();
   kept.send(get("/") + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nhi" +
-            get("/delay?ms=1") + get("/bytes?n=10") + get("/stream?chunks=2&ms=1") + get("/nope") +
-            "DELETE / HTTP/1.1\r\nHost: t\r\n\r\n" + get("/delay?ms=x") + get("/drops") +
+            get("/delay?ms=1") + get("/bytes?n=10") + get("/chunked") + get("/nope") +
+            "DELETE / HTTP/1.1\r\nHost: t\r\n\r\n" + get("/refuses") + get("/drops") +
             get("/", "Connection: close\r\n"));
   constexpr std::size_t kKeptAnswers = 10;
 

@@ -16,8 +16,7 @@ constexpr std::string_view kHead =
     "Expect: 100-continue\r\n\r\n";
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::string_view kAnswer =
-    "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 5\r\n"
-    "Content-Type: text/plain\r\n\r\nhello";
+    "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 5\r\n\r\nhello";
 
 }  // namespace
 

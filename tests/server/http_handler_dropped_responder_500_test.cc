@@ -17,8 +17,7 @@ constexpr std::string_view k500 =
     "HTTP/1.1 500 Internal Server Error\r\nDate: *\r\nServer: closewise\r\n"
     "Content-Length: 23\r\n\r\nhandler did not answer\n";
 constexpr std::string_view kHello =
-    "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 21\r\n"
-    "Content-Type: text/plain\r\n\r\nhello from closewise\n";
+    "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 3\r\n\r\nok\n";
 
 }  // namespace
 

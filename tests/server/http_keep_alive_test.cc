@@ -12,8 +12,7 @@ using namespace closewise::testing;
 namespace {
 
 constexpr std::string_view kHello =
-    "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 21\r\n"
-    "Content-Type: text/plain\r\n\r\nhello from closewise\n";
+    "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 3\r\n\r\nok\n";
 
 }  // namespace
 

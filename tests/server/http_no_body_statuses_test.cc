@@ -55,8 +55,7 @@ TEST_CASE("204, 304 and HEAD answers carry no body, and the next answer is intac
       std::string(kNoContent) + std::string(kNoContent) +
       "HTTP/1.1 304 Not Modified\r\nDate: *\r\nServer: closewise\r\nETag: \"v1\"\r\n\r\n"
       "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nTransfer-Encoding: chunked\r\n\r\n"
-      "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 21\r\n"
-      "Content-Type: text/plain\r\n\r\nhello from closewise\n";
+      "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 3\r\n\r\nok\n";
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 5; }));
   // Anything after the last answer would be a body that leaked out: give it time to arrive.
   fixture.runFor(20ms);

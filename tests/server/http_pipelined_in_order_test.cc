@@ -18,7 +18,7 @@ std::string echoRequest(std::string_view body) {
 
 std::string echoAnswer(std::string_view body) {
   return "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: " +
-         std::to_string(body.size()) + "\r\nContent-Type: text/plain\r\n\r\n" + std::string(body);
+         std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 
 }  // namespace
@@ -32,8 +32,8 @@ TEST_CASE("four requests sent in one segment are answered in the order they were
               echoRequest("second, longer"));
 
   const std::string expected =
-      "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 8\r\n"
-      "Content-Type: text/plain\r\n\r\ndelayed\n" +
+      "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 8\r\n\r\n"
+      "delayed\n" +
       echoAnswer("first") +
       "HTTP/1.1 404 Not Found\r\nDate: *\r\nServer: closewise\r\nContent-Length: 10\r\n"
       "Content-Type: text/plain; charset=utf-8\r\n\r\n"

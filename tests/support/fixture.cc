@@ -4,17 +4,16 @@
 
 #include <catch2/catch.hpp>
 
-#include "server/demo_routes.h"
 #include "tests/support/run_loop.h"
 
 namespace closewise::testing {
 
 ServerFixture::ServerFixture(std::function<void(server::WorkerOptions&)> tweak,
-                             std::function<void(server::Router&)> routes) {
+                             std::function<void(server::Router&)> routes)
+    : testRoutes_(router) {
   // A test client writing to a socket the server reset must get EPIPE, not kill the test.
   signal(SIGPIPE, SIG_IGN);
   REQUIRE(uv_loop_init(&loop_) == 0);
-  server::registerDemoRoutes(router);
   if (routes) routes(router);
   server::WorkerOptions options;
   options.name = "test";
@@ -29,6 +28,7 @@ ServerFixture::ServerFixture(std::function<void(server::WorkerOptions&)> tweak,
 
 ServerFixture::~ServerFixture() {
   for (auto& client : clients_) client->close();
+  testRoutes_.close();
   worker_->shutdown();
   uv_run(&loop_, UV_RUN_DEFAULT);
   clients_.clear();

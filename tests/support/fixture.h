@@ -1,6 +1,12 @@
-// The integration-test fixture: its own loop, a public Worker on 127.0.0.1:0 with the demo
-// routes (and whatever the test adds), raw clients on the same loop, and a teardown that closes
-// every handle and requires uv_loop_close() == 0, so a leaked handle fails the test.
+// The integration-test fixture: its own loop, a public Worker on 127.0.0.1:0 with the test routes
+// (tests/support/test_routes.h, and whatever the test adds), raw clients on the same loop, and a
+// teardown that closes every handle and requires uv_loop_close() == 0, so a leaked handle fails
+// the test.
+//
+// The test routes are the server's only routes here, never the binary's demo routes: these tests
+// are about the server, and must outlive a fork's removal of the demos. Tests that start the
+// closewise binary (tests/system, tests/deploy's scripts, tests/admin/binary) talk to the demo
+// routes it ships by default; they test the program as it is delivered.
 //
 // Nothing here may REQUIRE inside a libuv callback (it throws through C); tests drive the loop
 // with runUntil() and assert afterwards.
@@ -17,6 +23,7 @@
 #include "server/router.h"
 #include "server/worker.h"
 #include "tests/support/raw_client.h"
+#include "tests/support/test_routes.h"
 
 namespace closewise::testing {
 
@@ -24,8 +31,8 @@ using namespace std::chrono_literals;
 
 class ServerFixture {
  public:
-  // tweak adjusts the worker's options (short timeouts, limits) before it starts; routes adds
-  // test-only routes beside the demo ones.
+  // tweak adjusts the worker's options (short timeouts, limits) before it starts; routes adds a
+  // test's own routes beside the test routes (one at the same method and path replaces it).
   explicit ServerFixture(std::function<void(server::WorkerOptions&)> tweak = {},
                          std::function<void(server::Router&)> routes = {});
   ~ServerFixture();
@@ -58,6 +65,7 @@ class ServerFixture {
   server::Router router;
 
  private:
+  TestRoutes testRoutes_;
   uv_loop_t loop_{};
   std::unique_ptr<server::Worker> worker_;
   std::vector<std::unique_ptr<RawClient>> clients_;

@@ -3,6 +3,10 @@
 The server is started on port 0 (public and admin); the first info line on stderr names the
 bound addresses, which is how a script finds its ports. Everything here is bounded in time: every
 wait has a limit, and a server that outlives its test is killed by its process id.
+
+The scripts ask for the demo routes (/echo, /delay, /bytes, /stream) that the binary serves by
+default: they test the program as it is shipped. The in-process server tests use routes of their
+own instead (tests/support/test_routes.h), so they do not depend on demo routes a fork turns off.
 """
 
 import os

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "server/demo_routes.h"
 #include "tests/support/fixture.h"
 
 using namespace closewise;
@@ -37,7 +38,7 @@ TEST_CASE("demo routes answer 400 to bad query values and keep the connection") 
       {"/stream?chunks=1000001&ms=1", kStream},   // too many chunks
       {"/stream?chunks=1&ms=60001", kStream},     // too slow
   };
-  ServerFixture fixture;
+  ServerFixture fixture({}, server::registerDemoRoutes);
   RawClient& client = fixture.connect();
   std::string requests;
   std::string expected;

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "server/demo_routes.h"
 #include "tests/support/fixture.h"
 
 using namespace closewise;
@@ -19,7 +20,7 @@ constexpr std::string_view kDelayed =
 }  // namespace
 
 TEST_CASE("/delay?ms=50 answers no sooner than 50 ms after the request") {
-  ServerFixture fixture;
+  ServerFixture fixture({}, server::registerDemoRoutes);
   RawClient& client = fixture.connect();
   REQUIRE(fixture.runUntil([&] { return client.connected(); }));
 
@@ -36,7 +37,7 @@ TEST_CASE("/delay?ms=50 answers no sooner than 50 ms after the request") {
 }
 
 TEST_CASE("while /delay waits, another connection's GET / is answered") {
-  ServerFixture fixture;
+  ServerFixture fixture({}, server::registerDemoRoutes);
   RawClient& slow = fixture.connect();
   RawClient& quick = fixture.connect();
   slow.send(get("/delay?ms=1000"));

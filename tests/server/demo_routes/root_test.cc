@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "server/demo_routes.h"
 #include "tests/support/fixture.h"
 
 using namespace closewise;
@@ -17,7 +18,7 @@ constexpr std::string_view kHead =
 }  // namespace
 
 TEST_CASE("GET / answers the greeting, and HEAD / the same head without the body") {
-  ServerFixture fixture;
+  ServerFixture fixture({}, server::registerDemoRoutes);
   RawClient& client = fixture.connect();
   client.send(get("/") + "HEAD / HTTP/1.1\r\nHost: test\r\n\r\n" + get("/"));
 
