@@ -4,8 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "server/demo_routes.h"
-#include "tests/support/fixture.h"
+#include "tests/server/demo_routes/demo_fixture.h"
 
 using namespace closewise;
 using namespace closewise::testing;
@@ -38,7 +37,7 @@ TEST_CASE("demo routes answer 400 to bad query values and keep the connection") 
       {"/stream?chunks=1000001&ms=1", kStream},   // too many chunks
       {"/stream?chunks=1&ms=60001", kStream},     // too slow
   };
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& client = fixture.connect();
   std::string requests;
   std::string expected;

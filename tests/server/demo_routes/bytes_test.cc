@@ -5,8 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "server/demo_routes.h"
-#include "tests/support/fixture.h"
+#include "tests/server/demo_routes/demo_fixture.h"
 
 using namespace closewise;
 using namespace closewise::testing;
@@ -27,7 +26,7 @@ constexpr std::string_view kHello =
 TEST_CASE("/bytes?n=N answers exactly N bytes for N = 0, 1 and 1 MiB") {
   const std::size_t n = GENERATE(std::size_t{0}, std::size_t{1}, std::size_t{1} << 20);
   INFO("n = " << n);
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& client = fixture.connect();
   client.send(get("/bytes?n=" + std::to_string(n)) + get("/"));
 
@@ -41,7 +40,7 @@ TEST_CASE("/bytes?n=N answers exactly N bytes for N = 0, 1 and 1 MiB") {
 }
 
 TEST_CASE("/bytes takes n up to 1 GiB: the largest answer starts with its exact length") {
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& client = fixture.connect();
   client.send(get("/bytes?n=1073741824"));
   REQUIRE(

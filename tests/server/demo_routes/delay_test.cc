@@ -5,8 +5,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "server/demo_routes.h"
-#include "tests/support/fixture.h"
+#include "tests/server/demo_routes/demo_fixture.h"
 
 using namespace closewise;
 using namespace closewise::testing;
@@ -20,7 +19,7 @@ constexpr std::string_view kDelayed =
 }  // namespace
 
 TEST_CASE("/delay?ms=50 answers no sooner than 50 ms after the request") {
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& client = fixture.connect();
   REQUIRE(fixture.runUntil([&] { return client.connected(); }));
 
@@ -37,7 +36,7 @@ TEST_CASE("/delay?ms=50 answers no sooner than 50 ms after the request") {
 }
 
 TEST_CASE("while /delay waits, another connection's GET / is answered") {
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& slow = fixture.connect();
   RawClient& quick = fixture.connect();
   slow.send(get("/delay?ms=1000"));

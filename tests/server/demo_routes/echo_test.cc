@@ -3,14 +3,13 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "server/demo_routes.h"
-#include "tests/support/fixture.h"
+#include "tests/server/demo_routes/demo_fixture.h"
 
 using namespace closewise;
 using namespace closewise::testing;
 
 TEST_CASE("/echo answers the body under the request's Content-Type, or application/octet-stream") {
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& client = fixture.connect();
   client.send(
       "POST /echo HTTP/1.1\r\nHost: test\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\n"

@@ -3,8 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "server/demo_routes.h"
-#include "tests/support/fixture.h"
+#include "tests/server/demo_routes/demo_fixture.h"
 
 using namespace closewise;
 using namespace closewise::testing;
@@ -18,7 +17,7 @@ constexpr std::string_view kHead =
 }  // namespace
 
 TEST_CASE("GET / answers the greeting, and HEAD / the same head without the body") {
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& client = fixture.connect();
   client.send(get("/") + "HEAD / HTTP/1.1\r\nHost: test\r\n\r\n" + get("/"));
 

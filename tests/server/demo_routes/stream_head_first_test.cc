@@ -4,14 +4,13 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 
-#include "server/demo_routes.h"
-#include "tests/support/fixture.h"
+#include "tests/server/demo_routes/demo_fixture.h"
 
 using namespace closewise;
 using namespace closewise::testing;
 
 TEST_CASE("/stream sends its head at once and ends with its last chunk") {
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& client = fixture.connect();
   const auto sent = std::chrono::steady_clock::now();
   // Two chunks 300 ms apart: the head must arrive long before the first of them.

@@ -4,8 +4,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "server/demo_routes.h"
-#include "tests/support/fixture.h"
+#include "tests/server/demo_routes/demo_fixture.h"
 
 using namespace closewise;
 using namespace closewise::testing;
@@ -30,7 +29,7 @@ std::string streamBody(std::size_t chunks) {
 TEST_CASE("/stream?chunks=N&ms=0 writes all N chunks at once and ends", "[http]") {
   const std::size_t chunks = GENERATE(std::size_t{1}, std::size_t{2}, std::size_t{5000});
   INFO("chunks = " << chunks);
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& client = fixture.connect();
   client.send(get("/stream?chunks=" + std::to_string(chunks) + "&ms=0") + get("/"));
 

@@ -6,14 +6,13 @@
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "server/demo_routes.h"
-#include "tests/support/fixture.h"
+#include "tests/server/demo_routes/demo_fixture.h"
 
 using namespace closewise;
 using namespace closewise::testing;
 
 TEST_CASE("/stream?chunks=3&ms=10 is three chunks and the last chunk, on a kept connection") {
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& client = fixture.connect();
   client.send(get("/stream?chunks=3&ms=10"));
 
@@ -31,7 +30,7 @@ TEST_CASE("/stream?chunks=3&ms=10 is three chunks and the last chunk, on a kept 
 // RFC 9112 section 6.3: an HTTP/1.0 client cannot read chunked coding, so a streamed answer of
 // unknown length is delimited by the close of the connection.
 TEST_CASE("/stream to an HTTP/1.0 client is close-delimited", "[http]") {
-  ServerFixture fixture({}, server::registerDemoRoutes);
+  DemoFixture fixture;
   RawClient& client = fixture.connect();
   client.send("GET /stream?chunks=3&ms=10 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
 
