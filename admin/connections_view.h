@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "server/server.h"
+#include "server/control_surface.h"
 
 namespace closewise::admin {
 

@@ -14,7 +14,7 @@
 #include "admin/alerts.h"
 #include "kernel/process_view.h"
 #include "kernel/sock_diag.h"
-#include "server/server.h"
+#include "server/control_surface.h"
 
 namespace closewise::admin {
 

@@ -115,7 +115,7 @@ int serve(int argc, char** argv, const Config& config, const RegisterRoutes& reg
   srv.setPredecessorPipe(given->predecessorPipe);
   notifySystemd(srv, given->predecessorPipe >= 0);
   registerRoutes(srv.publicRouter(), config);
-  admin::registerAdminRoutes(srv.adminRouter(), srv, config.admin);
+  admin::registerAdminRoutes(srv.adminRouter(), srv.control(), config.admin);
   return srv.run();
 }
 

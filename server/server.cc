@@ -155,81 +155,111 @@ std::size_t Server::connectionsPerWorker() const {
 
 int Server::run() {
   startedAt_ = std::chrono::steady_clock::now();
-  const unsigned n = config_.workers;
-  const std::size_t perWorker = connectionsPerWorker();
+  if (const std::string error = openMainLoop(); !error.empty()) {
+    spdlog::error("cannot start: {}", error);
+    return 1;
+  }
+  // Bind everything before any thread starts, so a taken port is a clear error and exit 1.
+  if (const std::string error = bindAll(); !error.empty()) {
+    spdlog::error("cannot start: {}", error);
+    abandonStart();
+    return 1;
+  }
+  logListening();
+  startWorkers();
+  announceReady();
+  // Until the last worker has finished and closeMain() has closed the main loop's handles.
+  uv_run(&mainLoop_, UV_RUN_DEFAULT);
+  return tearDown();
+}
 
+std::string Server::openMainLoop() {
   // The main loop and its wake-up each need a descriptor (an epoll fd, an eventfd), so at a very
   // low fd limit they fail; nothing else is open yet, so there is nothing to tear down.
   int rc = mainLoopInit_;
   if (rc == 0 && (rc = uv_async_init(&mainLoop_, &workerDone_, &Server::onWorkerDoneThunk)) != 0) {
     uv_loop_close(&mainLoop_);
   }
-  if (rc != 0) {
-    spdlog::error("cannot start: {}", uvError("main loop", rc));
-    return 1;
-  }
+  if (rc != 0) return uvError("main loop", rc);
   workerDone_.data = this;
+  return "";
+}
+
+std::string Server::bindAll() {
   // From here a signal waits for the main loop instead of taking its default action (which for
   // SIGHUP and SIGQUIT would end the process); the loop runs once the workers do.
   std::string error = watchSignals();
+  if (error.empty()) error = buildWorkers(config_.workers, connectionsPerWorker());
+  if (error.empty()) error = bindAdminListener();
+  if (error.empty()) {
+    for (const auto& listener : workers_.front()->worker->listeners()) {
+      addresses_.push_back(listener->address());
+      ports_.push_back(listener->port());
+    }
+  }
+  return error;
+}
 
-  // Bind everything before any thread starts, so a taken port is a clear error and exit 1.
-  if (error.empty()) error = buildWorkers(n, perWorker);
-  if (error.empty() && adminAddress_) {
-    WorkerOptions options;
-    options.name = "admin";
-    // A predecessor's (or systemd's) admin socket is adopted, so health checks are never
-    // refused during a restart.
+std::string Server::bindAdminListener() {
+  if (!adminAddress_) {
     if (inheritedAdminFd_ >= 0) {
-      fcntl(inheritedAdminFd_, F_SETFD, FD_CLOEXEC);
-      options.listen.push_back({"", 0, inheritedAdminFd_});
-    } else {
-      options.listen.push_back({adminAddress_->host, adminAddress_->port, -1});
+      spdlog::warn("an admin socket (fd {}) was inherited but --admin is off: closing it",
+                   inheritedAdminFd_);
+      ::close(inheritedAdminFd_);
     }
-    options.maxConnections = kAdminConnections;
-    options.evictAtLimit = true;
-    options.timeouts = adminTimeouts();
-    admin_ = std::make_unique<Worker>(&mainLoop_, adminRouter_, options, 0);
-    error = admin_->start();
-  } else if (inheritedAdminFd_ >= 0) {
-    spdlog::warn("an admin socket (fd {}) was inherited but --admin is off: closing it",
-                 inheritedAdminFd_);
-    ::close(inheritedAdminFd_);
+    return "";
   }
-  if (!error.empty()) {
-    spdlog::error("cannot start: {}", error);
-    for (auto& w : workers_) {
-      w->worker->shutdown();
-      uv_run(&w->loop, UV_RUN_DEFAULT);
-      w->worker.reset();
-      uv_loop_close(&w->loop);
-    }
-    workers_.clear();
-    if (admin_) admin_->shutdown();
-    closeMain();
-    uv_run(&mainLoop_, UV_RUN_DEFAULT);
-    admin_.reset();
-    uv_loop_close(&mainLoop_);
-    return 1;
+  WorkerOptions options;
+  options.name = "admin";
+  // A predecessor's (or systemd's) admin socket is adopted, so health checks are never refused
+  // during a restart.
+  if (inheritedAdminFd_ >= 0) {
+    fcntl(inheritedAdminFd_, F_SETFD, FD_CLOEXEC);
+    options.listen.push_back({"", 0, inheritedAdminFd_});
+  } else {
+    options.listen.push_back({adminAddress_->host, adminAddress_->port, -1});
   }
+  options.maxConnections = kAdminConnections;
+  options.evictAtLimit = true;
+  options.timeouts = adminTimeouts();
+  admin_ = std::make_unique<Worker>(&mainLoop_, adminRouter_, options, 0);
+  return admin_->start();
+}
 
-  for (const auto& listener : workers_.front()->worker->listeners()) {
-    addresses_.push_back(listener->address());
-    ports_.push_back(listener->port());
+void Server::abandonStart() {
+  // No thread has started: each worker loop is run here until its closed handles are gone, then
+  // the main loop the same way, so the process exits with every loop closed.
+  for (auto& w : workers_) {
+    w->worker->shutdown();
+    uv_run(&w->loop, UV_RUN_DEFAULT);
+    w->worker.reset();
+    if (uv_loop_close(&w->loop) != 0) spdlog::error("worker loop still had open handles");
   }
+  workers_.clear();
+  if (admin_) admin_->shutdown();
+  closeMain();
+  uv_run(&mainLoop_, UV_RUN_DEFAULT);
+  admin_.reset();
+  if (uv_loop_close(&mainLoop_) != 0) spdlog::error("main loop still had open handles");
+}
+
+void Server::logListening() const {
   const auto& t = config_.timeouts;
   spdlog::info(
       "closewise {} listening on {} (workers {}){}; max-connections {} ({} per worker); "
       "header {} body {} handler {} write {} idle {} linger {}; max-header-bytes {} "
       "max-body-bytes {}; max-requests-per-connection {} max-connection-age {}; drain delay {} "
       "timeout {}; tcp-keepalive {}",
-      kVersion, fmt::join(addresses_, ", "), n,
+      kVersion, fmt::join(addresses_, ", "), config_.workers,
       admin_ ? "; admin on " + admin_->listeners().front()->address() : std::string("; admin off"),
-      maxConnections(), perWorker, ms(t.header), ms(t.body), ms(t.handler), ms(t.write), ms(t.idle),
-      ms(t.linger), config_.maxHeaderBytes, config_.maxBodyBytes, t.maxRequestsPerConnection,
-      t.maxConnectionAge.count() ? ms(t.maxConnectionAge) : "off", ms(config_.drainDelay),
-      ms(config_.drainTimeout), config_.tcpKeepalive.count() ? ms(config_.tcpKeepalive) : "off");
+      maxConnections(), connectionsPerWorker(), ms(t.header), ms(t.body), ms(t.handler),
+      ms(t.write), ms(t.idle), ms(t.linger), config_.maxHeaderBytes, config_.maxBodyBytes,
+      t.maxRequestsPerConnection, t.maxConnectionAge.count() ? ms(t.maxConnectionAge) : "off",
+      ms(config_.drainDelay), ms(config_.drainTimeout),
+      config_.tcpKeepalive.count() ? ms(config_.tcpKeepalive) : "off");
+}
 
+void Server::startWorkers() {
   for (auto& w : workers_) {
     Worker* worker = w->worker.get();
     worker->setOnFinished([this, worker] {
@@ -237,31 +267,37 @@ int Server::run() {
       worker->shutdown();
       postToMain([this] { ++workersDone_; });
     });
-    int rc = uv_thread_create(
+    const int rc = uv_thread_create(
         &w->thread, [](void* arg) { uv_run(static_cast<uv_loop_t*>(arg), UV_RUN_DEFAULT); },
         &w->loop);
+    // The listeners are bound and may already have connections queued: with a worker missing
+    // there is no clean way back, and its share of the connections would wait forever.
     if (rc != 0) {
-      spdlog::critical("cannot start worker thread: {}", uv_strerror(rc));
+      spdlog::critical("cannot start worker thread: {}", uvError("uv_thread_create", rc));
       std::abort();
     }
     w->threadStarted = true;
   }
+}
+
+void Server::announceReady() {
   serving_ = true;
   if (onReady_) onReady_();
-  if (predecessorPipe_ >= 0) {
-    // Step 2 of the handoff: from here on the predecessor may stop accepting.
-    const std::string failed = notifyPredecessor(predecessorPipe_);
-    predecessorPipe_ = -1;
-    if (failed.empty()) {
-      spdlog::info("handoff: serving on the inherited sockets; told the predecessor (pid {})",
-                   getppid());
-    } else {
-      spdlog::error("handoff: {}; the predecessor will keep serving too", failed);
-    }
+  if (predecessorPipe_ < 0) return;
+  // Step 2 of the handoff: from here on the predecessor may stop accepting.
+  const std::string failed = notifyPredecessor(predecessorPipe_);
+  predecessorPipe_ = -1;
+  if (failed.empty()) {
+    spdlog::info("handoff: serving on the inherited sockets; told the predecessor (pid {})",
+                 getppid());
+  } else {
+    spdlog::error("handoff: {}; the predecessor will keep serving too", failed);
   }
+}
 
-  uv_run(&mainLoop_, UV_RUN_DEFAULT);
-
+int Server::tearDown() {
+  // A loop that still holds a handle at uv_loop_close() is a leak (of a connection, a timer, a
+  // control plane's handle): the exit status says so, and the tests check it.
   int status = 0;
   for (auto& w : workers_) {
     uv_thread_join(&w->thread);
@@ -269,7 +305,6 @@ int Server::run() {
   }
   const auto total = snapshot();  // before the workers (and their books) go
   for (auto& w : workers_) {
-    w->threadStarted = false;
     w->worker.reset();
     if (uv_loop_close(&w->loop) != 0) {
       spdlog::error("worker loop still had open handles at exit");
@@ -411,64 +446,77 @@ void Server::reload() {
 }
 
 void Server::beginHandoff() {
-  // Runs on the main loop. One handoff at a time, and never once a drain began: a draining
-  // process may already have closed the listeners it would pass on.
-  if (draining_.load()) {
-    spdlog::warn("SIGUSR2 during drain: ignored");
-    return;
-  }
-  if (successor_) {
-    spdlog::warn("SIGUSR2: a successor (pid {}) is already starting; ignored", successor_->pid());
-    return;
-  }
-  if (commandLine_.empty()) {
-    spdlog::error("SIGUSR2: no command line to start a successor with; ignored");
-    return;
-  }
-  // Every worker's sockets: with SO_REUSEPORT each worker has its own, and a socket left behind
-  // would take its share of new connections with it when we close it.
-  std::vector<int> publicFds;
-  for (const auto& w : workers_) {
-    for (const auto& listener : w->worker->listeners()) publicFds.push_back(listener->fd());
-  }
+  // Runs on the main loop.
+  if (!handoffAllowed()) return;
+  const std::vector<int> publicFds = publicListenerFds();
   const int adminFd = admin_ ? admin_->listeners().front()->fd() : -1;
   successor_ = std::make_unique<Successor>(&mainLoop_);
   const std::string error = successor_->start(
-      commandLine_, publicFds, adminFd,
-      [this](int pid) {
-        successorPid_ = pid;
-        spdlog::info("handoff: successor pid {} is ready; closing the admin listener and draining",
-                     pid);
-        // The admin socket lives on in the successor; our copy must stop taking health checks,
-        // which should now see the successor's answer, not our draining 503.
-        if (admin_) {
-          for (const auto& listener : admin_->listeners()) listener->close();
-        }
-        // The public listeners close now rather than at the end of --drain-delay: the delay is
-        // there so a balancer can notice the failing readiness, but here the successor already
-        // accepts from the same sockets and nobody needs to notice anything. A connection we
-        // accepted during the delay would only be closed as idle when it ends, perhaps with its
-        // first request on the wire.
-        for (auto& w : workers_) {
-          w->worker->post([](Worker& worker) {
-            for (const auto& listener : worker.listeners()) listener->close();
-          });
-        }
-        requestDrain("SIGUSR2 handoff");
-      },
-      [this](const std::string& why) {
-        spdlog::error("handoff failed: {}; still serving", why);
-        successor_->close();
-        failedSuccessors_.push_back(std::move(successor_));
-      });
+      commandLine_, publicFds, adminFd, [this](int pid) { onSuccessorReady(pid); },
+      [this](const std::string& why) { onSuccessorFailed(why); });
   if (!error.empty()) {
-    spdlog::error("handoff failed: {}; still serving", error);
-    successor_->close();
-    failedSuccessors_.push_back(std::move(successor_));
+    onSuccessorFailed(error);
     return;
   }
   spdlog::info("SIGUSR2: started successor pid {} on {} public sockets{}", successor_->pid(),
                publicFds.size(), adminFd >= 0 ? " and the admin socket" : "");
+}
+
+bool Server::handoffAllowed() const {
+  // One handoff at a time, and never once a drain began: a draining process may already have
+  // closed the listeners it would pass on.
+  if (draining_.load()) {
+    spdlog::warn("SIGUSR2 during drain: ignored");
+    return false;
+  }
+  if (successor_) {
+    spdlog::warn("SIGUSR2: a successor (pid {}) is already starting; ignored", successor_->pid());
+    return false;
+  }
+  if (commandLine_.empty()) {
+    spdlog::error("SIGUSR2: no command line to start a successor with; ignored");
+    return false;
+  }
+  return true;
+}
+
+std::vector<int> Server::publicListenerFds() const {
+  // Every worker's sockets: with SO_REUSEPORT each worker has its own, and a socket left behind
+  // would take its share of new connections with it when we close it.
+  std::vector<int> fds;
+  for (const auto& w : workers_) {
+    for (const auto& listener : w->worker->listeners()) fds.push_back(listener->fd());
+  }
+  return fds;
+}
+
+void Server::onSuccessorReady(int pid) {
+  // Step 3 of the handoff.
+  successorPid_ = pid;
+  spdlog::info("handoff: successor pid {} is ready; closing the admin listener and draining", pid);
+  // The admin socket lives on in the successor; our copy must stop taking health checks, which
+  // should now see the successor's answer, not our draining 503.
+  if (admin_) {
+    for (const auto& listener : admin_->listeners()) listener->close();
+  }
+  // The public listeners close now rather than at the end of --drain-delay: the delay is there so
+  // a balancer can notice the failing readiness, but here the successor already accepts from the
+  // same sockets and nobody needs to notice anything. A connection we accepted during the delay
+  // would only be closed as idle when it ends, perhaps with its first request on the wire.
+  for (auto& w : workers_) {
+    w->worker->post([](Worker& worker) {
+      for (const auto& listener : worker.listeners()) listener->close();
+    });
+  }
+  requestDrain("SIGUSR2 handoff");
+}
+
+void Server::onSuccessorFailed(const std::string& why) {
+  // A bad binary or config never takes the service down: we go on serving, and a later SIGUSR2
+  // may try again. The failed Successor's handles close with the main loop's.
+  spdlog::error("handoff failed: {}; still serving", why);
+  successor_->close();
+  failedSuccessors_.push_back(std::move(successor_));
 }
 
 void Server::onWorkerDoneThunk(uv_async_t* handle) noexcept {
@@ -491,6 +539,9 @@ void Server::onWorkerDone() {
 void Server::closeMain() {
   if (mainClosed_) return;
   mainClosed_ = true;
+  // The control plane closes its handles on the main loop first; the loop then ends once every
+  // handle closed here and there has finished closing.
+  for (auto& hook : stoppingHooks_) hook();
   for (std::size_t i = 0; i < signalsOpen_; ++i) {
     uv_close(reinterpret_cast<uv_handle_t*>(&signals_[i]), nullptr);
   }
@@ -537,12 +588,6 @@ double Server::loopUtilization() {
   return counted == 0 ? 0.0 : busy / static_cast<double>(counted);
 }
 
-std::vector<std::string> Server::publicAddresses() const {
-  return addresses_;
-}
-std::vector<std::uint16_t> Server::publicPorts() const {
-  return ports_;
-}
 
 void Server::postToMain(std::function<void()> work) {
   {
@@ -619,6 +664,45 @@ void Server::listConnections(std::function<void(std::vector<ConnectionInfo>)> do
     });
     if (!posted) add({});
   }
+}
+
+// ---- ControlSurface --------------------------------------------------------------------------
+
+ServerSnapshot ControlSurface::snapshot() const {
+  return server_.snapshot();
+}
+bool ControlSurface::ready() const noexcept {
+  return server_.serving_.load() && !server_.draining_.load();
+}
+bool ControlSurface::draining() const noexcept {
+  return server_.draining_.load();
+}
+void ControlSurface::requestDrain(const char* why) {
+  server_.requestDrain(why);
+}
+std::vector<std::string> ControlSurface::publicAddresses() const {
+  return server_.addresses_;
+}
+std::vector<std::uint16_t> ControlSurface::publicPorts() const {
+  return server_.publicPorts();
+}
+int ControlSurface::listenBacklog() const noexcept {
+  return Server::kBacklog;
+}
+void ControlSurface::listConnections(std::function<void(std::vector<ConnectionInfo>)> done) {
+  server_.listConnections(std::move(done));
+}
+void ControlSurface::postToMain(std::function<void()> work) {
+  server_.postToMain(std::move(work));
+}
+double ControlSurface::loopUtilization() {
+  return server_.loopUtilization();
+}
+uv_loop_t* ControlSurface::mainLoop() noexcept {
+  return &server_.mainLoop_;
+}
+void ControlSurface::onStopping(std::function<void()> hook) {
+  server_.stoppingHooks_.push_back(std::move(hook));
 }
 
 }  // namespace closewise::server

@@ -40,45 +40,12 @@
 
 #include "lifecycle/tally.h"
 #include "server/config.h"
+#include "server/control_surface.h"
 #include "server/router.h"
 #include "server/socket_handoff.h"
 #include "server/worker.h"
 
 namespace closewise::server {
-
-// What the admin view reads. Every field is summed across workers.
-struct ServerSnapshot {
-  std::string version;
-  std::uint64_t uptimeMs = 0;
-  bool draining = false;
-  unsigned workers = 0;
-  lifecycle::TallySnapshot tally;
-  ResponseCounts responses;
-  std::uint64_t shed = 0;  // connections closed on arrival because the process was out of fds
-};
-
-// One open connection, as /connections lists it.
-struct ConnectionInfo {
-  std::uint64_t id = 0;
-  unsigned worker = 0;
-  std::string peer;
-  std::string_view phase;
-  std::uint64_t ageMs = 0;
-  std::uint64_t idleMs = 0;  // time since the peer's FIN for a half-closed one; else phase age
-  std::uint32_t requests = 0;
-  std::uint64_t bytesIn = 0;
-  std::uint64_t bytesOut = 0;
-  bool peerFinSeen = false;
-  std::uint64_t sincePeerFinMs = 0;
-  int fd = -1;
-  // The kernel's view of this socket (kernel::socketTcpInfo, read on the worker's thread so the
-  // fd cannot be closed and reused under us). tcpState is the kernel's number (1 = ESTABLISHED,
-  // 8 = CLOSE_WAIT, see linux/tcp_states.h); 0 when unavailable.
-  int tcpState = 0;
-  std::uint32_t rttUs = 0;
-  std::uint32_t unacked = 0;
-  std::uint32_t retransmitsTotal = 0;  // tcpi_total_retrans: over the connection's life
-};
 
 class Server {
  public:
@@ -94,24 +61,10 @@ class Server {
   // Binds, serves until drained, returns the process exit code. Call once, from main.
   int run();
 
-  // Thread-safe views and controls for the admin routes.
-  // Begins the graceful drain; once one has begun, logs that it goes on and changes nothing.
-  void requestDrain(const char* why);
-  bool ready() const noexcept { return serving_.load() && !draining_.load(); }
-  bool draining() const noexcept { return draining_.load(); }
-  ServerSnapshot snapshot() const;
-  // The bound public addresses ("127.0.0.1:8080") and their ports, known once run() bound them.
-  std::vector<std::string> publicAddresses() const;
-  std::vector<std::uint16_t> publicPorts() const;
-  // Asks every worker for its connections and calls done (on the main loop) with all of them.
-  void listConnections(std::function<void(std::vector<ConnectionInfo>)> done);
-  // Runs `work` on this Server's main loop, from any thread. Admin-time only (the workers' end
-  // and the connection walk): a lock and a std::function per call, never per request.
-  void postToMain(std::function<void()> work);
-  uv_loop_t* mainLoop() noexcept { return &mainLoop_; }
-  // Share of wall time the worker loops spent busy (not waiting in epoll) since the previous
-  // call, averaged over workers: 0.0 to 1.0. Call from one thread (the admin loop).
-  double loopUtilization();
+  // What the admin listener (or any control plane) may see and do; see control_surface.h.
+  ControlSurface& control() noexcept { return control_; }
+  // The bound public ports, known once run() bound them.
+  std::vector<std::uint16_t> publicPorts() const { return ports_; }
   // The backlog passed to listen(2) for the public listeners.
   static constexpr int kBacklog = 511;
   // Called once the listeners are bound and the workers run (systemd's READY=1 goes here).
@@ -144,23 +97,50 @@ class Server {
   int successorPid() const noexcept { return successorPid_; }
 
  private:
+  // The control plane's view forwards to the members below; they are private so that admin code
+  // reaches the server through that view alone.
+  friend class ControlSurface;
+
+  // run(), in its four parts: bind everything, start the workers, wait (uv_run), tear down.
+  std::string openMainLoop();
+  std::string bindAll();
+  std::string bindAdminListener();
+  void abandonStart();
+  void logListening() const;
+  void startWorkers();
+  void announceReady();
+  int tearDown();
+
   static void onSignalThunk(uv_signal_t* handle, int signum) noexcept;
   static void onWorkerDoneThunk(uv_async_t* handle) noexcept;
   std::string watchSignals();
   void onSignal(int signum);
+  void requestDrain(const char* why);
   void stopNow(const char* why);
   void reload();
   // --max-connections, or what RLIMIT_NOFILE allows, and each worker's share of it.
   std::size_t maxConnections() const;
   std::size_t connectionsPerWorker() const;
   void onWorkerDone();
-  void beginHandoff();
+  void postToMain(std::function<void()> work);
   std::string buildWorkers(unsigned n, std::size_t perWorker);
   const std::vector<int>& inheritedFds() const noexcept {
     return config_.inheritFds.empty() ? activatedFds_ : config_.inheritFds;
   }
   void closeMain();
   WorkerOptions workerOptions(std::size_t maxConnectionsPerWorker) const;
+
+  // SIGUSR2, in its steps (socket_handoff.h).
+  void beginHandoff();
+  bool handoffAllowed() const;
+  std::vector<int> publicListenerFds() const;
+  void onSuccessorReady(int pid);
+  void onSuccessorFailed(const std::string& why);
+
+  // What the control surface reads; see control_surface.h for each.
+  ServerSnapshot snapshot() const;
+  void listConnections(std::function<void(std::vector<ConnectionInfo>)> done);
+  double loopUtilization();
 
   struct WorkerThread {
     uv_loop_t loop{};
@@ -192,6 +172,9 @@ class Server {
   std::chrono::steady_clock::time_point drainStartedAt_;
   std::function<void()> onReady_;
   std::function<void()> onDrain_;
+  // Called by closeMain(), before it closes the main loop's handles (ControlSurface::onStopping).
+  std::vector<std::function<void()>> stoppingHooks_;
+  ControlSurface control_{*this};
   std::vector<std::string> addresses_;
   std::vector<std::uint16_t> ports_;
   bool mainClosed_ = false;

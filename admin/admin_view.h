@@ -1,0 +1,69 @@
+// The admin view's state on the main loop: one KernelStateReader for the life of the process (its
+// netlink socket is reused by every query), the alert evaluator, and the 1 s timer that runs the
+// evaluator. /stats and /metrics read everything they show through gather().
+//
+// The timer is unreferenced, so it never keeps the main loop alive on its own; but uv_loop_close()
+// fails while any handle is open, so it is closed from the server's stopping hook
+// (ControlSurface::onStopping), which runs on the main loop before the loop's own handles close.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <memory>
+
+#include "admin/alerts.h"
+#include "admin/stats.h"
+#include "kernel/sock_diag.h"
+#include "server/control_surface.h"
+
+namespace closewise::admin {
+
+class AdminView {
+ public:
+  AdminView(server::ControlSurface& server, AlertThresholds thresholds);
+  AdminView(const AdminView&) = delete;
+  AdminView& operator=(const AdminView&) = delete;
+
+  // Starts the alert timer. The view must then outlive the server's main loop: the stopping hook
+  // it registers refers to it.
+  void start();
+
+  // Everything /stats and /metrics show: books, kernel, process, alerts, read now.
+  AdminSnapshot gather();
+
+ private:
+  static constexpr std::uint64_t kTickMs = 1000;
+  static constexpr std::uint64_t kMinReuseNs = 250'000'000;
+  static constexpr std::uint32_t kAlertStates = kernel::tcpStateBit(kernel::TcpState::Established) |
+                                                kernel::tcpStateBit(kernel::TcpState::CloseWait) |
+                                                kernel::tcpStateBit(kernel::TcpState::Listen);
+
+  bool ensureReader();
+  kernel::KernelView queryKernel();
+  kernel::KernelView queryForAlerts();
+  kernel::KernelView recentKernel();
+
+  static void onTickThunk(uv_timer_t* timer) noexcept;
+  void onTick();
+  bool alertTickDue();
+  kernel::ProcessView processForAlerts(const kernel::KernelView& kernel) const;
+  void countStaleHalfClosed(AlertInputs inputs, std::shared_ptr<kernel::KernelView> kernel);
+  void evaluate(const AlertInputs& inputs);
+  void stop();
+
+  server::ControlSurface& server_;
+  AlertEvaluator alerts_;
+  uv_loop_t* loop_;
+  std::unique_ptr<kernel::KernelStateReader> reader_;
+  kernel::KernelView last_;
+  std::uint64_t lastAt_ = 0;            // uv_hrtime() of last_, 0 before the first query
+  std::uint64_t alertQueryMicros_ = 0;  // the alert tick's last own query
+  std::uint64_t lastAlertTickMs_ = 0;   // uv_now() of the last evaluated tick
+  double utilization_ = 0.0;
+  bool walkPending_ = false;
+  bool timerOpen_ = false;
+  uv_timer_t tick_{};
+};
+
+}  // namespace closewise::admin
