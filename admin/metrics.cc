@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <initializer_list>
 #include <utility>
 
@@ -58,11 +59,9 @@ std::string escapeLabelValue(std::string_view value) {
   return escaped;
 }
 
-std::string metricsText(const AdminSnapshot& snapshot) {
-  const auto& server = snapshot.server;
-  const auto& tally = server.tally;
-  Exposition out;
+namespace {
 
+void addServer(Exposition& out, const server::ServerSnapshot& server) {
   out.family("closewise_build_info", "gauge", "Always 1; the version is in the label.");
   out.sample(label("version", server.version), 1);
   out.family("closewise_uptime_seconds", "gauge", "Seconds since the server started.");
@@ -71,7 +70,11 @@ std::string metricsText(const AdminSnapshot& snapshot) {
   out.sample("", server.draining ? 1 : 0);
   out.family("closewise_workers", "gauge", "Worker loops (threads) serving the public ports.");
   out.sample("", server.workers);
+}
 
+// The books: connections by phase now, and what happened to them since start.
+void addBooks(Exposition& out, const server::ServerSnapshot& server) {
+  const auto& tally = server.tally;
   out.family("closewise_connections", "gauge",
              "Open connections by lifecycle phase, from the server's books.");
   for (std::size_t i = 0; i < lifecycle::kReportedPhaseCount; ++i) {
@@ -97,8 +100,9 @@ std::string metricsText(const AdminSnapshot& snapshot) {
   for (std::size_t i = 0; i < std::size(kResponseClasses); ++i) {
     out.sample(label("class", kResponseClasses[i]), server.responses.byClass[i]);
   }
+}
 
-  const auto& kernel = snapshot.kernel;
+void addKernel(Exposition& out, const kernel::KernelView& kernel) {
   out.family("closewise_kernel_tcp_sockets", "gauge",
              "TCP sockets whose local port is one of the public ports, by kernel state.");
   for (const kernel::TcpState state : kernel::reportedTcpStates()) {
@@ -118,8 +122,9 @@ std::string metricsText(const AdminSnapshot& snapshot) {
   out.family("closewise_kernel_query_ok", "gauge",
              "1 if the kernel's socket states could be read (sock_diag or procfs).");
   out.sample("", kernel.error.empty() ? 1 : 0);
+}
 
-  const auto& process = snapshot.process;
+void addProcess(Exposition& out, const kernel::ProcessView& process) {
   out.family("closewise_open_fds", "gauge", "File descriptors open in the process.");
   out.sample("", process.openFds);
   out.family("closewise_fd_limit", "gauge", "The soft RLIMIT_NOFILE (0 if unlimited).");
@@ -129,14 +134,28 @@ std::string metricsText(const AdminSnapshot& snapshot) {
   out.family("closewise_loop_utilization", "gauge",
              "Share of the last second the worker loops were busy, averaged over workers.");
   out.sample("", process.loopUtilization);
+}
 
+// Every alert kind, active or not, so a graph shows 0 rather than a gap while one is quiet.
+void addAlerts(Exposition& out, const std::vector<Alert>& active) {
   out.family("closewise_alert_active", "gauge", "1 while the named alert is active.");
   for (std::size_t i = 0; i < kAlertKindCount; ++i) {
     const auto kind = static_cast<AlertKind>(i);
-    bool active = false;
-    for (const auto& alert : snapshot.alerts) active = active || alert.kind == kind;
-    out.sample(label("alert", alertName(kind)), active ? 1 : 0);
+    const bool on = std::any_of(active.begin(), active.end(),
+                                [kind](const Alert& alert) { return alert.kind == kind; });
+    out.sample(label("alert", alertName(kind)), on ? 1 : 0);
   }
+}
+
+}  // namespace
+
+std::string metricsText(const AdminSnapshot& snapshot) {
+  Exposition out;
+  addServer(out, snapshot.server);
+  addBooks(out, snapshot.server);
+  addKernel(out, snapshot.kernel);
+  addProcess(out, snapshot.process);
+  addAlerts(out, snapshot.alerts);
   return out.take();
 }
 
