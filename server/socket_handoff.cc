@@ -151,85 +151,106 @@ Successor::~Successor() {
   assert(!pipeOpen_ || uv_is_closing(reinterpret_cast<uv_handle_t*>(&pipe_)));
 }
 
+// The child's side of step 1: its fd table (0-2 as ours, then the public sockets, the admin
+// socket, the ready pipe) and its environment, which names the last two.
+struct Successor::ChildSetup {
+  std::vector<uv_stdio_container_t> stdio;
+  std::vector<int> publicFds;  // the public sockets' numbers in the child, for --inherit-fds
+  std::vector<std::string> env;
+
+  // uv_spawn dup2()s each into place, which clears FD_CLOEXEC on the copy; every other fd of ours
+  // (connections, epoll, libuv's internals) is close-on-exec and does not leak.
+  int inherit(int fd) {
+    uv_stdio_container_t c{};
+    c.flags = UV_INHERIT_FD;
+    c.data.fd = fd;
+    stdio.push_back(c);
+    return static_cast<int>(stdio.size()) - 1;
+  }
+};
+
+namespace {
+
+// The predecessor's own handoff and activation variables mean nothing to the child: its fds are
+// renumbered, and it is told its own.
+std::vector<std::string> environmentWithoutHandoff() {
+  std::vector<std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!isHandoffVariable(*e)) env.emplace_back(*e);
+  }
+  return env;
+}
+
+// What execve wants: pointers into `strings`, then a null. `strings` must outlive the result.
+std::vector<char*> nullTerminated(const std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  for (const auto& text : strings) pointers.push_back(const_cast<char*>(text.c_str()));
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+}  // namespace
+
 std::string Successor::start(const std::vector<std::string>& argv,
                              const std::vector<int>& publicFds, int adminFd, OnReady onReady,
                              OnFailed onFailed) {
   onReady_ = std::move(onReady);
   onFailed_ = std::move(onFailed);
-
-  // The child's fd table: 0-2 as ours, then the public sockets, the admin socket, the pipe.
-  // uv_spawn dup2()s each into place, which clears FD_CLOEXEC on the copy; every other fd of
-  // ours (connections, epoll, libuv's internals) is close-on-exec and does not leak.
-  std::vector<uv_stdio_container_t> stdio;
-  for (int fd : {0, 1, 2}) {
-    uv_stdio_container_t c{};
-    c.flags = UV_INHERIT_FD;
-    c.data.fd = fd;
-    stdio.push_back(c);
-  }
-  std::vector<int> childFds;
-  for (int fd : publicFds) {
-    childFds.push_back(static_cast<int>(stdio.size()));
-    uv_stdio_container_t c{};
-    c.flags = UV_INHERIT_FD;
-    c.data.fd = fd;
-    stdio.push_back(c);
-  }
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    if (!isHandoffVariable(*e)) env.emplace_back(*e);
-  }
+  ChildSetup child;
+  child.env = environmentWithoutHandoff();
+  for (int fd : {0, 1, 2}) child.inherit(fd);
+  for (int fd : publicFds) child.publicFds.push_back(child.inherit(fd));
   if (adminFd >= 0) {
-    env.push_back(std::string(kAdminFdEnv) + "=" + std::to_string(stdio.size()));
-    uv_stdio_container_t c{};
-    c.flags = UV_INHERIT_FD;
-    c.data.fd = adminFd;
-    stdio.push_back(c);
+    child.env.push_back(std::string(kAdminFdEnv) + "=" + std::to_string(child.inherit(adminFd)));
   }
-  int rc = uv_pipe_init(loop_, &pipe_, 0);
-  if (rc != 0) return std::string("uv_pipe_init: ") + uv_err_name(rc);
+  if (std::string error = openReadyPipe(child); !error.empty()) return error;
+  if (std::string error = spawn(successorArguments(argv, child.publicFds), child); !error.empty()) {
+    return error;
+  }
+  return listenForReady();
+}
+
+std::string Successor::openReadyPipe(ChildSetup& child) {
+  if (const int rc = uv_pipe_init(loop_, &pipe_, 0); rc != 0) {
+    return std::string("uv_pipe_init: ") + uv_err_name(rc);
+  }
   pipeOpen_ = true;
-  env.push_back(std::string(kReadyFdEnv) + "=" + std::to_string(stdio.size()));
-  {
-    uv_stdio_container_t c{};
-    // Writable from the child's side.
-    c.flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
-    c.data.stream = reinterpret_cast<uv_stream_t*>(&pipe_);
-    stdio.push_back(c);
-  }
+  child.env.push_back(std::string(kReadyFdEnv) + "=" + std::to_string(child.stdio.size()));
+  uv_stdio_container_t c{};
+  // Writable from the child's side.
+  c.flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
+  c.data.stream = reinterpret_cast<uv_stream_t*>(&pipe_);
+  child.stdio.push_back(c);
+  return "";
+}
 
-  const auto args = successorArguments(argv, childFds);
-  std::vector<char*> argp;
-  for (const auto& a : args) argp.push_back(const_cast<char*>(a.c_str()));
-  argp.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
+std::string Successor::spawn(const std::vector<std::string>& args, ChildSetup& child) {
+  std::vector<char*> argp = nullTerminated(args);
+  std::vector<char*> envp = nullTerminated(child.env);
   uv_process_options_t options{};
   options.exit_cb = &Successor::onExitThunk;
   options.file = argp.front();
   options.args = argp.data();
   options.env = envp.data();
-  options.stdio_count = static_cast<int>(stdio.size());
-  options.stdio = stdio.data();
-  rc = uv_spawn(loop_, &process_, &options);
+  options.stdio_count = static_cast<int>(child.stdio.size());
+  options.stdio = child.stdio.data();
+  const int rc = uv_spawn(loop_, &process_, &options);
   // Even a failed uv_spawn leaves the handle initialized; it must be closed like a started one.
   processStarted_ = true;
-  if (rc != 0) {
-    settled_ = true;
-    return std::string("spawn ") + args.front() + ": " + uv_err_name(rc) + " (" + uv_strerror(rc) +
-           ")";
-  }
-  rc = uv_read_start(reinterpret_cast<uv_stream_t*>(&pipe_), &Successor::onAllocThunk,
-                     &Successor::onReadThunk);
-  if (rc != 0) {
-    // The child is running but we cannot hear it: it must not take over half-way.
-    uv_process_kill(&process_, SIGTERM);
-    settled_ = true;
-    return std::string("uv_read_start on the ready pipe: ") + uv_err_name(rc);
-  }
-  return "";
+  if (rc == 0) return "";
+  settled_ = true;
+  return std::string("spawn ") + args.front() + ": " + uv_err_name(rc) + " (" + uv_strerror(rc) +
+         ")";
+}
+
+std::string Successor::listenForReady() {
+  const int rc = uv_read_start(reinterpret_cast<uv_stream_t*>(&pipe_), &Successor::onAllocThunk,
+                               &Successor::onReadThunk);
+  if (rc == 0) return "";
+  // The child is running but we cannot hear it: it must not take over half-way.
+  uv_process_kill(&process_, SIGTERM);
+  settled_ = true;
+  return std::string("uv_read_start on the ready pipe: ") + uv_err_name(rc);
 }
 
 void Successor::close() {

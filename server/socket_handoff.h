@@ -98,6 +98,10 @@ class Successor {
   void close();
 
  private:
+  struct ChildSetup;
+  std::string openReadyPipe(ChildSetup& child);
+  std::string spawn(const std::vector<std::string>& args, ChildSetup& child);
+  std::string listenForReady();
   static void onExitThunk(uv_process_t* process, int64_t status, int signal) noexcept;
   static void onAllocThunk(uv_handle_t* handle, size_t suggested, uv_buf_t* buf) noexcept;
   static void onReadThunk(uv_stream_t* stream, ssize_t n, const uv_buf_t* buf) noexcept;
