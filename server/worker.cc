@@ -11,6 +11,7 @@
 
 #include "kernel/address.h"
 #include "server/connection.h"
+#include "server/uv_error.h"
 
 namespace closewise::server {
 
@@ -53,6 +54,12 @@ bool orderedByDeadline(DeadlineKind kind) noexcept {
 constexpr std::size_t kMaxPooledExchanges = 64;
 constexpr std::size_t kMaxPooledPendingInput = 4 * 1024;
 
+// A handle whose init succeeded knows its loop (uv_handle_t::loop, public and read-only); a member
+// handle whose init failed is still zeroed, and must not be closed.
+void closeIfOpened(uv_handle_t* handle) noexcept {
+  if (handle->loop != nullptr && !uv_is_closing(handle)) uv_close(handle, nullptr);
+}
+
 }  // namespace
 
 Worker::Worker(uv_loop_t* loop, const Router& router, WorkerOptions options, unsigned index)
@@ -62,12 +69,24 @@ Worker::Worker(uv_loop_t* loop, const Router& router, WorkerOptions options, uns
       index_(index),
       drain_(options_.drainDelay, options_.drainTimeout),
       readBuffer_(new char[kReadBufferSize]) {
-  uv_timer_init(loop_, &timer_);
-  timer_.data = this;
-  uv_timer_init(loop_, &probeTimer_);
-  probeTimer_.data = this;
-  uv_async_init(loop_, &async_, &Worker::onAsyncThunk);
+  // A constructor cannot report, so what failed waits for start(). uv_async_init is the one that
+  // can: it opens the loop's eventfd on first use, and meets EMFILE at a low fd limit.
+  initError_ = openHandles();
+}
+
+std::string Worker::openHandles() {
+  for (uv_timer_t* timer : {&timer_, &probeTimer_}) {
+    if (const int rc = uv_timer_init(loop_, timer); rc != 0) {
+      return uvError(options_.name + " worker: uv_timer_init", rc);
+    }
+    timer->data = this;
+  }
+  if (const int rc = uv_async_init(loop_, &async_, &Worker::onAsyncThunk); rc != 0) {
+    asyncClosed_ = true;  // so post() refuses rather than send on a handle that never opened
+    return uvError(options_.name + " worker: uv_async_init", rc);
+  }
   async_.data = this;
+  return "";
 }
 
 Worker::~Worker() {
@@ -77,6 +96,7 @@ Worker::~Worker() {
 
 std::string Worker::start() {
   started_ = true;
+  if (!initError_.empty()) return initError_;
   const int probe =
       uv_timer_start(&probeTimer_, &Worker::onProbeThunk, kHalfClosedProbeMs, kHalfClosedProbeMs);
   if (probe != 0) return options_.name + " worker: uv_timer_start: " + uv_err_name(probe);
@@ -438,11 +458,11 @@ void Worker::shutdown() {
   shutdown_ = true;
   closeListeners();
   resetAll(CloseReason::ServerClose);
-  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
-  uv_close(reinterpret_cast<uv_handle_t*>(&probeTimer_), nullptr);
+  closeIfOpened(reinterpret_cast<uv_handle_t*>(&timer_));
+  closeIfOpened(reinterpret_cast<uv_handle_t*>(&probeTimer_));
   std::lock_guard<std::mutex> lock(postMutex_);
   asyncClosed_ = true;
-  uv_close(reinterpret_cast<uv_handle_t*>(&async_), nullptr);
+  closeIfOpened(reinterpret_cast<uv_handle_t*>(&async_));
 }
 
 void Worker::release(Connection* connection) noexcept {

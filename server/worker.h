@@ -219,6 +219,7 @@ class Worker {
   void closeIdleForDrain();
   std::size_t resetAll(lifecycle::CloseReason reason);  // returns how many got an RST
   void finish();
+  std::string openHandles();
 
   uv_loop_t* loop_;
   const Router& router_;
@@ -274,6 +275,7 @@ class Worker {
   LogThrottle acceptErrorLog_;  // accept errors that shedding could not cure
   std::string shedWhere_;
   int shedError_ = 0;
+  std::string initError_;  // what openHandles() reported, for start() to return
   bool started_ = false;
   bool shutdown_ = false;
   bool asyncClosed_ = false;  // guarded by postMutex_
