@@ -96,17 +96,17 @@ struct RouteTable {
 // behind the token.
 void addProbes(const RouteTable& routes, server::ControlSurface& server) {
   // Liveness: the admin loop answering at all is the proof the process serves its loops.
-  routes.on("GET", "/healthz", Access::Open, [](const server::Request&, server::Responder responder) {
-    responder.send(200, "ok\n", textHeaders());
-  });
+  routes.on("GET", "/healthz", Access::Open,
+            [](const server::Request&, server::Responder responder) {
+              responder.send(200, "ok\n", textHeaders());
+            });
   // Readiness for load balancers: 503 from the moment a drain begins.
   routes.on("GET", "/readyz", Access::Open,
             [&server](const server::Request&, server::Responder responder) {
               if (server.ready()) {
                 responder.send(200, "ready\n", textHeaders());
               } else {
-                responder.send(503, server.draining() ? "draining\n" : "starting\n",
-                               textHeaders());
+                responder.send(503, server.draining() ? "draining\n" : "starting\n", textHeaders());
               }
             });
 }

@@ -89,57 +89,70 @@ WorkerOptions Server::workerOptions(std::size_t maxConnectionsPerWorker) const {
 }
 
 std::string Server::buildWorkers(unsigned n, std::size_t perWorker) {
-  // Inherited sockets (--inherit-fds: a predecessor's or systemd's) are spread so that every
-  // socket has a worker accepting from it and every worker listens on every address; see
-  // assignToWorkers(). They arrive without FD_CLOEXEC (that is how they got here) and get it
-  // back, so that a later successor receives only the fds it is told about.
   std::vector<std::vector<WorkerSocket>> shares;
-  const std::vector<int>& inherited = inheritedFds();
-  if (!inherited.empty()) {
-    std::string error;
-    const auto groups = groupByAddress(inherited, &error);
-    if (!error.empty()) return error;
-    for (int fd : inherited) fcntl(fd, F_SETFD, FD_CLOEXEC);
-    shares = assignToWorkers(groups, n);
-  }
+  if (std::string error = shareInheritedSockets(n, &shares); !error.empty()) return error;
   for (unsigned i = 0; i < n; ++i) {
     auto w = std::make_unique<WorkerThread>();
-    // uv_loop_init opens an epoll fd and an eventfd, so it fails with EMFILE at a low fd limit.
-    if (int rc = uv_loop_init(&w->loop); rc != 0) {
-      return uvError("worker " + std::to_string(i) + " loop", rc);
-    }
-    // Lets /stats report how busy each loop is (uv_metrics_idle_time), at the cost of two clock
-    // reads per loop iteration. Without it every loop would read as always busy.
-    if (int rc = uv_loop_configure(&w->loop, UV_METRICS_IDLE_TIME); rc != 0) {
-      uv_loop_close(&w->loop);
-      return uvError("worker " + std::to_string(i) + " loop metrics", rc);
-    }
+    if (std::string error = openWorkerLoop(&w->loop, i); !error.empty()) return error;
     WorkerOptions options = workerOptions(perWorker);
     std::string error;
-    // With --listen HOST:0 the first worker learns its port from the kernel; the others must join
-    // that port's SO_REUSEPORT group rather than each get a port of its own.
-    if (shares.empty() && i > 0) {
+    if (!shares.empty()) {
+      error = adoptShare(shares[i], &options);
+    } else if (i > 0) {
+      // With --listen HOST:0 the first worker learns its port from the kernel; the others must
+      // join that port's SO_REUSEPORT group rather than each get a port of its own.
       const auto& first = workers_.front()->worker->listeners();
       for (std::size_t k = 0; k < options.listen.size() && k < first.size(); ++k) {
         if (options.listen[k].port == 0) options.listen[k].port = first[k]->port();
-      }
-    }
-    if (!shares.empty()) {
-      for (const WorkerSocket& socket : shares[i]) {
-        // Each worker closes what it adopted when it drains, so a shared socket is adopted
-        // through its own descriptor.
-        const int fd = socket.duplicate ? fcntl(socket.fd, F_DUPFD_CLOEXEC, 3) : socket.fd;
-        if (fd < 0) {
-          error = "dup of inherited fd " + std::to_string(socket.fd) + ": " + std::strerror(errno);
-          break;
-        }
-        options.listen.push_back({"", 0, fd});
       }
     }
     w->worker = std::make_unique<Worker>(&w->loop, publicRouter_, std::move(options), i);
     if (error.empty()) error = w->worker->start();
     workers_.push_back(std::move(w));
     if (!error.empty()) return error;
+  }
+  return "";
+}
+
+std::string Server::shareInheritedSockets(unsigned n,
+                                          std::vector<std::vector<WorkerSocket>>* shares) const {
+  // Inherited sockets (--inherit-fds: a predecessor's or systemd's) are spread so that every
+  // socket has a worker accepting from it and every worker listens on every address; see
+  // assignToWorkers(). They arrive without FD_CLOEXEC (that is how they got here) and get it
+  // back, so that a later successor receives only the fds it is told about.
+  const std::vector<int>& inherited = inheritedFds();
+  if (inherited.empty()) return "";
+  std::string error;
+  const auto groups = groupByAddress(inherited, &error);
+  if (!error.empty()) return error;
+  for (int fd : inherited) fcntl(fd, F_SETFD, FD_CLOEXEC);
+  *shares = assignToWorkers(groups, n);
+  return "";
+}
+
+std::string Server::openWorkerLoop(uv_loop_t* loop, unsigned index) {
+  // uv_loop_init opens an epoll fd and an eventfd, so it fails with EMFILE at a low fd limit.
+  if (int rc = uv_loop_init(loop); rc != 0) {
+    return uvError("worker " + std::to_string(index) + " loop", rc);
+  }
+  // Lets /stats report how busy each loop is (uv_metrics_idle_time), at the cost of two clock
+  // reads per loop iteration. Without it every loop would read as always busy.
+  if (int rc = uv_loop_configure(loop, UV_METRICS_IDLE_TIME); rc != 0) {
+    uv_loop_close(loop);
+    return uvError("worker " + std::to_string(index) + " loop metrics", rc);
+  }
+  return "";
+}
+
+std::string Server::adoptShare(const std::vector<WorkerSocket>& share, WorkerOptions* options) {
+  for (const WorkerSocket& socket : share) {
+    // Each worker closes what it adopted when it drains, so a shared socket is adopted through
+    // its own descriptor.
+    const int fd = socket.duplicate ? fcntl(socket.fd, F_DUPFD_CLOEXEC, 3) : socket.fd;
+    if (fd < 0) {
+      return "dup of inherited fd " + std::to_string(socket.fd) + ": " + std::strerror(errno);
+    }
+    options->listen.push_back({"", 0, fd});
   }
   return "";
 }
@@ -587,7 +600,6 @@ double Server::loopUtilization() {
   lastUtilizationAt_ = now;
   return counted == 0 ? 0.0 : busy / static_cast<double>(counted);
 }
-
 
 void Server::postToMain(std::function<void()> work) {
   {

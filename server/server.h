@@ -124,6 +124,10 @@ class Server {
   void onWorkerDone();
   void postToMain(std::function<void()> work);
   std::string buildWorkers(unsigned n, std::size_t perWorker);
+  std::string shareInheritedSockets(unsigned n,
+                                    std::vector<std::vector<WorkerSocket>>* shares) const;
+  static std::string openWorkerLoop(uv_loop_t* loop, unsigned index);
+  static std::string adoptShare(const std::vector<WorkerSocket>& share, WorkerOptions* options);
   const std::vector<int>& inheritedFds() const noexcept {
     return config_.inheritFds.empty() ? activatedFds_ : config_.inheritFds;
   }

@@ -2,9 +2,9 @@
 // run() closes that loop, and the stopping hook is where: it runs once, on the main loop, when the
 // last worker has finished. run() checks that uv_loop_close() succeeds, so a handle left open is
 // exit status 1.
-#include <catch2/catch.hpp>
 #include <uv.h>
 
+#include <catch2/catch.hpp>
 #include <thread>
 
 #include "server/server.h"
