@@ -131,7 +131,7 @@ void AdminView::onTick() {
     evaluate(inputs);
     return;
   }
-  countStaleHalfClosed(inputs, std::move(kernel));
+  countStaleHalfClosed(inputs, kernel);
 }
 
 bool AdminView::alertTickDue() {
@@ -157,23 +157,23 @@ kernel::ProcessView AdminView::processForAlerts(const kernel::KernelView& kernel
 }
 
 void AdminView::countStaleHalfClosed(AlertInputs inputs,
-                                     std::shared_ptr<kernel::KernelView> kernel) {
+                                     const std::shared_ptr<kernel::KernelView>& kernel) {
   walkPending_ = true;
   const auto threshold = static_cast<std::uint64_t>(alerts_.thresholds().closeWaitAfter.count());
-  server_.listConnections(
-      [this, inputs, kernel, threshold](std::vector<server::ConnectionInfo> connections) mutable {
-        walkPending_ = false;
-        // The server is stopping: nothing is left to alert about.
-        if (!timerOpen_) return;
-        for (const auto& c : connections) {
-          if (c.peerFinSeen && c.sincePeerFinMs > threshold) {
-            ++inputs.staleHalfClosed;
-            inputs.oldestPeerFinMs = std::max(inputs.oldestPeerFinMs, c.sincePeerFinMs);
-          }
-        }
-        inputs.kernel = kernel.get();
-        evaluate(inputs);
-      });
+  server_.listConnections([this, inputs, kernel, threshold](
+                              const std::vector<server::ConnectionInfo>& connections) mutable {
+    walkPending_ = false;
+    // The server is stopping: nothing is left to alert about.
+    if (!timerOpen_) return;
+    for (const auto& c : connections) {
+      if (c.peerFinSeen && c.sincePeerFinMs > threshold) {
+        ++inputs.staleHalfClosed;
+        inputs.oldestPeerFinMs = std::max(inputs.oldestPeerFinMs, c.sincePeerFinMs);
+      }
+    }
+    inputs.kernel = kernel.get();
+    evaluate(inputs);
+  });
 }
 
 void AdminView::evaluate(const AlertInputs& inputs) {

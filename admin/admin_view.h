@@ -48,7 +48,7 @@ class AdminView {
   void onTick();
   bool alertTickDue();
   kernel::ProcessView processForAlerts(const kernel::KernelView& kernel) const;
-  void countStaleHalfClosed(AlertInputs inputs, std::shared_ptr<kernel::KernelView> kernel);
+  void countStaleHalfClosed(AlertInputs inputs, const std::shared_ptr<kernel::KernelView>& kernel);
   void evaluate(const AlertInputs& inputs);
   void stop();
 

@@ -3,8 +3,8 @@
 //
 // The builder is a pure function of its inputs, so the exact key set is tested without a server,
 // and the route only gathers the inputs. Every connection count comes from the books (the
-// per-phase tally, O(1) to read, summed over workers by Server::snapshot()); nothing here walks the
-// connection list, so /stats costs the same with ten connections or ten thousand.
+// per-phase tally, O(1) to read, summed over workers by ControlSurface::snapshot()); nothing here
+// walks the connection list, so /stats costs the same with ten connections or ten thousand.
 #pragma once
 
 #include <cstdint>

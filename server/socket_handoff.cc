@@ -184,6 +184,7 @@ std::vector<std::string> environmentWithoutHandoff() {
 // What execve wants: pointers into `strings`, then a null. `strings` must outlive the result.
 std::vector<char*> nullTerminated(const std::vector<std::string>& strings) {
   std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
   for (const auto& text : strings) pointers.push_back(const_cast<char*>(text.c_str()));
   pointers.push_back(nullptr);
   return pointers;
