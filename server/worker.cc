@@ -69,8 +69,9 @@ Worker::Worker(uv_loop_t* loop, const Router& router, WorkerOptions options, uns
       index_(index),
       drain_(options_.drainDelay, options_.drainTimeout),
       readBuffer_(new char[kReadBufferSize]) {
-  // A constructor cannot report, so what failed waits for start(). uv_async_init is the one that
-  // can: it opens the loop's eventfd on first use, and meets EMFILE at a low fd limit.
+  // A constructor cannot report, so what failed waits for start(). On a loop that uv_loop_init
+  // opened neither call fails today (the loop's eventfd exists already), but a handle whose init
+  // failed must not be closed later as if it had opened.
   initError_ = openHandles();
 }
 
