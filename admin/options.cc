@@ -75,7 +75,9 @@ const std::array<settings::SettingRow<Options>, 5> kRows{{
     {"close-wait-alert", Shape::Duration, Reload::Restart, "Timeouts", "DURATION",
      "Warn when a connection stays in CLOSE_WAIT (peer's FIN unanswered) this long",
      [](const Options& o) { return settings::showDuration(o.closeWaitAlert); },
-     [](Options& o, std::string_view v) { return settings::setPositiveDuration(o.closeWaitAlert, v); }},
+     [](Options& o, std::string_view v) {
+       return settings::setPositiveDuration(o.closeWaitAlert, v);
+     }},
 }};
 
 // 127.0.0.0/8 (RFC 1122 section 3.2.1.3) and ::1 (RFC 4291 section 2.5.3); also 127.0.0.0/8

@@ -97,7 +97,8 @@ void addServeFlags(CLI::App& app, Layer& cli, std::string& config_file) {
       option->type_name(std::string(setting.valueName))->allow_extra_args(false);
       option->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     }
-    const std::string_view reloadable = setting.reload == settings::Reload::Live ? ", reloadable" : "";
+    const std::string_view reloadable =
+        setting.reload == settings::Reload::Live ? ", reloadable" : "";
     option->option_text(optionText(setting.valueName,
                                    "default " + setting.show(defaults) + std::string(reloadable)));
     option->group(std::string(setting.group));
@@ -235,8 +236,9 @@ Result<StatesArgs> statesArgs(const StatesFlags& flags, const Layer& cli,
       !configFile.empty() ||
       std::any_of(cli.begin(), cli.end(), [](const auto& values) { return !values.empty(); });
   if (anyServeFlag) {
-    return Failure{"closewise: states takes only --port, --json, --watch and --source; "
-                   "the other flags belong to serve"};
+    return Failure{
+        "closewise: states takes only --port, --json, --watch and --source; "
+        "the other flags belong to serve"};
   }
   return validateStates(flags);
 }

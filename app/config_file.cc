@@ -2,7 +2,6 @@
 
 #include <toml++/toml.h>
 
-
 namespace closewise::app {
 
 namespace {

@@ -12,12 +12,16 @@ template <typename Part>
 void addRows(std::vector<Setting>& table, Part Config::*part,
              std::span<const settings::SettingRow<Part>> rows) {
   for (const settings::SettingRow<Part>& row : rows) {
-    Setting setting{row.name, row.shape, row.reload, row.group, row.valueName, row.help,
-                    [part, show = row.show](const Config& c) { return show(c.*part); },
-                    [part, apply = row.apply](Config& c, std::string_view v) {
-                      return apply(c.*part, v);
-                    },
-                    {}};
+    Setting setting{
+        row.name,
+        row.shape,
+        row.reload,
+        row.group,
+        row.valueName,
+        row.help,
+        [part, show = row.show](const Config& c) { return show(c.*part); },
+        [part, apply = row.apply](Config& c, std::string_view v) { return apply(c.*part, v); },
+        {}};
     if (row.clear != nullptr) {
       setting.clear = [part, clear = row.clear](Config& c) { clear(c.*part); };
     }
@@ -58,8 +62,8 @@ const std::vector<Setting>& settings() {
 
 const Setting* findSetting(std::string_view name) {
   const auto& table = settings();
-  const auto found = std::find_if(table.begin(), table.end(),
-                                  [name](const Setting& s) { return s.name == name; });
+  const auto found =
+      std::find_if(table.begin(), table.end(), [name](const Setting& s) { return s.name == name; });
   return found == table.end() ? nullptr : &*found;
 }
 
@@ -103,7 +107,7 @@ std::vector<settings::SettingChange> diffSettings(const Config& before, const Co
   // A secret is compared but never printed: a log is read by more people than the token is.
   const auto printable = [](const Setting& setting, const std::string& text) {
     return setting.shape != settings::Shape::Secret || text == "none" ? text
-                                                                    : std::string("(hidden)");
+                                                                      : std::string("(hidden)");
   };
   std::vector<settings::SettingChange> changes;
   for (const Setting& setting : settings()) {

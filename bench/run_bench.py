@@ -918,7 +918,7 @@ def markdown(report):
 
 def parse_args():
     parser = argparse.ArgumentParser(description="closewise vs nginx vs Node.js on loopback "
-                                                 "(issue 4); see bench/README.md")
+                                                 "under the same load; see bench/README.md")
     parser.add_argument("--runs", type=int, default=3, help="runs; each figure is their median")
     parser.add_argument("--duration", type=int, default=10, help="seconds of each wrk run")
     parser.add_argument("--warmup", type=int, default=1,

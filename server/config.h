@@ -1,6 +1,7 @@
-// The server's settings: the rows of the settings table that the server reads (settings/settings.h).
-// app/ reads them from the command line and the TOML file, beside the other modules' rows;
-// docs/configuration.md describes every setting, its default and why the default is what it is.
+// The server's settings: the rows of the settings table that the server reads
+// (settings/settings.h). app/ reads them from the command line and the TOML file, beside the other
+// modules' rows; docs/configuration.md describes every setting, its default and why the default is
+// what it is.
 //
 // Everything is validated before the server starts (each row's apply, then finishConfig), so a
 // bad value is a clear message and exit code 2 at start-up rather than a surprise under load. On
@@ -12,8 +13,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <ostream>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,8 +81,8 @@ struct ReloadOutcome {
   // Not empty when the command line or the file did not read: the message start-up would print,
   // and nothing else here is set.
   std::string error;
-  Config config;                           // the running settings with the applied changes
-  std::vector<settings::SettingChange> applied;      // Live settings that changed
+  Config config;                                 // the running settings with the applied changes
+  std::vector<settings::SettingChange> applied;  // Live settings that changed
   std::vector<settings::SettingChange> needRestart;  // Restart settings that changed; not applied
 };
 

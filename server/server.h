@@ -5,13 +5,13 @@
 // kernel query) never stalls a connection, and the admin view stays up through a drain until
 // the process exits, so the drain can be watched.
 //
-// Drain, in the order the lifecycle issue sets: on SIGTERM/SIGINT or POST /drain, readiness turns
-// false at once; each worker keeps serving for --drain-delay, then closes its listeners and its
-// idle connections and answers the rest with Connection: close; --drain-timeout (counted from the
-// first signal) resets what is left. Another SIGTERM or POST /drain changes nothing: the usual
-// stop behind a balancer is a drain call (a preStop hook) followed by SIGTERM, and the drain must
-// run to its end. Stopping at once takes an explicit request: SIGQUIT, or a second SIGINT (Ctrl-C
-// twice in a terminal). When every worker is done the process exits 0 with a one-line summary.
+// Drain: on SIGTERM/SIGINT or POST /drain, readiness turns false at once; each worker keeps serving
+// for --drain-delay, then closes its listeners and its idle connections and answers the rest with
+// Connection: close; --drain-timeout (counted from the first signal) resets what is left. Another
+// SIGTERM or POST /drain changes nothing: the usual stop behind a balancer is a drain call (a
+// preStop hook) followed by SIGTERM, and the drain must run to its end. Stopping at once takes an
+// explicit request: SIGQUIT, or a second SIGINT (Ctrl-C twice in a terminal). When every worker is
+// done the process exits 0 with a one-line summary.
 // docs/deploy.md ("Signals") is the table of every signal.
 //
 // SIGHUP reads the --config file again (with the same command line on top): the settings that can

@@ -57,7 +57,7 @@ TEST_CASE("a peer that stays silent after our FIN is let go after the per-read l
 TEST_CASE("a peer that keeps sending after our FIN is let go at the total linger bound",
           "[lifecycle][linger]") {
   // This client writes to a connection that may have been reset; a failed write must come back
-  // as EPIPE, not kill the test process (closewise's main.cc ignores SIGPIPE for the same reason).
+  // as EPIPE, not kill the test process (app/run.cc ignores SIGPIPE for the same reason).
   std::signal(SIGPIPE, SIG_IGN);
   ServerFixture fixture(shortLinger);
   RawClient& client = fixture.connect();

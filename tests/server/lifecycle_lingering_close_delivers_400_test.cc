@@ -29,7 +29,7 @@ TEST_CASE("a client still uploading after a 400 reads the whole 400, then EOF, n
           "[lifecycle][linger]") {
   ServerFixture fixture;
   // This client writes to a connection that may have been reset; a failed write must come back
-  // as EPIPE, not kill the test process (closewise's main.cc ignores SIGPIPE for the same reason).
+  // as EPIPE, not kill the test process (app/run.cc ignores SIGPIPE for the same reason).
   std::signal(SIGPIPE, SIG_IGN);
   RawClient& client = fixture.connect();
   // Whitespace before the colon is a 400 at the head (RFC 9112 section 5.1); the body the

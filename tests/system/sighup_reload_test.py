@@ -61,6 +61,9 @@ def main(binary):
             busy.sendall(request("/delay?ms=500"))
             time.sleep(0.05)
             server.signal(signal.SIGTERM)
+            # Two signals pending together are delivered lowest number first (SIGHUP before
+            # SIGTERM), so the reload is sent only once the drain has begun.
+            check(server.wait_for_log("SIGTERM: drain begins"), "the drain begins")
             with open(path, "w") as f:
                 f.write('idle-timeout = "10s"\nhandler-timeout = "100ms"\n')
             server.signal(signal.SIGHUP)
