@@ -60,7 +60,11 @@ const std::array<settings::SettingRow<Options>, 5> kRows{{
     {"admin-allowed-host", Shape::NameList, Reload::Restart, "Admin", "NAME",
      "Host name the admin listener also answers to (IP addresses and localhost always pass); "
      "repeat for more",
-     [](const Options&) { return std::string("none"); },
+     [](const Options& o) {
+       std::string joined;
+       for (const std::string& name : o.allowedHosts) joined += (joined.empty() ? "" : ",") + name;
+       return joined.empty() ? std::string("none") : joined;
+     },
      [](Options& o, std::string_view v) -> Expectation {
        if (!settings::isHostName(v)) {
          return "a host name like metrics.example.internal, without a port";

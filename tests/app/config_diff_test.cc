@@ -87,3 +87,14 @@ TEST_CASE("a changed admin token is reported without its value", "[config][reloa
   CHECK(set[0].before == "none");
   CHECK(set[0].after == "(hidden)");
 }
+
+TEST_CASE("a changed admin allowed host is reported and needs a restart", "[config][reload]") {
+  Config after;
+  after.admin.allowedHosts = {"ops.example", "metrics.example"};
+  const auto changes = diffSettings(Config{}, after);
+  REQUIRE(changes.size() == 1);
+  CHECK(changes[0].name == "admin-allowed-host");
+  CHECK(changes[0].before == "none");
+  CHECK(changes[0].after == "ops.example,metrics.example");
+  CHECK(changes[0].reload == Reload::Restart);
+}
