@@ -7,6 +7,8 @@
 #include <cassert>
 #include <charconv>
 #include <cstring>
+#include <optional>
+#include <string>
 #include <utility>
 
 namespace closewise::upstream {
@@ -23,6 +25,65 @@ bool isNameChar(char c) noexcept {
          c == '.';
 }
 
+// An authority cut in two: the host (without an IPv6 literal's brackets) and the text after the
+// port's ':', if there is one.
+struct Authority {
+  std::string_view host;
+  bool bracketed = false;
+  std::optional<std::string_view> port;
+};
+
+// Returns why `text` is not HOST, [V6] or either with ":PORT", or nullopt with `out` filled.
+std::optional<std::string> splitAuthority(std::string_view text, Authority& out) {
+  std::string_view afterHost;
+  if (!text.empty() && text.front() == '[') {
+    const std::size_t close = text.find(']');
+    if (close == std::string_view::npos) return "an IPv6 literal lacks its ']'";
+    out.host = text.substr(1, close - 1);
+    out.bracketed = true;
+    afterHost = text.substr(close + 1);
+    if (!afterHost.empty() && afterHost.front() != ':') {
+      return "unexpected text after the IPv6 literal";
+    }
+  } else {
+    const std::size_t colon = text.find(':');
+    out.host = text.substr(0, colon);
+    afterHost = colon == std::string_view::npos ? std::string_view{} : text.substr(colon);
+  }
+  if (!afterHost.empty()) {
+    out.port = afterHost.substr(1);
+    if (out.port->empty()) return "the port after ':' is empty";
+  }
+  return std::nullopt;
+}
+
+// Checks the host and says whether it is an IP literal; returns why not, or nullopt.
+std::optional<std::string> checkHost(const Authority& authority, bool& ipLiteral) {
+  const std::string host(authority.host);
+  if (authority.bracketed) {
+    in6_addr v6{};
+    if (inet_pton(AF_INET6, host.c_str(), &v6) != 1) return "'" + host + "' is not an IPv6 address";
+    ipLiteral = true;
+    return std::nullopt;
+  }
+  if (host.empty()) return "the host is empty";
+  for (const char c : host) {
+    if (!isNameChar(c)) return "the host has a character a name cannot have";
+  }
+  in_addr v4{};
+  ipLiteral = inet_pton(AF_INET, host.c_str(), &v4) == 1;
+  return std::nullopt;
+}
+
+std::optional<std::uint16_t> parsePortNumber(std::string_view text) {
+  unsigned value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || end != text.data() + text.size() || value == 0 || value > 65535) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint16_t>(value);
+}
+
 }  // namespace
 
 OriginParse parseOrigin(std::string_view url) {
@@ -36,51 +97,17 @@ OriginParse parseOrigin(std::string_view url) {
   if (rest.find_first_of("/?#@") != std::string_view::npos) {
     return fail(url, "only a host and a port are allowed (no userinfo, path or query)");
   }
-
+  Authority authority;
   Origin origin;
-  std::string_view portText;
-  if (!rest.empty() && rest.front() == '[') {
-    const std::size_t close = rest.find(']');
-    if (close == std::string_view::npos) return fail(url, "an IPv6 literal lacks its ']'");
-    origin.host = std::string(rest.substr(1, close - 1));
-    in6_addr v6{};
-    if (inet_pton(AF_INET6, origin.host.c_str(), &v6) != 1) {
-      return fail(url, "'" + origin.host + "' is not an IPv6 address");
-    }
-    origin.ipLiteral = true;
-    rest.remove_prefix(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return fail(url, "unexpected text after the IPv6 literal");
-      portText = rest.substr(1);
-      if (portText.empty()) return fail(url, "the port after ':' is empty");
-    }
-  } else {
-    const std::size_t colon = rest.find(':');
-    origin.host = std::string(rest.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      portText = rest.substr(colon + 1);
-      if (portText.empty()) return fail(url, "the port after ':' is empty");
-    }
-    if (origin.host.empty()) return fail(url, "the host is empty");
-    for (const char c : origin.host) {
-      if (!isNameChar(c)) return fail(url, "the host has a character a name cannot have");
-    }
-    in_addr v4{};
-    origin.ipLiteral = inet_pton(AF_INET, origin.host.c_str(), &v4) == 1;
+  if (auto why = splitAuthority(rest, authority)) return fail(url, *why);
+  if (auto why = checkHost(authority, origin.ipLiteral)) return fail(url, *why);
+  origin.host = std::string(authority.host);
+  if (authority.port) {
+    const auto port = parsePortNumber(*authority.port);
+    if (!port) return fail(url, "the port must be a number from 1 to 65535");
+    origin.port = *port;
   }
-
-  if (!portText.empty()) {
-    unsigned value = 0;
-    const auto [end, ec] =
-        std::from_chars(portText.data(), portText.data() + portText.size(), value);
-    if (ec != std::errc{} || end != portText.data() + portText.size() || value == 0 ||
-        value > 65535) {
-      return fail(url, "the port must be a number from 1 to 65535");
-    }
-    origin.port = static_cast<std::uint16_t>(value);
-  }
-  const bool v6 = origin.ipLiteral && origin.host.find(':') != std::string::npos;
-  origin.authority = v6 ? "[" + origin.host + "]" : origin.host;
+  origin.authority = authority.bracketed ? "[" + origin.host + "]" : origin.host;
   if (origin.port != 80) origin.authority += ":" + std::to_string(origin.port);
   return {std::move(origin), {}};
 }
