@@ -6,11 +6,16 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstddef>
 #include <cstring>
+#include <fstream>
+#include <limits>
 #include <mutex>
+#include <span>
+#include <string>
 #include <string_view>
 
 namespace closewise::kernel {
@@ -54,22 +59,70 @@ class KeptProcFile {
 std::mutex procMutex;
 KeptProcFile fdDirectory("/proc/self/fd", O_DIRECTORY);
 KeptProcFile statm("/proc/self/statm", 0);
+KeptProcFile stat("/proc/self/stat", 0);
+
+// Reads a kept file whole (up to the buffer) from offset 0; the text, or empty if it could not.
+std::string_view readKept(KeptProcFile& file, std::span<char> buffer) {
+  ssize_t got = -1;
+  const std::lock_guard<std::mutex> lock(procMutex);
+  const int fd = file.get();
+  if (fd < 0) return {};
+  do {
+    got = ::pread(fd, buffer.data(), buffer.size(), 0);
+  } while (got < 0 && errno == EINTR);
+  return got > 0 ? std::string_view(buffer.data(), static_cast<std::size_t>(got))
+                 : std::string_view{};
+}
+
+// The boot time, from /proc/stat's btime line. It does not change, so it is read until a read
+// succeeds (the first one may come at the fd limit) and kept.
+double bootTimeSeconds() {
+  static std::atomic<double> boot{0.0};
+  if (const double known = boot.load(std::memory_order_relaxed); known > 0) return known;
+  std::ifstream file("/proc/stat");
+  std::string key;
+  double value = 0;
+  while (file >> key) {
+    if (key == "btime" && file >> value) break;
+    file.ignore(std::numeric_limits<std::streamsize>::max(), '\n');
+  }
+  boot.store(value, std::memory_order_relaxed);
+  return value;
+}
+
+// /proc/self/stat (proc(5)): fields 14 and 15 are utime and stime, field 22 starttime, in clock
+// ticks. The second field, the command, is in parentheses and may hold spaces, so the fields are
+// counted from the last ')'.
+void readCpuAndStart(ProcessView& view) {
+  std::array<char, 1024> buffer{};
+  const std::string_view text = readKept(stat, buffer);
+  auto at = text.rfind(')');
+  if (at == std::string_view::npos) return;
+  std::array<unsigned long long, 23> field{};  // by the numbers of proc(5); 1 and 2 unused
+  for (std::size_t index = 3; index < field.size(); ++index) {
+    at = text.find_first_not_of(' ', text.find(' ', at));
+    if (at == std::string_view::npos) return;
+    // Field 3 is the state, a letter: from_chars leaves it 0, and it is never used.
+    std::from_chars(text.data() + at, text.data() + text.size(), field[index]);
+  }
+  const long ticks = sysconf(_SC_CLK_TCK);
+  if (ticks <= 0) return;
+  const auto seconds = [ticks](unsigned long long count) {
+    return static_cast<double>(count) / static_cast<double>(ticks);
+  };
+  view.cpuSeconds = seconds(field[14] + field[15]);
+  if (const double boot = bootTimeSeconds(); boot > 0) {
+    view.startTimeSeconds = boot + seconds(field[22]);
+  }
+}
 
 // The second field of /proc/self/statm is the resident set in pages (proc(5)).
 std::uint64_t residentBytes() {
-  std::array<char, 128> text{};
-  ssize_t got = -1;
-  {
-    const std::lock_guard<std::mutex> lock(procMutex);
-    const int fd = statm.get();
-    if (fd < 0) return 0;
-    do {
-      got = ::pread(fd, text.data(), text.size() - 1, 0);
-    } while (got < 0 && errno == EINTR);
-  }
-  if (got <= 0) return 0;
+  std::array<char, 128> buffer{};
+  const std::string_view text = readKept(statm, buffer);
+  if (text.empty()) return 0;
   const char* p = text.data();
-  const char* end = p + got;
+  const char* end = p + text.size();
   unsigned long long sizePages = 0;
   unsigned long long residentPages = 0;
   auto parsed = std::from_chars(p, end, sizePages);
@@ -85,8 +138,9 @@ std::uint64_t residentBytes() {
 bool listOwnDescriptors(std::vector<int>& fds) {
   fds.clear();
   const std::lock_guard<std::mutex> lock(procMutex);
-  // Both kept files open before the first listing, so no listing counts one the next lacks.
+  // Every kept file open before the first listing, so no listing counts one the next lacks.
   (void)statm.get();
+  (void)stat.get();
   const int directory = fdDirectory.get();
   if (directory < 0 || ::lseek(directory, 0, SEEK_SET) != 0) return false;
   alignas(dirent64) std::array<char, 16 * 1024> buffer;
@@ -122,6 +176,7 @@ ProcessView readProcessView(bool countFds) {
     view.fdLimit = static_cast<std::uint64_t>(limit.rlim_cur);
   }
   view.rssBytes = residentBytes();
+  readCpuAndStart(view);
   return view;
 }
 

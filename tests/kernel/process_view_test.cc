@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <catch2/catch.hpp>
 #include <vector>
 
@@ -84,4 +85,23 @@ TEST_CASE("a forked child lists its own descriptors, not its parent's") {
   ::close(parentOnly);
   CHECK(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
+}
+
+TEST_CASE("the CPU time counts what the process spent, and the start time is when it began") {
+  const auto before = readProcessView();
+  const auto wallStart = std::chrono::steady_clock::now();
+  // Reading the clock is the work: it cannot be optimised away.
+  while (std::chrono::steady_clock::now() - wallStart < std::chrono::milliseconds(300)) {
+  }
+  const auto after = readProcessView();
+  // 300 ms of spinning on one thread: at least a good part of it is CPU time (clock ticks are
+  // 10 ms; a loaded machine may take some of the wall time away).
+  CHECK(after.cpuSeconds - before.cpuSeconds >= 0.1);
+  CHECK(after.cpuSeconds - before.cpuSeconds <= 0.6);
+  // The process started before now, and not long before: test processes live seconds.
+  const double now = std::chrono::duration<double>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  CHECK(after.startTimeSeconds <= now + 1.0);
+  CHECK(after.startTimeSeconds >= now - 600.0);
 }
