@@ -396,6 +396,8 @@ void Connection::enforceReceiveRate(lifecycle::TimePoint now) {
 void Connection::dispatch() {
   exchangeOpen_ = true;
   answer_ = Answer{};
+  answer_.dispatchedNs = uv_hrtime();
+  answer_.bytesOutBefore = bytesProduced();
   const Request& request = ex_->parser.request();
   answer_.headRequest = request.method == "HEAD";
   Router::Match match = worker_.router().find(request.method, request.path);
@@ -716,6 +718,7 @@ void Connection::finishExchange() {
   exchangeOpen_ = false;
   answer_.coalesced = false;
   logAccess();
+  recordExchange();
   if (const CloseReason reason = closeAfterExchange(); reason != CloseReason::None) {
     close(reason, CloseMode::Graceful);
     return;
@@ -752,6 +755,8 @@ void Connection::answerThenClose(int status, std::string_view body, CloseReason 
   if (ex_) ex_->pending.clear();
   exchangeOpen_ = true;
   answer_ = Answer{};
+  answer_.dispatchedNs = uv_hrtime();
+  answer_.bytesOutBefore = bytesProduced();
   answer_.status = static_cast<std::uint16_t>(status);
   answer_.closeAfter = reason;
   answer_.ended = true;  // composed whole below
@@ -1021,6 +1026,18 @@ void Connection::touch(Phase before) noexcept {
   } else {
     worker_.schedule(*this);
   }
+}
+
+void Connection::recordExchange() {
+  const std::string_view method = ex_ ? std::string_view(ex_->parser.request().method) : "";
+  const double seconds = static_cast<double>(uv_hrtime() - answer_.dispatchedNs) / 1e9;
+  worker_.recordExchange(method, answer_.status, seconds,
+                         bytesProduced() - answer_.bytesOutBefore);
+}
+
+std::uint64_t Connection::bytesProduced() const noexcept {
+  // Written, in flight, and still in out_ (a pipelined answer ends before it is written).
+  return bytesOut_ + (writing_ ? write_->bytes.size() : 0) + out_.size();
 }
 
 void Connection::logAccess() {

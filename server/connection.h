@@ -199,6 +199,8 @@ class Connection {
   }
   void touch(lifecycle::Phase before) noexcept;
   void logAccess();
+  void recordExchange();
+  std::uint64_t bytesProduced() const noexcept;
   uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }
 
   // Which deadline list the connection is filed under (Worker::schedule), and until when.
@@ -238,6 +240,10 @@ class Connection {
   // carried into the next. Whether it started is the lifecycle's fact (state_.answerStarted()).
   struct Answer {
     std::uint16_t status = 0;  // the access log, the response counts
+    // When the exchange was handed to its handler (uv_hrtime) and the bytes produced before its
+    // answer: the request-duration and response-size histograms (server/request_metrics.h).
+    std::uint64_t dispatchedNs = 0;
+    std::uint64_t bytesOutBefore = 0;
     protocol::BodyFraming framing = protocol::BodyFraming::None;  // of its body, as the head said
     // The keep-alive verdict, taken once when the head was composed: close after this answer,
     // and why (None: the head promised keep-alive). See closeAfterExchange().

@@ -31,6 +31,7 @@ struct ServerSnapshot {
   unsigned workers = 0;
   lifecycle::TallySnapshot tally;
   ResponseCounts responses;
+  RequestMetricsSnapshot requests;  // the duration and size histograms
   std::uint64_t shed = 0;  // connections closed on arrival because the process was out of fds
 };
 

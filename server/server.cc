@@ -575,6 +575,7 @@ ServerSnapshot Server::snapshot() const {
     if (!w->worker) continue;
     s.tally += w->worker->tally();
     s.responses += w->worker->responses();
+    s.requests += w->worker->requestMetrics();
     s.shed += w->worker->shedConnections();
   }
   return s;

@@ -38,6 +38,7 @@
 #include "server/deadline_kind.h"
 #include "server/intrusive_list.h"
 #include "server/listener.h"
+#include "server/request_metrics.h"
 #include "server/router.h"
 #include "server/slab_pool.h"
 
@@ -134,6 +135,7 @@ class Worker {
   // Books, readable from any thread.
   lifecycle::TallySnapshot tally() const noexcept { return tally_.snapshot(); }
   ResponseCounts responses() const noexcept;
+  RequestMetricsSnapshot requestMetrics() const noexcept { return requestMetrics_.snapshot(); }
   // Connections accepted and closed at once because the process was out of descriptors.
   std::uint64_t shedConnections() const noexcept {
     return shedConnections_.load(std::memory_order_relaxed);
@@ -177,6 +179,11 @@ class Worker {
   static constexpr bool kPoolsExchanges = !kAddressSanitizer;
   bool keepAliveAllowed() const noexcept { return drain_.keepAliveAllowed(); }
   void countResponse(int status) noexcept;
+  // One exchange at its end, for the request-duration and response-size histograms.
+  void recordExchange(std::string_view method, int status, double seconds,
+                      std::uint64_t bytes) noexcept {
+    requestMetrics_.record(method, status, seconds, bytes);
+  }
   // Called after every lifecycle verb: files the connection under its current deadline.
   void schedule(Connection& connection) noexcept;
   void unschedule(Connection& connection) noexcept;
@@ -237,6 +244,7 @@ class Worker {
   HookList& list(DeadlineKind kind) noexcept { return lists_[static_cast<std::size_t>(kind)]; }
   lifecycle::Tally tally_;
   std::array<std::atomic<std::int64_t>, 5> responses_{};
+  RequestMetrics requestMetrics_;
   lifecycle::DrainController drain_;
   std::unique_ptr<char[]> readBuffer_;
   protocol::DateCache dateCache_;
