@@ -27,6 +27,12 @@ class Exposition {
       fmt::format_to(std::back_inserter(text_), "{}{{{}}} {}\n", name_, labels, value);
     }
   }
+  // A sample of a series whose name is the family's plus a suffix: a histogram's _bucket, _sum
+  // and _count.
+  template <typename Value>
+  void suffixed(std::string_view suffix, std::string_view labels, Value value) {
+    fmt::format_to(std::back_inserter(text_), "{}{}{{{}}} {}\n", name_, suffix, labels, value);
+  }
   std::string take() { return std::move(text_); }
 
  private:
@@ -37,8 +43,6 @@ class Exposition {
 std::string label(std::string_view name, std::string_view value) {
   return fmt::format("{}=\"{}\"", name, escapeLabelValue(value));
 }
-
-constexpr const char* kResponseClasses[] = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
 }  // namespace
 
@@ -81,25 +85,63 @@ void addBooks(Exposition& out, const server::ServerSnapshot& server) {
     out.sample(label("state", lifecycle::phaseName(static_cast<lifecycle::Phase>(i))),
                tally.byPhase[i]);
   }
-  out.family("closewise_accepted_total", "counter", "Connections accepted since start.");
+  out.family("closewise_connections_accepted_total", "counter",
+             "Connections accepted since start.");
   out.sample("", tally.accepted);
-  out.family("closewise_shed_total", "counter",
+  out.family("closewise_connections_shed_total", "counter",
              "Connections accepted and closed at once, unanswered, because the process was out "
              "of file descriptors (EMFILE/ENFILE).");
   out.sample("", server.shed);
-  out.family("closewise_closed_total", "counter",
+  out.family("closewise_connections_closed_total", "counter",
              "Connections whose close has begun since start, by the first reason recorded.");
   for (std::size_t i = 1; i < lifecycle::kCloseReasonCount; ++i) {
     out.sample(label("reason", lifecycle::closeReasonName(static_cast<lifecycle::CloseReason>(i))),
                tally.closedByReason[i]);
   }
-  out.family("closewise_requests_total", "counter", "Request heads completed since start.");
+  out.family("closewise_http_requests_total", "counter", "Request heads completed since start.");
   out.sample("", tally.requests);
-  out.family("closewise_responses_total", "counter",
-             "Responses sent since start, by status class.");
-  for (std::size_t i = 0; i < std::size(kResponseClasses); ++i) {
-    out.sample(label("class", kResponseClasses[i]), server.responses.byClass[i]);
+  out.family("closewise_http_responses_total", "counter",
+             "Responses begun since start, by status class.");
+  for (std::size_t i = 0; i < server::kStatusClasses.size(); ++i) {
+    out.sample(label("class", server::kStatusClasses[i]), server.responses.byClass[i]);
   }
+}
+
+// One histogram series: cumulative buckets up to +Inf, then the sum and the count.
+template <std::size_t Bounds>
+void addHistogram(Exposition& out, const std::string& labels,
+                  const std::array<double, Bounds>& bounds,
+                  const server::HistogramCounts<Bounds>& counts) {
+  std::int64_t cumulative = 0;
+  for (std::size_t i = 0; i < bounds.size(); ++i) {
+    cumulative += counts.buckets[i];
+    out.suffixed("_bucket", labels + "," + label("le", fmt::format("{}", bounds[i])), cumulative);
+  }
+  cumulative += counts.buckets[bounds.size()];
+  out.suffixed("_bucket", labels + "," + label("le", "+Inf"), cumulative);
+  out.suffixed("_sum", labels, counts.sum);
+  out.suffixed("_count", labels, cumulative);
+}
+
+// The exchanges that ended, by method and status class; a series appears with its first
+// exchange, as in the Prometheus client libraries.
+void addRequests(Exposition& out, const server::RequestMetricsSnapshot& requests) {
+  const auto each = [&](const auto& histograms, const auto& bounds) {
+    for (std::size_t m = 0; m < server::kMethodClasses.size(); ++m) {
+      for (std::size_t c = 0; c < server::kStatusClasses.size(); ++c) {
+        if (histograms[m][c].count() == 0) continue;
+        const std::string labels = label("method", server::kMethodClasses[m]) + "," +
+                                   label("status_class", server::kStatusClasses[c]);
+        addHistogram(out, labels, bounds, histograms[m][c]);
+      }
+    }
+  };
+  out.family("closewise_http_request_duration_seconds", "histogram",
+             "From the complete request to the last byte of its answer handed to the kernel.");
+  each(requests.duration, server::kDurationBounds);
+  out.family("closewise_http_response_size_bytes", "histogram",
+             "Bytes of each answer, head included.");
+  each(requests.size, server::kSizeBounds);
 }
 
 void addKernel(Exposition& out, const kernel::KernelView& kernel) {
@@ -108,13 +150,15 @@ void addKernel(Exposition& out, const kernel::KernelView& kernel) {
   for (const kernel::TcpState state : kernel::reportedTcpStates()) {
     out.sample(label("state", kernel::tcpStateName(state)), kernel.count(state));
   }
-  out.family(
-      "closewise_listen_queue", "gauge",
-      "Accept queue of each public listener: connections pending accept(), and the backlog.");
+  out.family("closewise_listen_queue_pending", "gauge",
+             "Connections the kernel completed that no worker has accepted yet, per listener.");
   for (const auto& queue : kernel.listenQueues) {
-    const std::string address = label("address", queue.address);
-    out.sample(address + "," + label("kind", "pending"), queue.pending);
-    out.sample(address + "," + label("kind", "backlog"), queue.backlog);
+    out.sample(label("address", queue.address), queue.pending);
+  }
+  out.family("closewise_listen_queue_backlog", "gauge",
+             "The backlog listen() set, per listener (0 when the source cannot tell).");
+  for (const auto& queue : kernel.listenQueues) {
+    out.sample(label("address", queue.address), queue.backlog);
   }
   out.family("closewise_kernel_query_seconds", "gauge",
              "Wall time of the last kernel socket-state query.");
@@ -124,14 +168,23 @@ void addKernel(Exposition& out, const kernel::KernelView& kernel) {
   out.sample("", kernel.error.empty() ? 1 : 0);
 }
 
+// The process, under the names every Prometheus client library exports, so the dashboards and
+// alerts written for them work as they are.
 void addProcess(Exposition& out, const kernel::ProcessView& process) {
-  out.family("closewise_open_fds", "gauge", "File descriptors open in the process.");
+  out.family("process_open_fds", "gauge", "Number of open file descriptors.");
   out.sample("", process.openFds);
-  out.family("closewise_fd_limit", "gauge", "The soft RLIMIT_NOFILE (0 if unlimited).");
+  out.family("process_max_fds", "gauge",
+             "Maximum number of open file descriptors (the soft RLIMIT_NOFILE; 0 if unlimited).");
   out.sample("", process.fdLimit);
-  out.family("closewise_resident_memory_bytes", "gauge", "Resident set size of the process.");
+  out.family("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.");
   out.sample("", process.rssBytes);
-  out.family("closewise_loop_utilization", "gauge",
+  out.family("process_cpu_seconds_total", "counter",
+             "Total user and system CPU time spent in seconds.");
+  out.sample("", process.cpuSeconds);
+  out.family("process_start_time_seconds", "gauge",
+             "Start time of the process since unix epoch in seconds.");
+  out.sample("", process.startTimeSeconds);
+  out.family("closewise_loop_utilization_ratio", "gauge",
              "Share of the last second the worker loops were busy, averaged over workers.");
   out.sample("", process.loopUtilization);
 }
@@ -153,6 +206,7 @@ std::string metricsText(const AdminSnapshot& snapshot) {
   Exposition out;
   addServer(out, snapshot.server);
   addBooks(out, snapshot.server);
+  addRequests(out, snapshot.server.requests);
   addKernel(out, snapshot.kernel);
   addProcess(out, snapshot.process);
   addAlerts(out, snapshot.alerts);

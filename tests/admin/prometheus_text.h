@@ -7,7 +7,8 @@
 // sample; every sample belongs to a family with a TYPE; a family's samples are adjacent; metric
 // and label names match [a-zA-Z_:][a-zA-Z0-9_:]* and [a-zA-Z_][a-zA-Z0-9_]*; label values are
 // double-quoted with only \\, \" and \n escapes; no label name repeats in a sample; no series
-// repeats; values parse as floats (or NaN, +Inf, -Inf); a counter's sample name ends in _total.
+// repeats; values parse as floats (or NaN, +Inf, -Inf); a counter's sample name ends in _total;
+// a histogram's samples are its _bucket (with le), _sum and _count series.
 #pragma once
 
 #include <cctype>
@@ -173,8 +174,18 @@ inline PromDocument parsePrometheusText(std::string_view text) {
     if (!detail::parseValue(valueText, sample.value)) {
       return fail("value is not a number: " + std::string(valueText));
     }
-    // The sample's family: its own name, for the metric types closewise uses.
-    const std::string& family = sample.name;
+    // The sample's family: its own name, or for a histogram's _bucket, _sum and _count series
+    // the name without the suffix (a _bucket sample must carry le).
+    std::string family = sample.name;
+    for (const std::string_view suffix : {"_bucket", "_sum", "_count"}) {
+      const std::string base = sample.name.substr(0, sample.name.size() - suffix.size());
+      const auto baseType = doc.types.find(base);
+      if (sample.name.ends_with(suffix) && baseType != doc.types.end() &&
+          baseType->second == "histogram") {
+        family = base;
+        if (suffix == "_bucket" && !sample.labels.count("le")) return fail("bucket without le");
+      }
+    }
     auto type = doc.types.find(family);
     if (type == doc.types.end()) return fail("sample before (or without) TYPE: " + family);
     if (type->second == "counter" && !family.ends_with("_total")) {
@@ -185,7 +196,7 @@ inline PromDocument parsePrometheusText(std::string_view text) {
       if (!current.empty()) finished.insert(current);
       current = family;
     }
-    std::string key = family;
+    std::string key = sample.name;
     for (const auto& [k, v] : sample.labels) key += "|" + k + "=" + v;
     if (!series.insert(key).second) return fail("series repeated: " + key);
     doc.samples.push_back(std::move(sample));

@@ -34,7 +34,7 @@ inline admin::AdminSnapshot sampleSnapshot() {
   for (std::size_t i = 1; i < kernel::kTcpStateSlots; ++i) s.kernel.states[i] = 10 * i;
   s.kernel.listenQueues = {{"127.0.0.1:8080", 7, 511}};
   s.kernel.queryMicros = 42;
-  s.process = {77, 1024, 4096000, 0.25};
+  s.process = {.openFds = 77, .fdLimit = 1024, .rssBytes = 4096000, .loopUtilization = 0.25};
   return s;
 }
 
