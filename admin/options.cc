@@ -21,7 +21,7 @@ using settings::Expectation;
 using settings::Reload;
 using settings::Shape;
 
-const std::array<settings::SettingRow<Options>, 5> kRows{{
+const std::array<settings::SettingRow<Options>, 6> kRows{{
     {"admin", Shape::Text, Reload::Restart, "Admin", "ADDRESS|off",
      "Address of the admin listener (/stats, /connections), or off",
      [](const Options& o) { return o.listen ? o.listen->text() : std::string("off"); },
@@ -76,6 +76,11 @@ const std::array<settings::SettingRow<Options>, 5> kRows{{
        return std::nullopt;
      },
      [](Options& o) { o.allowedHosts.clear(); }},
+    {"admin-open-metrics", Shape::Switch, Reload::Restart, "Admin", "",
+     "Serve GET /metrics without the admin token, for scrapers that send none (Prometheus "
+     "annotations); /healthz and /readyz never need it, every other route still does",
+     [](const Options& o) { return settings::showSwitch(o.openMetrics); },
+     [](Options& o, std::string_view v) { return settings::setSwitch(o.openMetrics, v); }},
     {"close-wait-alert", Shape::Duration, Reload::Restart, "Timeouts", "DURATION",
      "Warn when a connection stays in CLOSE_WAIT (peer's FIN unanswered) this long",
      [](const Options& o) { return settings::showDuration(o.closeWaitAlert); },

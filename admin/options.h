@@ -22,6 +22,7 @@ struct Options {
   // Host names the admin listener answers to besides IP literals and localhost (lower case).
   std::vector<std::string> allowedHosts;
   std::chrono::milliseconds closeWaitAlert{5'000};
+  bool openMetrics = false;  // GET /metrics without the token; the other routes keep it
 };
 
 // The admin rows, in --help order.

@@ -126,7 +126,9 @@ void addViews(const RouteTable& routes, const std::shared_ptr<AdminView>& view) 
             [view](const server::Request&, server::Responder responder) {
               responder.send(200, statsJson(view->gather()), jsonHeaders());
             });
-  routes.on("GET", "/metrics", Access::Token,
+  // Prometheus' annotation-based scraping sends no header of its own, so --admin-open-metrics
+  // serves the numbers without the token; /stats keeps it (it names the listeners' addresses).
+  routes.on("GET", "/metrics", routes.options.openMetrics ? Access::Open : Access::Token,
             [view](const server::Request&, server::Responder responder) {
               responder.send(200, metricsText(view->gather()),
                              {{"Content-Type", std::string(kMetricsContentType)}});

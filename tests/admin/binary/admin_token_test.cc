@@ -44,3 +44,22 @@ TEST_CASE("admin routes require the bearer token when one is configured", "[rout
   REQUIRE(ready);
   CHECK(ready->status == 200);  // the refused POST /drain did not start a drain
 }
+
+TEST_CASE("with --admin-open-metrics /metrics answers without the token, nothing else does",
+          "[routes][binary]") {
+  ClosewiseProcess server(basicArgs({"--admin-token", "s3cret-token", "--admin-open-metrics"}));
+  REQUIRE(server.adminPort() != 0);
+  auto metrics = get(server.adminPort(), "/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->status == 200);
+  CHECK(metrics->body.find("closewise_connections_accepted_total") != std::string::npos);
+  for (const char* path : {"/stats", "/connections"}) {
+    INFO(path);
+    auto none = get(server.adminPort(), path);
+    REQUIRE(none);
+    CHECK(none->status == 401);
+  }
+  auto drain = request(server.adminPort(), "POST", "/drain");
+  REQUIRE(drain);
+  CHECK(drain->status == 401);
+}
