@@ -37,7 +37,8 @@ packages=(
 
 # What the tests and benchmarks drive from the outside: a real HTTP client, load generators,
 # the balancers of the deploy tests, the slow-attack tool, netns/nftables for fault tests, a
-# headless browser for the dashboard, and a YAML reader for the Kubernetes manifest's test.
+# headless browser for the dashboard, a YAML reader for the Kubernetes manifest's test, and
+# Prometheus for promtool, which checks /metrics with Prometheus' own parser.
 if [ "$with_system_tests" = 1 ]; then
   packages+=(
     curl iproute2 nftables procps psmisc python3
@@ -47,6 +48,7 @@ if [ "$with_system_tests" = 1 ]; then
     chromium
     systemd
     clang libclang-rt-dev
+    prometheus
   )
 fi
 
