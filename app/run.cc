@@ -1,7 +1,6 @@
 #include "app/run.h"
 
 #include <signal.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -13,6 +12,7 @@
 #include "admin/routes.h"
 #include "admin/states_command.h"
 #include "app/command_line.h"
+#include "app/logging.h"
 #include "server/server.h"
 #include "server/socket_handoff.h"
 #include "server/systemd.h"
@@ -28,13 +28,6 @@ int runStates(const StatesArgs& args) {
   options.watch = args.watch;
   options.forceProcfs = args.forceProcfs;
   return admin::runStatesCommand(options, std::cout, std::cerr);
-}
-
-void setUpLogging(const server::Config& config) {
-  auto logger = spdlog::stderr_color_mt("closewise");
-  spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_level(spdlog::level::from_str(config.logLevel));
 }
 
 // The listening sockets this process was given instead of binding its own.
@@ -91,7 +84,7 @@ void notifySystemd(server::Server& srv, bool successor) {
 int serve(int argc, char** argv, const Config& config, const RegisterRoutes& registerRoutes) {
   // A write to a socket the peer has reset must come back as EPIPE, not kill the process.
   signal(SIGPIPE, SIG_IGN);
-  setUpLogging(config.server);
+  setUpLogging(config.server.logLevel, config.server.logFormat);
   const auto given = takeGivenSockets(config.server);
   if (!given) return 1;
   // Checked here, once the admin socket is known: an adopted one is used wherever it is bound,
@@ -125,7 +118,9 @@ int run(int argc, char** argv, const RegisterRoutes& registerRoutes) {
   const auto outcome = parseCommandLine(argc, argv, std::cout, std::cerr);
   if (outcome.exitCode) return *outcome.exitCode;
   if (outcome.parsed.command == Command::States) return runStates(outcome.parsed.states);
-  return serve(argc, argv, outcome.parsed.config, registerRoutes);
+  const int code = serve(argc, argv, outcome.parsed.config, registerRoutes);
+  finishLogging();
+  return code;
 }
 
 }  // namespace closewise::app

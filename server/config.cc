@@ -113,7 +113,7 @@ std::string joinAddresses(const std::vector<ListenAddress>& addresses) {
   return joined;
 }
 
-const std::array<SettingRow<Config>, 22> kRows{{
+const std::array<SettingRow<Config>, 23> kRows{{
     {"listen", Shape::AddressList, Reload::Restart, "Listening", "ADDRESS",
      "Address to serve HTTP on; repeat for more. IPV4:PORT, [IPV6]:PORT or localhost:PORT",
      [](const Config& c) { return joinAddresses(c.listen); },
@@ -285,6 +285,14 @@ const std::array<SettingRow<Config>, 22> kRows{{
          return "one of trace, debug, info, warn, error";
        }
        c.logLevel = v;
+       return std::nullopt;
+     }},
+    {"log-format", Shape::Text, Reload::Restart, "Logging", "text|json",
+     "Log lines as text, or as one JSON object each with the message's key=value pairs as fields",
+     [](const Config& c) { return c.logFormat; },
+     [](Config& c, std::string_view v) -> Expectation {
+       if (v != "text" && v != "json") return "text or json";
+       c.logFormat = v;
        return std::nullopt;
      }},
     {"access-log", Shape::Switch, Reload::Live, "Logging", "",

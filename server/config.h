@@ -51,6 +51,7 @@ struct Config {
   std::vector<ListenAddress> listen{ListenAddress{"127.0.0.1", 8080}};
   unsigned workers = 1;
   std::string logLevel = "info";
+  std::string logFormat = "text";  // or "json" (app/logging.h)
   bool accessLog = false;
   // The demo routes (/, /echo, /delay, /bytes, /stream; server/demo_routes.cc). On for `make run`
   // and the tests; a deployment that serves only its own handlers turns them off.

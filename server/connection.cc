@@ -939,8 +939,8 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
     return;
   }
   const CloseReason reason = state_.deadlineReason();
-  SPDLOG_DEBUG("conn={} {} in {}", id_, lifecycle::closeReasonName(reason),
-               lifecycle::phaseName(state_.phase()));
+  SPDLOG_DEBUG("conn={} deadline passed reason={} phase={}", id_,
+               lifecycle::closeReasonName(reason), lifecycle::phaseName(state_.phase()));
   switch (reason) {
     case CloseReason::HeaderTimeout:
     case CloseReason::BodyTimeout:
@@ -1031,8 +1031,7 @@ void Connection::touch(Phase before) noexcept {
 void Connection::recordExchange() {
   const std::string_view method = ex_ ? std::string_view(ex_->parser.request().method) : "";
   const double seconds = static_cast<double>(uv_hrtime() - answer_.dispatchedNs) / 1e9;
-  worker_.recordExchange(method, answer_.status, seconds,
-                         bytesProduced() - answer_.bytesOutBefore);
+  worker_.recordExchange(method, answer_.status, seconds, bytesProduced() - answer_.bytesOutBefore);
 }
 
 std::uint64_t Connection::bytesProduced() const noexcept {
@@ -1040,12 +1039,49 @@ std::uint64_t Connection::bytesProduced() const noexcept {
   return bytesOut_ + (writing_ ? write_->bytes.size() : 0) + out_.size();
 }
 
+namespace {
+
+// A value for key="value" in a log line: quotes and backslashes escaped, so the line reads back
+// (app/logging.cc turns each pair into a JSON field); "-" when there is none.
+std::string quoted(const std::string* value) {
+  if (value == nullptr || value->empty()) return "-";
+  std::string text;
+  text.reserve(value->size());
+  for (const char c : *value) {
+    if (c == '"' || c == '\\') text += '\\';
+    text += c;
+  }
+  return text;
+}
+
+// The client a proxy in front of us saw: the first address of X-Forwarded-For, as the proxy
+// (HAProxy's option forwardfor, nginx's $proxy_add_x_forwarded_for) wrote it. As the client sent
+// it when no proxy is in front: a log field, never a decision.
+std::string forwardedClient(const Request& request) {
+  const std::string* header = request.header("X-Forwarded-For");
+  if (header == nullptr) return "-";
+  const std::string_view list(*header);
+  const std::string_view first = list.substr(0, list.find(','));
+  const auto begin = first.find_first_not_of(" \t");
+  const auto end = first.find_last_not_of(" \t");
+  return begin == std::string_view::npos ? "-" : std::string(first.substr(begin, end - begin + 1));
+}
+
+}  // namespace
+
+// One line per exchange, as key=value pairs: conn, peer, method, target, version, status, bytes
+// (of the answer, head included), ms (from the complete request to the last byte handed to the
+// kernel, as the duration histogram counts it), ua and client (X-Forwarded-For's first address).
 void Connection::logAccess() {
   if (!worker_.options().accessLog || !ex_) return;
   const Request& request = ex_->parser.request();
-  spdlog::info("conn={} peer={} \"{} {} HTTP/{}.{}\" {} out={}", id_, peer_ ? *peer_ : "",
-               request.method, request.target, request.versionMajor, request.versionMinor,
-               answer_.status, bytesOut_);
+  const double ms = static_cast<double>(uv_hrtime() - answer_.dispatchedNs) / 1e6;
+  spdlog::info(
+      "conn={} peer={} method={} target=\"{}\" version=\"{}.{}\" status={} bytes={} ms={:.3f} "
+      "ua=\"{}\" client={}",
+      id_, peer_ ? *peer_ : "-", request.method, quoted(&request.target), request.versionMajor,
+      request.versionMinor, answer_.status, bytesProduced() - answer_.bytesOutBefore, ms,
+      quoted(request.header("User-Agent")), forwardedClient(request));
 }
 
 }  // namespace closewise::server

@@ -207,10 +207,11 @@ void Worker::evictLongestWaiting() {
     if (victim == nullptr || connection.phaseSince() < victim->phaseSince()) victim = &connection;
   });
   if (victim == nullptr) return;  // every slot has a handler at work: the newcomer gets the 503
-  spdlog::info("conn={} closed to make room on the {} listener ({} connections): {} for {} ms",
-               victim->id(), options_.name, options_.maxConnections,
-               lifecycle::phaseName(victim->state().phase()),
-               (now() - victim->phaseSince()).count());
+  spdlog::info(
+      "conn={} closed to make room on the {} listener ({} connections) reason=overload "
+      "phase={} for {} ms",
+      victim->id(), options_.name, options_.maxConnections,
+      lifecycle::phaseName(victim->state().phase()), (now() - victim->phaseSince()).count());
   // An answer the client is not reading is reset, as at the write timeout: a FIN would wait
   // behind bytes that may never be taken. Anything else closes at once; our FIN, or the
   // kernel's RST if input was left unread, both free the slot now.

@@ -69,7 +69,7 @@ TEST_CASE("close_wait alert starts for a handler holding a departed peer, and cl
   REQUIRE(server.waitForLog("alert close_wait started", 1s));
   ::usleep(2'200'000);
   CHECK(occurrences(server.log(), "alert close_wait started") == 1);
-  CHECK(server.log().find(" warning alert close_wait started") != std::string::npos);
+  CHECK(server.log().find(" warn alert close_wait started") != std::string::npos);
 
   // The client gives up for good: RST. A RST in CLOSE_WAIT ends the kernel's socket at once
   // (RFC 9293 section 3.10.7.4), so the kernel's witness is gone and the alert clears.
