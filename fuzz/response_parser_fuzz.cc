@@ -32,7 +32,7 @@
 namespace closewise::fuzz {
 namespace {
 
-using protocol::BodyFraming;
+using protocol::ResponseFraming;
 using protocol::Header;
 using protocol::Response;
 using protocol::ResponseLimits;
@@ -103,22 +103,22 @@ void checkHead(const Response& r, bool interim) {
 
 // RFC 9112 6.3, for a response the parser accepted: rules 1-2, then chunked (the only coding
 // the client accepts, RFC 9112 7.4), then Content-Length, then until close.
-BodyFraming expectedFraming(const Response& r, std::string_view method) {
+ResponseFraming expectedFraming(const Response& r, std::string_view method) {
   if (method == "HEAD" || r.status < 200 || r.status == 204 || r.status == 304) {
-    return BodyFraming::None;
+    return ResponseFraming::None;
   }
-  if (method == "CONNECT" && r.status / 100 == 2) return BodyFraming::None;
+  if (method == "CONNECT" && r.status / 100 == 2) return ResponseFraming::None;
   const std::vector<std::string_view> codings = listElements(r, "transfer-encoding");
   if (!codings.empty()) {
     FUZZ_CHECK(codings.size() == 1 && protocol::equalsIgnoreCase(codings[0], "chunked"));
     FUZZ_CHECK(r.versionMinor == 1);  // RFC 9112 6.1: not in HTTP/1.0
     FUZZ_CHECK(!r.contentLength);     // RFC 9112 6.3 rule 3
-    return BodyFraming::Chunked;
+    return ResponseFraming::Chunked;
   }
   if (r.contentLength) {
-    return *r.contentLength > 0 ? BodyFraming::ContentLength : BodyFraming::None;
+    return *r.contentLength > 0 ? ResponseFraming::ContentLength : ResponseFraming::None;
   }
-  return BodyFraming::UntilClose;
+  return ResponseFraming::UntilClose;
 }
 
 // RFC 9112 9.3 and 6.3: who may reuse the connection.
@@ -126,7 +126,7 @@ bool expectedKeepAlive(const Response& r, std::string_view method) {
   const bool persistent =
       !hasOption(r, "close") && (r.versionMinor == 1 || hasOption(r, "keep-alive"));
   const bool stillHttp = r.status != 101 && !(method == "CONNECT" && r.status / 100 == 2);
-  return persistent && stillHttp && r.framing != BodyFraming::UntilClose;
+  return persistent && stillHttp && r.framing != ResponseFraming::UntilClose;
 }
 
 // A de-chunker written from RFC 9112 7.1 and nothing else:
@@ -392,20 +392,20 @@ void checkAgainstRfc(const Setup& setup, const Outcome& o) {
   FUZZ_CHECK(o.keepAlive == expectedKeepAlive(r, setup.method));
   const std::string_view afterHead = setup.stream.substr(o.headEnd);
   switch (r.framing) {
-    case BodyFraming::None:
+    case ResponseFraming::None:
       FUZZ_CHECK(o.body.empty());
       FUZZ_CHECK(o.consumed == o.headEnd);
       break;
-    case BodyFraming::ContentLength:
+    case ResponseFraming::ContentLength:
       FUZZ_CHECK(o.body.size() == *r.contentLength);
       FUZZ_CHECK(o.body == afterHead.substr(0, o.body.size()));
       FUZZ_CHECK(o.consumed == o.headEnd + o.body.size());
       break;
-    case BodyFraming::UntilClose:
+    case ResponseFraming::UntilClose:
       FUZZ_CHECK(setup.eof);  // only the close ends it
       FUZZ_CHECK(o.body == afterHead);
       break;
-    case BodyFraming::Chunked: {
+    case ResponseFraming::Chunked: {
       const std::optional<Dechunker::Result> expected = Dechunker{afterHead}.run();
       FUZZ_CHECK(expected.has_value());
       FUZZ_CHECK(o.body == expected->body);

@@ -91,7 +91,7 @@ struct ResponseParser::Impl {
     return HPE_USER;
   }
   int checkFraming() noexcept;
-  BodyFraming framingOf() const noexcept;
+  ResponseFraming framingOf() const noexcept;
   void mapLlhttpError(llhttp_errno_t err) noexcept;
   std::vector<Header>& fields() noexcept {
     return inTrailers ? response.trailers : response.headers;
@@ -191,7 +191,7 @@ void ResponseParser::Impl::startNextHead() noexcept {
   response.versionMajor = 1;
   response.versionMinor = 1;
   response.contentLength.reset();
-  response.framing = BodyFraming::None;
+  response.framing = ResponseFraming::None;
   error = {};
   body = {};
   phase = Phase::Head;
@@ -256,7 +256,7 @@ ResponseResult ResponseParser::Impl::run(const char* data, std::size_t len) noex
 
   // The scanner passes the bytes first and llhttp parses no further than it did: the head, and
   // the framing of a chunked body. Other bodies are data only.
-  const bool scanned = inHead || response.framing == BodyFraming::Chunked;
+  const bool scanned = inHead || response.framing == ResponseFraming::Chunked;
   const std::size_t passed = scanned ? scanner.scan(data, given) : given;
   const llhttp_errno_t err = llhttp_execute(&http, data, passed);
   std::size_t consumed = passed;
@@ -297,7 +297,7 @@ ResponseResult ResponseParser::Impl::afterPause(std::size_t consumed) noexcept {
       return {ResponseStatus::Interim, consumed};
     }
     phase = Phase::Body;
-    if (response.framing == BodyFraming::Chunked) {
+    if (response.framing == ResponseFraming::Chunked) {
       // The trailer section gets what the heads left of the header budget; the chunk
       // extensions as much as a whole head.
       scanner.startChunkedBody(limits.maxHeaderBytes - headBytes, limits.maxHeaderBytes);
@@ -312,7 +312,7 @@ ResponseResult ResponseParser::Impl::complete(std::size_t consumed) noexcept {
   messageDone = false;
   const bool persistent = !connectionClose && (response.versionMinor == 1 || connectionKeepAlive);
   const bool stillHttp = response.status != 101 && !(connectRequest && response.status / 100 == 2);
-  keepAlive = persistent && stillHttp && response.framing != BodyFraming::UntilClose;
+  keepAlive = persistent && stillHttp && response.framing != ResponseFraming::UntilClose;
   return {ResponseStatus::MessageComplete, consumed};
 }
 
@@ -327,7 +327,7 @@ ResponseStatus ResponseParser::Impl::finish() noexcept {
     case Phase::Body:
       // RFC 9112 6.3 rule 8: a body without Content-Length or chunked coding ends when the
       // upstream closes. Its framing is known, so no llhttp_finish is needed to say so.
-      if (messageDone || response.framing == BodyFraming::UntilClose) {
+      if (messageDone || response.framing == ResponseFraming::UntilClose) {
         complete(0);
         keepAlive = false;
         return ResponseStatus::MessageComplete;
@@ -507,15 +507,15 @@ int ResponseParser::Impl::checkFraming() noexcept {
 }
 
 // RFC 9112 6.3, in its order: rules 1 and 2 (no body whatever the fields say), then 4, 5 and 8.
-BodyFraming ResponseParser::Impl::framingOf() const noexcept {
+ResponseFraming ResponseParser::Impl::framingOf() const noexcept {
   const int s = response.status;
-  if (headRequest || s < 200 || s == 204 || s == 304) return BodyFraming::None;
-  if (connectRequest && s / 100 == 2) return BodyFraming::None;  // a tunnel starts here
-  if (sawTransferEncoding) return BodyFraming::Chunked;          // checkFraming: only chunked
+  if (headRequest || s < 200 || s == 204 || s == 304) return ResponseFraming::None;
+  if (connectRequest && s / 100 == 2) return ResponseFraming::None;  // a tunnel starts here
+  if (sawTransferEncoding) return ResponseFraming::Chunked;          // checkFraming: only chunked
   if (response.contentLength) {
-    return *response.contentLength > 0 ? BodyFraming::ContentLength : BodyFraming::None;
+    return *response.contentLength > 0 ? ResponseFraming::ContentLength : ResponseFraming::None;
   }
-  return BodyFraming::UntilClose;
+  return ResponseFraming::UntilClose;
 }
 
 int ResponseParser::Impl::onHeadersComplete() noexcept {
@@ -528,7 +528,7 @@ int ResponseParser::Impl::onHeadersComplete() noexcept {
   // Return values of on_headers_complete: 1 tells llhttp there is no body (it would otherwise
   // read one announced by the Content-Length of a 304, or of any response to HEAD); pausing
   // lets the caller see the head before the first byte of body.
-  return response.framing == BodyFraming::None ? 1 : HPE_PAUSED;
+  return response.framing == ResponseFraming::None ? 1 : HPE_PAUSED;
 }
 
 int ResponseParser::Impl::onChunkHeader() noexcept {

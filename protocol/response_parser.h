@@ -21,7 +21,7 @@ struct ResponseLimits {
 };
 
 // How the end of a response body is found (RFC 9112 6.3), decided once the head is complete.
-enum class BodyFraming : std::uint8_t {
+enum class ResponseFraming : std::uint8_t {
   None,           // HEAD, 1xx, 204, 304, 101, a 2xx to CONNECT, or Content-Length: 0
   ContentLength,  // exactly contentLength bytes
   Chunked,        // chunked transfer coding (RFC 9112 7.1)
@@ -37,7 +37,7 @@ struct Response {
   std::vector<Header> headers;   // in order, names as sent, values without surrounding OWS
   std::vector<Header> trailers;  // trailer fields of a chunked body (complete at MessageComplete)
   std::optional<std::uint64_t> contentLength;
-  BodyFraming framing = BodyFraming::None;
+  ResponseFraming framing = ResponseFraming::None;
 
   // Case-insensitive; the first field with that name, or nullptr.
   const std::string* header(std::string_view name) const noexcept;

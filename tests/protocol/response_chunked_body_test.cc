@@ -21,7 +21,7 @@ TEST_CASE("a chunked body is decoded, with extensions ignored and trailers kept"
                                              "big\r\n0\r\nX-Sum: abc\r\nX-N:  2 \r\n\r\n");
   REQUIRE(t.events == std::vector<std::string>{"head 200", "body", "complete keep-alive"});
   REQUIRE(t.body == "hello world, big");
-  REQUIRE(t.response.framing == BodyFraming::Chunked);
+  REQUIRE(t.response.framing == ResponseFraming::Chunked);
   REQUIRE(t.response.headers.size() == 1);
   REQUIRE(t.response.trailers.size() == 2);
   REQUIRE(t.response.trailers[0].name == "X-Sum");

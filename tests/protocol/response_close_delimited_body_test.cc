@@ -16,7 +16,7 @@ TEST_CASE("a close-delimited body ends at EOF and the connection is not reused")
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nall of it, until FIN", options);
   REQUIRE(t.events == std::vector<std::string>{"head 200", "body", "complete close"});
   REQUIRE(t.body == "all of it, until FIN");
-  REQUIRE(t.response.framing == BodyFraming::UntilClose);
+  REQUIRE(t.response.framing == ResponseFraming::UntilClose);
   REQUIRE_FALSE(t.keepAlive);
 }
 

@@ -15,7 +15,7 @@ TEST_CASE("a Content-Length body is delivered whole and the response ends after 
   REQUIRE(t.events == std::vector<std::string>{"head 200", "body", "complete keep-alive"});
   REQUIRE(t.body == "hello world");
   REQUIRE(t.response.reason == "OK");
-  REQUIRE(t.response.framing == BodyFraming::ContentLength);
+  REQUIRE(t.response.framing == ResponseFraming::ContentLength);
   REQUIRE(t.response.contentLength == 11);
   REQUIRE(t.response.headers.size() == 2);
   REQUIRE(*t.response.header("content-type") == "text/plain");
@@ -32,7 +32,7 @@ TEST_CASE("bytes after a Content-Length body are left to the caller") {
 TEST_CASE("Content-Length: 0 is a response without a body") {
   const ResponseTranscript t = parseResponse("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
   REQUIRE(t.events == std::vector<std::string>{"head 200", "complete keep-alive"});
-  REQUIRE(t.response.framing == BodyFraming::None);
+  REQUIRE(t.response.framing == ResponseFraming::None);
   REQUIRE(t.response.contentLength == 0);
 }
 

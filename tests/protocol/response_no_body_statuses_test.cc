@@ -29,7 +29,7 @@ TEST_CASE("a response to HEAD has no body, whatever its framing fields say") {
     const ResponseTranscript t = parseResponse(input, method("HEAD"));
     REQUIRE(t.events == std::vector<std::string>{"head 200", "complete keep-alive"});
     REQUIRE(t.consumed == head.size());
-    REQUIRE(t.response.framing == BodyFraming::None);
+    REQUIRE(t.response.framing == ResponseFraming::None);
   }
   // Its Content-Length says what a GET would have got: kept for the caller to forward.
   REQUIRE(parseResponse("HTTP/1.1 200 OK\r\nContent-Length: 1234\r\n\r\n", method("HEAD"))
