@@ -106,7 +106,9 @@ std::string Server::buildWorkers(unsigned n, std::size_t perWorker) {
         if (options.listen[k].port == 0) options.listen[k].port = first[k]->port();
       }
     }
+    w->server = this;
     w->worker = std::make_unique<Worker>(&w->loop, publicRouter_, std::move(options), i);
+    for (const auto& make : companionFactories_) w->worker->addCompanion(make(&w->loop, i));
     if (error.empty()) error = w->worker->start();
     workers_.push_back(std::move(w));
     if (!error.empty()) return error;
@@ -275,14 +277,9 @@ void Server::logListening() const {
 void Server::startWorkers() {
   for (auto& w : workers_) {
     Worker* worker = w->worker.get();
-    worker->setOnFinished([this, worker] {
-      // On the worker's thread: close its handles so its loop ends, then tell the main loop.
-      worker->shutdown();
-      postToMain([this] { ++workersDone_; });
-    });
-    const int rc = uv_thread_create(
-        &w->thread, [](void* arg) { uv_run(static_cast<uv_loop_t*>(arg), UV_RUN_DEFAULT); },
-        &w->loop);
+    // On the worker's thread: close its handles (and its companions') so its loop ends.
+    worker->setOnFinished([worker] { worker->shutdown(); });
+    const int rc = uv_thread_create(&w->thread, &Server::runWorkerThread, w.get());
     // The listeners are bound and may already have connections queued: with a worker missing
     // there is no clean way back, and its share of the connections would wait forever.
     if (rc != 0) {
@@ -291,6 +288,15 @@ void Server::startWorkers() {
     }
     w->threadStarted = true;
   }
+}
+
+void Server::runWorkerThread(void* arg) {
+  auto* w = static_cast<WorkerThread*>(arg);
+  uv_run(&w->loop, UV_RUN_DEFAULT);
+  // The loop ran dry: every handle on it, a companion's included, has finished closing. Only
+  // now is the worker done, so the process never exits with a companion's socket still open.
+  Server* server = w->server;
+  server->postToMain([server] { ++server->workersDone_; });
 }
 
 void Server::announceReady() {

@@ -44,6 +44,7 @@
 #include "server/router.h"
 #include "server/socket_handoff.h"
 #include "server/worker.h"
+#include "server/worker_companion.h"
 
 namespace closewise::server {
 
@@ -70,6 +71,10 @@ class Server {
   // Called once the listeners are bound and the workers run (systemd's READY=1 goes here).
   void setOnReady(std::function<void()> fn) { onReady_ = std::move(fn); }
   void setOnDrain(std::function<void()> fn) { onDrain_ = std::move(fn); }
+  // Gives every public worker a companion made by `make` (worker_companion.h). Call before run().
+  void addWorkerCompanion(WorkerCompanionFactory make) {
+    companionFactories_.push_back(std::move(make));
+  }
 
   // Handoff (SIGUSR2) and reload (SIGHUP). The command line to start the successor with, and to
   // read again on a reload; argv[0] is the binary. Without it both are refused with a log line.
@@ -108,6 +113,7 @@ class Server {
   void abandonStart();
   void logListening() const;
   void startWorkers();
+  static void runWorkerThread(void* arg);
   void announceReady();
   int tearDown();
 
@@ -147,6 +153,7 @@ class Server {
   double loopUtilization();
 
   struct WorkerThread {
+    Server* server = nullptr;
     uv_loop_t loop{};
     std::unique_ptr<Worker> worker;
     uv_thread_t thread{};
@@ -176,6 +183,7 @@ class Server {
   std::chrono::steady_clock::time_point drainStartedAt_;
   std::function<void()> onReady_;
   std::function<void()> onDrain_;
+  std::vector<WorkerCompanionFactory> companionFactories_;
   // Called by closeMain(), before it closes the main loop's handles (ControlSurface::onStopping).
   std::vector<std::function<void()>> stoppingHooks_;
   ControlSurface control_{*this};

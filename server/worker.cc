@@ -126,6 +126,11 @@ std::string Worker::start() {
   return {};
 }
 
+void Worker::addCompanion(WorkerCompanion companion) {
+  assert(!started_ && "companions are added before the worker accepts");
+  companions_.push_back(std::move(companion));
+}
+
 void Worker::onShed(Listener& listener, int error, std::size_t closed) {
   shedConnections_.store(shedConnections_.load(std::memory_order_relaxed) + closed,
                          std::memory_order_relaxed);
@@ -358,7 +363,14 @@ void Worker::advanceDrain() {
   if (!draining() || finished_) return;
   const auto open = static_cast<std::size_t>(tally_.snapshot().open);
   const auto actions = drain_.advance(now(), open);
-  if (actions.closeListeners) closeListeners();
+  if (actions.closeListeners) {
+    closeListeners();
+    // Not at the start of the delay: until it ends the worker serves as before, and a request
+    // that needs a companion (an upstream pool) must find it taking work.
+    for (auto& companion : companions_) {
+      if (companion.drain) companion.drain();
+    }
+  }
   if (actions.closeIdle) closeIdleForDrain();
   if (actions.resetRemaining) {
     const std::size_t reset = resetAll(CloseReason::DrainDeadline);
@@ -460,6 +472,11 @@ void Worker::shutdown() {
   shutdown_ = true;
   closeListeners();
   resetAll(CloseReason::ServerClose);
+  // After the connections: a handler cancelled by their reset gives up its companion's work
+  // (an upstream request) before the companion closes.
+  for (auto& companion : companions_) {
+    if (companion.close) companion.close();
+  }
   closeIfOpened(reinterpret_cast<uv_handle_t*>(&timer_));
   closeIfOpened(reinterpret_cast<uv_handle_t*>(&probeTimer_));
   std::lock_guard<std::mutex> lock(postMutex_);

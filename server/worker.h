@@ -41,6 +41,7 @@
 #include "server/request_metrics.h"
 #include "server/router.h"
 #include "server/slab_pool.h"
+#include "server/worker_companion.h"
 
 namespace closewise::server {
 
@@ -111,6 +112,9 @@ class Worker {
   // address that failed. Call on the loop thread (or before the loop thread starts).
   std::string start();
   const std::vector<std::unique_ptr<Listener>>& listeners() const noexcept { return listeners_; }
+  // Adds a companion (worker_companion.h): drained when the listeners close, closed by
+  // shutdown(). Call before start().
+  void addCompanion(WorkerCompanion companion);
 
   // Graceful drain (lifecycle::DrainController): readiness is the caller's; here the listeners
   // close when the delay ends, idle connections close, busy ones finish with Connection: close,
@@ -122,7 +126,7 @@ class Worker {
   // once, each counted again from its own start; limits to every request parsed from here on;
   // drain times to a drain not yet begun. The listeners keep what start() opened them with.
   void reconfigure(WorkerOptions options);
-  // Closes every handle (tests, and the end of a drain) so the loop can end.
+  // Closes every handle, the companions' too (tests, and the end of a drain), so the loop can end.
   void shutdown();
   void setOnFinished(std::function<void()> onFinished) { onFinished_ = std::move(onFinished); }
   bool finished() const noexcept { return finished_; }
@@ -233,6 +237,7 @@ class Worker {
   WorkerOptions options_;
   unsigned index_;
   std::vector<std::unique_ptr<Listener>> listeners_;
+  std::vector<WorkerCompanion> companions_;
   uv_timer_t timer_{};
   // After the peer's FIN libuv stops reading, so a half-closed connection whose peer then resets
   // would go unnoticed until its handler answers. This timer asks the kernel about those few
