@@ -4,12 +4,14 @@
 
 #include "admin/options.h"
 #include "server/config.h"
+#include "upstream/options.h"
 
 namespace closewise::app {
 
 struct Config {
   server::Config server;
   admin::Options admin;
+  upstream::Options upstream;
 };
 
 }  // namespace closewise::app

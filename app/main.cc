@@ -1,11 +1,16 @@
 // closewise's own program: the server, the admin listener and the demo routes
-// (--demo-routes=false serves only the admin listener and 404s).
+// (--demo-routes=false serves only the admin listener and 404s), with /proxy beside them when an
+// upstream is configured.
+#include "app/proxy_route.h"
 #include "app/run.h"
 #include "server/demo_routes.h"
 
 int main(int argc, char** argv) {
   using namespace closewise;
-  return app::run(argc, argv, [](server::Router& router, const app::Config& config) {
-    if (config.server.demoRoutes) server::registerDemoRoutes(router);
-  });
+  return app::run(argc, argv,
+                  [](server::Router& router, const app::Config& config,
+                     const upstream::Registry& upstreams) {
+                    if (config.server.demoRoutes) server::registerDemoRoutes(router);
+                    if (!upstreams.empty()) app::registerProxyRoute(router, upstreams);
+                  });
 }

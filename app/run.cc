@@ -13,6 +13,7 @@
 #include "admin/states_command.h"
 #include "app/command_line.h"
 #include "app/logging.h"
+#include "app/worker_upstreams.h"
 #include "server/server.h"
 #include "server/socket_handoff.h"
 #include "server/systemd.h"
@@ -94,7 +95,10 @@ int serve(int argc, char** argv, const Config& config, const RegisterRoutes& reg
     return 2;
   }
 
+  // Before the server, which must be gone (its loops closed) before the pools it used go.
+  upstream::Registry upstreams(config.upstream.upstreams);
   server::Server srv(config.server);
+  if (!upstreams.empty()) attachUpstreams(srv, upstreams);
   std::vector<std::string> commandLine(argv, argv + argc);
   srv.setCommandLine(commandLine);
   srv.setReloader([commandLine, started = config](const server::Config& running) {
@@ -107,7 +111,7 @@ int serve(int argc, char** argv, const Config& config, const RegisterRoutes& reg
   srv.setAdminAddress(config.admin.listen);
   srv.setPredecessorPipe(given->predecessorPipe);
   notifySystemd(srv, given->predecessorPipe >= 0);
-  registerRoutes(srv.publicRouter(), config);
+  registerRoutes(srv.publicRouter(), config, upstreams);
   admin::registerAdminRoutes(srv.adminRouter(), srv.control(), config.admin);
   return srv.run();
 }

@@ -10,12 +10,15 @@
 
 #include "app/config.h"
 #include "server/router.h"
+#include "upstream/registry.h"
 
 namespace closewise::app {
 
 // Registers the service's handlers on the public router, once, before the server starts. The
-// whole configuration is there for routes that depend on a setting.
-using RegisterRoutes = std::function<void(server::Router&, const Config&)>;
+// whole configuration is there for routes that depend on a setting, and the upstream pools for
+// routes that call an upstream (app/proxy_route.h shows how; empty when none is configured).
+using RegisterRoutes =
+    std::function<void(server::Router&, const Config&, const upstream::Registry&)>;
 
 // Returns the process exit code: 0 after a drain, 1 when the server cannot start, 2 after a bad
 // flag, value or config file.

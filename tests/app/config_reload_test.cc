@@ -165,6 +165,6 @@ access-log = true
   for (const auto& change : outcome.applied) CHECK(change.reload == Reload::Live);
   CHECK(outcome.needRestart.empty());
   // The copy holds exactly what the file says: read it as start-up would and compare.
-  CHECK(diffSettings(Config{outcome.config, running.admin}, startUp(argv)).empty());
+  CHECK(diffSettings(Config{outcome.config, running.admin, running.upstream}, startUp(argv)).empty());
   CHECK(outcome.config.timeouts.lingerRead == 1500ms);
 }

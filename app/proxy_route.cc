@@ -1,0 +1,163 @@
+#include "app/proxy_route.h"
+
+#include <spdlog/spdlog.h>
+
+#include <string>
+#include <utility>
+
+#include "upstream/hop_by_hop.h"
+
+namespace closewise::app {
+
+namespace {
+
+using server::Header;
+using server::Request;
+using server::Responder;
+
+std::vector<Header> textPlain() {
+  return {{"Content-Type", "text/plain; charset=utf-8"}};
+}
+
+// The request as the upstream gets it: the end-to-end fields only (RFC 9110 section 7.6.1);
+// Host is left for the pool to set to the origin's authority, since the client named us and not
+// the upstream (RFC 9110 section 7.2); Expect goes too, since the whole body is already here
+// and is sent at once; and a Via names this hop (RFC 9110 section 7.6.3: a gateway MUST send one
+// in each request it forwards).
+upstream::Request outbound(const Request& request, std::string_view target) {
+  upstream::Request out;
+  out.method = request.method;
+  out.target = std::string(target);
+  for (Header& field : upstream::endToEndHeaders(request.headers)) {
+    if (protocol::equalsIgnoreCase(field.name, "Host") ||
+        protocol::equalsIgnoreCase(field.name, "Expect")) {
+      continue;
+    }
+    out.headers.push_back(std::move(field));
+  }
+  out.headers.push_back({"Via", "1.1 closewise"});
+  out.body = request.body;
+  return out;
+}
+
+// One proxied exchange: owns the Responder and the upstream request's handle. It is entered from
+// both sides (the pool's callbacks; the Responder's onWritable and onCancel), and one entry may
+// run inside another (a write that finds the client gone runs onCancel inside onBody; a resume
+// may deliver the next piece inside onWritable). So an entry that ends the exchange only marks
+// it over, and the outermost entry deletes it on its way out.
+class ProxyExchange {
+ public:
+  static void start(Responder responder, upstream::Pool& pool, upstream::Request request) {
+    auto* self = new ProxyExchange(std::move(responder), pool.name());
+    self->responder_.onCancel([self] { self->onCancel(); });
+    upstream::ResponseCallbacks callbacks;
+    callbacks.onHead = [self](const protocol::Response& head) { self->onHead(head); };
+    callbacks.onBody = [self](std::string_view piece) { self->onBody(piece); };
+    callbacks.onEnd = [self] { self->onEnd(); };
+    callbacks.onError = [self](const upstream::Error& error) { self->onError(error); };
+    // No callback runs inside request(), so the handle is in place before any of them.
+    self->handle_ = pool.request(std::move(request), std::move(callbacks));
+  }
+
+ private:
+  ProxyExchange(Responder responder, std::string upstream)
+      : responder_(std::move(responder)), upstream_(std::move(upstream)) {}
+
+  class Entry {
+   public:
+    explicit Entry(ProxyExchange& exchange) : exchange_(exchange) { ++exchange_.depth_; }
+    ~Entry() {
+      if (--exchange_.depth_ == 0 && exchange_.over_) delete &exchange_;
+    }
+    Entry(const Entry&) = delete;
+    Entry& operator=(const Entry&) = delete;
+
+   private:
+    ProxyExchange& exchange_;
+  };
+
+  void onHead(const protocol::Response& head) {
+    Entry entry(*this);
+    // The writer frames the answer afresh; a Content-Length is passed on so the client still
+    // learns the length up front (and a HEAD or 304 answer keeps the one it describes).
+    if (!responder_.start(head.status, upstream::endToEndHeaders(head.headers),
+                          head.contentLength)) {
+      giveUp();
+    }
+  }
+
+  void onBody(std::string_view piece) {
+    Entry entry(*this);
+    if (!responder_.write(piece)) {
+      giveUp();
+      return;
+    }
+    if (responder_.wantsMore()) return;
+    // The client reads slower than the upstream sends: stop reading the upstream's socket until
+    // the client has taken most of what is queued, so a slow client costs the high-water mark.
+    handle_.pause();
+    responder_.onWritable([this] { onWritable(); });
+  }
+
+  void onWritable() {
+    Entry entry(*this);
+    handle_.resume();
+  }
+
+  void onEnd() {
+    Entry entry(*this);
+    over_ = true;
+    responder_.end();
+  }
+
+  void onError(const upstream::Error& error) {
+    Entry entry(*this);
+    over_ = true;
+    const std::string_view kind = upstream::errorKindName(error.kind);
+    spdlog::info("/proxy to {}: {} ({})", upstream_, kind, error.detail);
+    const std::string body = "upstream " + upstream_ + ": " + std::string(kind) + "\n";
+    if (responder_.send(upstream::proxyStatus(error.kind), body, textPlain())) return;
+    // The answer had begun: its body is cut short, and a client must not take it for whole. A
+    // Responder let go mid-answer resets the connection (server/handler.h).
+    Responder dropped = std::move(responder_);
+  }
+
+  // The client left (reset, a deadline, the server stopping).
+  void onCancel() {
+    Entry entry(*this);
+    giveUp();
+  }
+
+  void giveUp() {
+    over_ = true;
+    // The upstream connection closes rather than return to the pool with half a response.
+    handle_.cancel();
+  }
+
+  Responder responder_;
+  upstream::RequestHandle handle_;
+  std::string upstream_;
+  int depth_ = 0;
+  bool over_ = false;  // neither side will call again: delete when the outermost entry returns
+};
+
+}  // namespace
+
+void registerProxyRoute(server::Router& router, const upstream::Registry& upstreams) {
+  router.on("*", "/proxy", [&upstreams](const Request& request, Responder responder) {
+    const auto name = request.queryParam("to");
+    const auto path = request.queryParam("path");
+    if (!name || !path || path->empty() || path->front() != '/') {
+      responder.send(400, "usage: /proxy?to=NAME&path=/PATH\n", textPlain());
+      return;
+    }
+    upstream::Pool* pool = upstreams.pool(responder.loop(), *name);
+    if (pool == nullptr) {
+      responder.send(404, "no upstream named " + std::string(*name) + "\n", textPlain());
+      return;
+    }
+    ProxyExchange::start(std::move(responder), *pool, outbound(request, *path));
+  });
+}
+
+}  // namespace closewise::app

@@ -1,0 +1,19 @@
+// A worked example of the upstream client (upstream/client.h) in a handler: `/proxy?to=NAME&
+// path=/x`, any method, forwards the request to the upstream NAME at /x and streams its answer
+// back. It shows the three ties between a downstream answer and an upstream request:
+// back-pressure (a slow client pauses the upstream's socket), cancellation (a client that leaves
+// cancels the upstream request, whose connection then closes instead of going back to the pool),
+// and errors (each kind answered with the status a proxy owes its client, 502, 503 or 504).
+//
+// `to` and `path` are taken raw from the query (no percent-decoding); path must start with '/'.
+// An unknown NAME answers 404. Registered by app/main.cc when any upstream is configured.
+#pragma once
+
+#include "server/router.h"
+#include "upstream/registry.h"
+
+namespace closewise::app {
+
+void registerProxyRoute(server::Router& router, const upstream::Registry& upstreams);
+
+}  // namespace closewise::app
