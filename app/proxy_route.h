@@ -6,7 +6,8 @@
 // and errors (each kind answered with the status a proxy owes its client, 502, 503 or 504).
 //
 // `to` and `path` are taken raw from the query (no percent-decoding); path must start with '/'.
-// An unknown NAME answers 404. Registered by app/main.cc when any upstream is configured.
+// An unknown NAME answers 404. Registered by app/main.cc beside the demo routes when any upstream
+// is configured.
 #pragma once
 
 #include "server/router.h"
