@@ -14,8 +14,8 @@ TEST_CASE("a client gone mid-response cancels the upstream request", "[app][prox
   });
   RawClient& client = h.connect();
   client.send(ProxyHarness::proxyGet("backend", "/big"));
-  REQUIRE(h.runUntil([&] { return client.received().find("the first part") !=
-                                  std::string::npos; }));
+  REQUIRE(
+      h.runUntil([&] { return client.received().find("the first part") != std::string::npos; }));
   REQUIRE(h.upstream.accepted() == 1);
   CHECK_FALSE(h.upstream.peer(0).eofSeen());
   client.reset();

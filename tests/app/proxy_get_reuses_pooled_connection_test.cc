@@ -17,8 +17,8 @@ TEST_CASE("a proxied GET answers the upstream's body and reuses the pooled conne
   RawClient& client = h.connect();
   client.send(ProxyHarness::proxyGet("backend", "/hello",
                                      "Connection: keep-alive, X-Hop\r\nX-Hop: 1\r\nX-End: 2\r\n"));
-  REQUIRE(h.runUntil([&] { return client.received().find("hello from upstream\n") !=
-                                  std::string::npos; }));
+  REQUIRE(h.runUntil(
+      [&] { return client.received().find("hello from upstream\n") != std::string::npos; }));
   CHECK(client.received().rfind("HTTP/1.1 200 ", 0) == 0);
   CHECK(seen.rfind("GET /hello HTTP/1.1\r\n", 0) == 0);
   CHECK(seen.find("Host: 127.0.0.1:" + std::to_string(h.upstream.port()) + "\r\n") !=

@@ -68,8 +68,8 @@ RawClient& ProxyHarness::connect() {
 
 std::string ProxyHarness::proxyGet(const std::string& name, const std::string& path,
                                    const std::string& extraHeaders) {
-  return "GET /proxy?to=" + name + "&path=" + path + " HTTP/1.1\r\nHost: test\r\n" +
-         extraHeaders + "\r\n";
+  return "GET /proxy?to=" + name + "&path=" + path + " HTTP/1.1\r\nHost: test\r\n" + extraHeaders +
+         "\r\n";
 }
 
 upstream::PoolSnapshot ProxyHarness::books() const {
@@ -90,13 +90,19 @@ bool ProxyHarness::poolsClosed() const {
   return closed;
 }
 
+void ProxyHarness::beginDrain() {
+  if (draining_) return;
+  draining_ = true;
+  server::ControlSurface& control = server_->control();
+  control.postToMain([&control] { control.requestDrain("test"); });
+}
+
 int ProxyHarness::stop() {
   if (stopped_) return status_;
   stopped_ = true;
   // The clients leave first, so the drain does not linger on their idle connections.
   for (auto& client : clients_) client->close();
-  server::ControlSurface& control = server_->control();
-  control.postToMain([&control] { control.requestDrain("test"); });
+  beginDrain();
   // The fake upstream and the clients live on this loop: it keeps turning while the server
   // drains, so the pools' connections can be closed and seen closed.
   fx.runUntil([this] { return returned_.load(); }, 10s);

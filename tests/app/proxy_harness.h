@@ -40,7 +40,10 @@ class ProxyHarness {
   upstream::PoolSnapshot books() const;
   std::size_t poolSockets() const;
   bool poolsClosed() const;
-  // Asks the server to drain and waits for run() to return; returns its exit status.
+  // Asks the server to drain, and returns at once.
+  void beginDrain();
+  // Closes the clients, drains the server (if not yet asked) and waits for run() to return;
+  // returns its exit status.
   int stop();
 
   static constexpr const char* kUpstream = "backend";
@@ -55,6 +58,7 @@ class ProxyHarness {
   std::atomic<bool> ready_{false};
   std::atomic<bool> returned_{false};
   int status_ = -1;
+  bool draining_ = false;
   bool stopped_ = false;
   std::vector<std::unique_ptr<RawClient>> clients_;
 };
