@@ -1,5 +1,7 @@
 #include "tests/app/proxy_harness.h"
 
+#include <signal.h>
+
 #include <catch2/catch.hpp>
 
 #include "app/proxy_route.h"
@@ -40,6 +42,8 @@ server::Config serverConfig() {
 ProxyHarness::ProxyHarness(FakeUpstream::Script script,
                            const std::function<void(upstream::PoolSettings&)>& tweak)
     : upstream(fx.loop(), std::move(script)) {
+  // As app::run() does: a write to a socket the peer has reset must come back as EPIPE.
+  signal(SIGPIPE, SIG_IGN);
   registry_ = std::make_unique<upstream::Registry>(
       std::vector<upstream::UpstreamSpec>{backend(upstream.port(), tweak)});
   server_ = std::make_unique<server::Server>(serverConfig());
