@@ -80,10 +80,17 @@ class ProxyExchange {
     Entry entry(*this);
     // The writer frames the answer afresh; a Content-Length is passed on so the client still
     // learns the length up front (and a HEAD or 304 answer keeps the one it describes).
-    if (!responder_.start(head.status, upstream::endToEndHeaders(head.headers),
-                          head.contentLength)) {
-      giveUp();
+    if (responder_.start(head.status, upstream::endToEndHeaders(head.headers),
+                         head.contentLength)) {
+      return;
     }
+    // Either the client is gone, or the status is one a handler cannot answer with (a 101: this
+    // server relays no other protocol), which is the upstream's fault: 502 (RFC 9110 15.6.3).
+    responder_.send(502,
+                    "upstream " + upstream_ + ": status " + std::to_string(head.status) +
+                        " cannot be relayed\n",
+                    textPlain());
+    giveUp();
   }
 
   void onBody(std::string_view piece) {
