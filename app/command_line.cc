@@ -80,7 +80,7 @@ void addServeFlags(CLI::App& app, Layer& cli, std::string& config_file) {
       option = app.add_flag_function(
           flag,
           [&cli, i](std::int64_t sum) {
-            cli[i].push_back(RawValue{sum > 0 ? "true" : "false", false});
+            cli.values[i].push_back(RawValue{sum > 0 ? "true" : "false", false});
           },
           description);
     } else {
@@ -88,7 +88,7 @@ void addServeFlags(CLI::App& app, Layer& cli, std::string& config_file) {
           flag,
           [&cli, i](const std::vector<std::string>& values) {
             for (const std::string& value : values) {
-              cli[i].push_back(RawValue{value, true});
+              cli.values[i].push_back(RawValue{value, true});
             }
           },
           description);
@@ -219,12 +219,12 @@ Result<Config> serveConfig(const Layer& cli, const std::string& configFile) {
   if (!configFile.empty()) {
     auto file = readConfigFile(configFile);
     if (auto* failure = std::get_if<Failure>(&file)) return std::move(*failure);
-    const auto where = [&](const Setting& s) {
-      return "closewise: " + configFile + ": " + std::string(s.name);
+    const auto where = [&](std::string_view key) {
+      return "closewise: " + configFile + ": " + std::string(key);
     };
     if (auto failure = applyLayer(config, std::get<Layer>(file), where)) return *failure;
   }
-  const auto where = [](const Setting& s) { return "closewise: --" + std::string(s.name); };
+  const auto where = [](std::string_view flag) { return "closewise: --" + std::string(flag); };
   if (auto failure = applyLayer(config, cli, where)) return *failure;
   if (auto failure = finishSettings(config)) return *failure;
   return config;
@@ -234,7 +234,8 @@ Result<StatesArgs> statesArgs(const StatesFlags& flags, const Layer& cli,
                               const std::string& configFile) {
   const bool anyServeFlag =
       !configFile.empty() ||
-      std::any_of(cli.begin(), cli.end(), [](const auto& values) { return !values.empty(); });
+      std::any_of(cli.values.begin(), cli.values.end(),
+                  [](const auto& values) { return !values.empty(); });
   if (anyServeFlag) {
     return Failure{
         "closewise: states takes only --port, --json, --watch and --source; "

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+
 namespace closewise::app {
 
 namespace {
@@ -79,21 +81,22 @@ std::optional<RawValue> tomlScalar(const toml::node& node, Shape shape) {
   return std::nullopt;
 }
 
-Result<std::vector<RawValue>> tomlValues(const toml::node& node, const Setting& setting,
+// `key` is the key's path in the file, for the message: "workers", "upstreams.api.url".
+Result<std::vector<RawValue>> tomlValues(const toml::node& node, std::string_view key, Shape shape,
                                          const std::string& file) {
   const auto wrongType = [&](const toml::node& found, std::string_view inside) {
-    return Failure{"closewise: " + file + ": " + std::string(setting.name) + ": expected " +
-                   std::string(tomlTypeText(setting.shape)) + ", got " + std::string(inside) +
+    return Failure{"closewise: " + file + ": " + std::string(key) + ": expected " +
+                   std::string(tomlTypeText(shape)) + ", got " + std::string(inside) +
                    std::string(tomlTypeName(found.type()))};
   };
   std::vector<RawValue> values;
-  if (const auto* array = node.as_array(); array != nullptr && isList(setting.shape)) {
+  if (const auto* array = node.as_array(); array != nullptr && isList(shape)) {
     if (array->empty()) {
-      return Failure{"closewise: " + file + ": " + std::string(setting.name) +
+      return Failure{"closewise: " + file + ": " + std::string(key) +
                      ": expected at least one value, got an empty array"};
     }
     for (const toml::node& element : *array) {
-      auto value = tomlScalar(element, setting.shape);
+      auto value = tomlScalar(element, shape);
       if (!value) {
         return wrongType(element, "an array holding ");
       }
@@ -101,12 +104,74 @@ Result<std::vector<RawValue>> tomlValues(const toml::node& node, const Setting& 
     }
     return values;
   }
-  auto value = tomlScalar(node, setting.shape);
+  auto value = tomlScalar(node, shape);
   if (!value) {
     return wrongType(node, "");
   }
   values.push_back(std::move(*value));
   return values;
+}
+
+std::string keyNames(const Table& table) {
+  std::string names;
+  for (std::size_t i = 0; i < table.keys.size(); ++i) {
+    names += (i == 0 ? "" : i + 1 == table.keys.size() ? " and " : ", ") +
+             std::string(table.keys[i].name);
+  }
+  return names;
+}
+
+// One [upstreams.NAME] table: each key found among the table's keys and read with its shape, and
+// the required key present.
+Result<RawEntry> tomlEntry(const toml::table& entry, std::string_view name, const Table& table,
+                           const std::string& file) {
+  const std::string path = std::string(table.name) + "." + std::string(name);
+  RawEntry raw{std::string(name), {}};
+  bool required = false;
+  for (const auto& [key, node] : entry) {
+    const auto found = std::find_if(table.keys.begin(), table.keys.end(),
+                                    [&](const TableKey& k) { return k.name == key.str(); });
+    if (found == table.keys.end()) {
+      return Failure{"closewise: " + file + ": unknown key \"" + path + "." +
+                     std::string(key.str()) + "\"; the keys of [" + std::string(table.name) +
+                     ".NAME] are " + keyNames(table)};
+    }
+    auto values = tomlValues(node, path + "." + std::string(key.str()), found->shape, file);
+    if (auto* failure = std::get_if<Failure>(&values)) return std::move(*failure);
+    const auto index = static_cast<std::size_t>(found - table.keys.begin());
+    raw.keys.emplace_back(index, std::get<std::vector<RawValue>>(values).front());
+    required = required || found->name == table.required;
+  }
+  if (!required) {
+    return Failure{"closewise: " + file + ": " + path + ": expected a " +
+                   std::string(table.required) + " key, got a table without one"};
+  }
+  return raw;
+}
+
+// [upstreams.NAME] tables: a table of tables, one per entry, in the order of their names (the
+// order toml++ keeps a table's keys in).
+Result<std::vector<RawEntry>> tomlTable(const toml::node& node, const Table& table,
+                                        const std::string& file) {
+  const std::string expected = "closewise: " + file + ": " + std::string(table.name) +
+                               ": expected tables like [" + std::string(table.name) +
+                               ".NAME], got ";
+  const auto* entries = node.as_table();
+  if (entries == nullptr) return Failure{expected + std::string(tomlTypeName(node.type()))};
+  if (entries->empty()) return Failure{expected + "an empty table"};
+  std::vector<RawEntry> raw;
+  for (const auto& [name, entry] : *entries) {
+    const auto* fields = entry.as_table();
+    if (fields == nullptr) {
+      return Failure{"closewise: " + file + ": " + std::string(table.name) + "." +
+                     std::string(name.str()) + ": expected a table, got " +
+                     std::string(tomlTypeName(entry.type()))};
+    }
+    auto read = tomlEntry(*fields, name.str(), table, file);
+    if (auto* failure = std::get_if<Failure>(&read)) return std::move(*failure);
+    raw.push_back(std::get<RawEntry>(std::move(read)));
+  }
+  return raw;
 }
 
 }  // namespace
@@ -126,16 +191,23 @@ Result<Layer> readConfigFile(const std::string& path) {
   }
   Layer layer = emptyLayer();
   for (const auto& [key, node] : table) {
+    if (const Table* named = findTable(key.str())) {
+      auto entries = tomlTable(node, *named, path);
+      if (auto* failure = std::get_if<Failure>(&entries)) return std::move(*failure);
+      layer.tables[static_cast<std::size_t>(named - tables().data())] =
+          std::get<std::vector<RawEntry>>(std::move(entries));
+      continue;
+    }
     const Setting* setting = findSetting(key.str());
     if (setting == nullptr) {
       return Failure{"closewise: " + path + ": unknown key \"" + std::string(key.str()) +
                      "\"; the keys are the long flags of closewise --help without the dashes"};
     }
-    auto values = tomlValues(node, *setting, path);
+    auto values = tomlValues(node, setting->name, setting->shape, path);
     if (auto* failure = std::get_if<Failure>(&values)) {
       return std::move(*failure);
     }
-    layer[static_cast<std::size_t>(setting - settings().data())] =
+    layer.values[static_cast<std::size_t>(setting - settings().data())] =
         std::get<std::vector<RawValue>>(std::move(values));
   }
   return layer;

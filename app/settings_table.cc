@@ -33,7 +33,36 @@ std::vector<Setting> buildTable() {
   std::vector<Setting> table;
   addRows(table, &Config::server, server::settingRows());
   addRows(table, &Config::admin, admin::settingRows());
+  addRows(table, &Config::upstream, upstream::settingRows());
   return table;
+}
+
+// Lifts a module's table: `add` appends an entry to the part's list, and each key, a row over one
+// entry, applies to the entry added last, since the file gives an entry's keys right after it.
+template <typename Part, typename Entry>
+Table liftTable(std::string_view name, std::string_view list, std::string_view required,
+                Part Config::*part, std::vector<Entry> Part::*entries,
+                settings::Expectation (*add)(Part&, std::string_view),
+                std::span<const settings::SettingRow<Entry>> keys) {
+  Table table{name, list, required,
+              [part, add](Config& c, std::string_view entry) { return add(c.*part, entry); },
+              {}};
+  for (const settings::SettingRow<Entry>& key : keys) {
+    table.keys.push_back(
+        {key.name, key.shape, key.help,
+         [part, entries, apply = key.apply](Config& c, std::string_view v) {
+           return apply(((c.*part).*entries).back(), v);
+         }});
+  }
+  return table;
+}
+
+std::vector<Table> buildTables() {
+  std::vector<Table> tables;
+  tables.push_back(liftTable(upstream::kTableName, "upstream", upstream::kRequiredKey,
+                             &Config::upstream, &upstream::Options::upstreams,
+                             upstream::addUpstream, upstream::upstreamKeys()));
+  return tables;
 }
 
 std::string describe(const RawValue& value) {
@@ -67,30 +96,85 @@ const Setting* findSetting(std::string_view name) {
   return found == table.end() ? nullptr : &*found;
 }
 
-Layer emptyLayer() {
-  return Layer(settings().size());
+const std::vector<Table>& tables() {
+  static const std::vector<Table> all = buildTables();
+  return all;
 }
 
-std::optional<Failure> applyLayer(Config& config, const Layer& layer,
-                                  const std::function<std::string(const Setting&)>& where) {
+const Table* findTable(std::string_view name) {
+  const auto& all = tables();
+  const auto found =
+      std::find_if(all.begin(), all.end(), [name](const Table& t) { return t.name == name; });
+  return found == all.end() ? nullptr : &*found;
+}
+
+Layer emptyLayer() {
+  return Layer{std::vector<std::vector<RawValue>>(settings().size()),
+               std::vector<std::vector<RawEntry>>(tables().size())};
+}
+
+namespace {
+
+std::optional<Failure> applySettings(Config& config, const Layer& layer,
+                                     const std::function<std::string(std::string_view)>& where) {
   const auto& table = settings();
   for (std::size_t i = 0; i < table.size(); ++i) {
     const Setting& setting = table[i];
-    if (layer[i].empty()) {
+    const std::vector<RawValue>& values = layer.values[i];
+    if (values.empty()) {
       continue;
     }
     // A list given by a source replaces the one below it, never extends it: a --listen on the
     // command line should not quietly add to the file's addresses.
     if (setting.clear) {
       setting.clear(config);
-    } else if (layer[i].size() > 1) {
-      return Failure{where(setting) + ": expected once, got " + std::to_string(layer[i].size()) +
-                     " times; only " + repeatableFlags() + " repeat"};
+    } else if (values.size() > 1) {
+      return Failure{where(setting.name) + ": expected once, got " +
+                     std::to_string(values.size()) + " times; only " + repeatableFlags() +
+                     " repeat"};
     }
-    for (const RawValue& value : layer[i]) {
+    for (const RawValue& value : values) {
       if (const auto expected = setting.apply(config, value.text)) {
-        return Failure{where(setting) + ": expected " + *expected + ", got " + describe(value)};
+        return Failure{where(setting.name) + ": expected " + *expected + ", got " +
+                       describe(value)};
       }
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<Failure> applyEntry(Config& config, const Table& table, const RawEntry& entry,
+                                  const std::function<std::string(std::string_view)>& where) {
+  const std::string path = std::string(table.name) + "." + entry.name;
+  if (const auto expected = table.add(config, entry.name)) {
+    return Failure{where(path) + ": expected " + *expected + ", got \"" + entry.name + "\""};
+  }
+  for (const auto& [index, value] : entry.keys) {
+    const TableKey& key = table.keys[index];
+    if (const auto expected = key.apply(config, value.text)) {
+      return Failure{where(path + "." + std::string(key.name)) + ": expected " + *expected +
+                     ", got " + describe(value)};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Failure> applyLayer(Config& config, const Layer& layer,
+                                  const std::function<std::string(std::string_view)>& where) {
+  if (auto failure = applySettings(config, layer, where)) return failure;
+  const auto& all = tables();
+  for (std::size_t t = 0; t < all.size(); ++t) {
+    if (layer.tables[t].empty()) continue;
+    // The table replaces the list below it, as its setting would; a source that gave both
+    // already cleared the list when it applied the setting.
+    const Setting& list = *findSetting(all[t].list);
+    if (layer.values[static_cast<std::size_t>(&list - settings().data())].empty()) {
+      list.clear(config);
+    }
+    for (const RawEntry& entry : layer.tables[t]) {
+      if (auto failure = applyEntry(config, all[t], entry, where)) return failure;
     }
   }
   return std::nullopt;
@@ -99,6 +183,7 @@ std::optional<Failure> applyLayer(Config& config, const Layer& layer,
 std::optional<Failure> finishSettings(Config& config) {
   auto problem = server::finishConfig(config.server);
   if (!problem) problem = admin::finishOptions(config.admin);
+  if (!problem) problem = upstream::finishOptions(config.upstream);
   if (problem) return Failure{"closewise: " + *problem};
   return std::nullopt;
 }
