@@ -23,12 +23,47 @@ struct StatesFlags {
   std::string source = "sock_diag";
 };
 
+// Breaks text into lines of at most `width` columns at spaces.
+std::string wrap(std::string_view text, std::size_t width) {
+  std::string wrapped;
+  std::size_t column = 0;
+  while (!text.empty()) {
+    const std::string_view word = text.substr(0, text.find(' '));
+    text.remove_prefix(std::min(text.size(), word.size() + 1));
+    if (column > 0 && column + 1 + word.size() > width) {
+      wrapped += '\n';
+      column = 0;
+    } else if (column > 0) {
+      wrapped += ' ';
+      ++column;
+    }
+    wrapped += word;
+    column += word.size();
+  }
+  return wrapped + '\n';
+}
+
+// "A table [upstreams.NAME] in the file is one --upstream, with the keys url, ...": generated from
+// the tables, so the keys listed are the keys read.
+std::string tablesHelp() {
+  std::string text;
+  for (const Table& table : tables()) {
+    text += wrap("A table [" + std::string(table.name) + ".NAME] in the file is one --" +
+                     std::string(table.list) + ", with the keys " + keyNames(table) + " (" +
+                     std::string(table.required) +
+                     " required); a key set there wins over the flag that sets it for all.",
+                 88);
+  }
+  return text;
+}
+
 std::string serveHelpFooter() {
   return "Every flag above can also be set in the TOML file given to --config, as a key named\n"
          "like the flag without \"--\" (idle-timeout = \"75s\"); the command line wins over the\n"
          "file. On SIGHUP the file is read again and the settings marked reloadable take their\n"
          "new values; the others need a restart. Durations: 250ms, 5s, 1m, 2h. Sizes: 16384,\n"
-         "16KiB, 1MiB, 1GiB.\n"
+         "16KiB, 1MiB, 1GiB.\n" +
+         tablesHelp() +
          "See docs/configuration.md for what each setting is for and why its default.\n";
 }
 

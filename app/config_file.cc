@@ -112,15 +112,6 @@ Result<std::vector<RawValue>> tomlValues(const toml::node& node, std::string_vie
   return values;
 }
 
-std::string keyNames(const Table& table) {
-  std::string names;
-  for (std::size_t i = 0; i < table.keys.size(); ++i) {
-    names += (i == 0 ? "" : i + 1 == table.keys.size() ? " and " : ", ") +
-             std::string(table.keys[i].name);
-  }
-  return names;
-}
-
 // One [upstreams.NAME] table: each key found among the table's keys and read with its shape, and
 // the required key present.
 Result<RawEntry> tomlEntry(const toml::table& entry, std::string_view name, const Table& table,

@@ -69,17 +69,22 @@ std::string describe(const RawValue& value) {
   return value.quoted ? "\"" + value.text + "\"" : value.text;
 }
 
+// "a, b and c".
+std::string joinNames(const std::vector<std::string>& names) {
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
+  }
+  return text;
+}
+
 // The flags that may repeat, for the message that refuses another one given twice.
 std::string repeatableFlags() {
   std::vector<std::string> names;
   for (const Setting& setting : settings()) {
     if (settings::isList(setting.shape)) names.push_back("--" + std::string(setting.name));
   }
-  std::string text;
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    text += (i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + names[i];
-  }
-  return text;
+  return joinNames(names);
 }
 
 }  // namespace
@@ -106,6 +111,12 @@ const Table* findTable(std::string_view name) {
   const auto found =
       std::find_if(all.begin(), all.end(), [name](const Table& t) { return t.name == name; });
   return found == all.end() ? nullptr : &*found;
+}
+
+std::string keyNames(const Table& table) {
+  std::vector<std::string> names;
+  for (const TableKey& key : table.keys) names.emplace_back(key.name);
+  return joinNames(names);
 }
 
 Layer emptyLayer() {

@@ -56,6 +56,8 @@ struct Table {
 
 const std::vector<Table>& tables();
 const Table* findTable(std::string_view name);
+// "url, max-connections, ... and queue-timeout", for --help and the message for an unknown key.
+std::string keyNames(const Table& table);
 
 // One value as it arrived. `quoted` remembers whether it was text, so a message can show a TOML
 // integer as 5 and a string as "5".
