@@ -82,7 +82,7 @@ TEST_CASE("a bad --upstream-* default says what it expected", "[config][upstream
   }
 }
 
-TEST_CASE("a bad [upstreams.NAME] table names the file and the key's path",
+TEST_CASE("a bad upstreams.NAME table names the file and the path of the key",
           "[config][upstream][errors]") {
   const std::vector<std::pair<std::string, std::string>> cases{
       {"[upstreams.api]\nurl = \"http://x\"\nconnect-timeout = \"0\"\n",
