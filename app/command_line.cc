@@ -268,9 +268,8 @@ Result<Config> serveConfig(const Layer& cli, const std::string& configFile) {
 Result<StatesArgs> statesArgs(const StatesFlags& flags, const Layer& cli,
                               const std::string& configFile) {
   const bool anyServeFlag =
-      !configFile.empty() ||
-      std::any_of(cli.values.begin(), cli.values.end(),
-                  [](const auto& values) { return !values.empty(); });
+      !configFile.empty() || std::any_of(cli.values.begin(), cli.values.end(),
+                                         [](const auto& values) { return !values.empty(); });
   if (anyServeFlag) {
     return Failure{
         "closewise: states takes only --port, --json, --watch and --source; "

@@ -44,15 +44,16 @@ Table liftTable(std::string_view name, std::string_view list, std::string_view r
                 Part Config::*part, std::vector<Entry> Part::*entries,
                 settings::Expectation (*add)(Part&, std::string_view),
                 std::span<const settings::SettingRow<Entry>> keys) {
-  Table table{name, list, required,
+  Table table{name,
+              list,
+              required,
               [part, add](Config& c, std::string_view entry) { return add(c.*part, entry); },
               {}};
   for (const settings::SettingRow<Entry>& key : keys) {
-    table.keys.push_back(
-        {key.name, key.shape, key.help,
-         [part, entries, apply = key.apply](Config& c, std::string_view v) {
-           return apply(((c.*part).*entries).back(), v);
-         }});
+    table.keys.push_back({key.name, key.shape, key.help,
+                          [part, entries, apply = key.apply](Config& c, std::string_view v) {
+                            return apply(((c.*part).*entries).back(), v);
+                          }});
   }
   return table;
 }
@@ -140,9 +141,8 @@ std::optional<Failure> applySettings(Config& config, const Layer& layer,
     if (setting.clear) {
       setting.clear(config);
     } else if (values.size() > 1) {
-      return Failure{where(setting.name) + ": expected once, got " +
-                     std::to_string(values.size()) + " times; only " + repeatableFlags() +
-                     " repeat"};
+      return Failure{where(setting.name) + ": expected once, got " + std::to_string(values.size()) +
+                     " times; only " + repeatableFlags() + " repeat"};
     }
     for (const RawValue& value : values) {
       if (const auto expected = setting.apply(config, value.text)) {

@@ -127,7 +127,9 @@ const std::array<settings::SettingRow<Options>, 6> kRows{{
     {"upstream-max-connections", Shape::Count, Reload::Restart, "Upstreams", "N",
      "Connections per upstream per worker, 1 to 4096",
      [](const Options& o) { return std::to_string(o.defaults.maxConnections); },
-     [](Options& o, std::string_view v) { return setMaxConnections(o.defaults.maxConnections, v); }},
+     [](Options& o, std::string_view v) {
+       return setMaxConnections(o.defaults.maxConnections, v);
+     }},
     {"upstream-connect-timeout", Shape::Duration, Reload::Restart, "Upstreams", "DURATION",
      "Time an upstream has to accept a connection (the TCP handshake)",
      [](const Options& o) { return settings::showDuration(o.defaults.timeouts.connect); },
@@ -174,8 +176,7 @@ std::span<const settings::SettingRow<UpstreamSpec>> upstreamKeys() {
 Expectation addUpstream(Options& options, std::string_view name) {
   if (name.empty() || name.size() > kMaxNameLength ||
       !std::all_of(name.begin(), name.end(), isNameChar)) {
-    return "a name of 1 to " + std::to_string(kMaxNameLength) +
-           " letters, digits, '-' and '_'";
+    return "a name of 1 to " + std::to_string(kMaxNameLength) + " letters, digits, '-' and '_'";
   }
   const auto same = [name](const UpstreamSpec& u) { return u.name == name; };
   if (std::any_of(options.upstreams.begin(), options.upstreams.end(), same)) {

@@ -69,9 +69,9 @@ url = "http://y"
 
 TEST_CASE("a bad --upstream-* default says what it expected", "[config][upstream][errors]") {
   const std::vector<std::pair<std::string, std::string>> bad{
-      {"--upstream-max-connections", "0"},       {"--upstream-max-connections", "4097"},
-      {"--upstream-max-connections", "many"},    {"--upstream-connect-timeout", "0"},
-      {"--upstream-response-timeout", "5"},      {"--upstream-idle-timeout", "off"},
+      {"--upstream-max-connections", "0"},    {"--upstream-max-connections", "4097"},
+      {"--upstream-max-connections", "many"}, {"--upstream-connect-timeout", "0"},
+      {"--upstream-response-timeout", "5"},   {"--upstream-idle-timeout", "off"},
       {"--upstream-queue-timeout", "1.5s"},
   };
   for (const auto& [flag, value] : bad) {

@@ -43,9 +43,8 @@ TEST_CASE("no upstream unless one is named, and the defaults are PoolSettings{}'
 }
 
 TEST_CASE("each --upstream names an origin, which takes the defaults", "[config][upstream]") {
-  const Config c = serveConfig(
-      {"--upstream", "api=http://127.0.0.1:9000", "--upstream", "web_2=http://backend.internal/",
-       "--upstream", "v6=http://[::1]"});
+  const Config c = serveConfig({"--upstream", "api=http://127.0.0.1:9000", "--upstream",
+                                "web_2=http://backend.internal/", "--upstream", "v6=http://[::1]"});
   REQUIRE(c.upstream.upstreams.size() == 3);
   const auto& api = c.upstream.upstreams[0];
   CHECK(api.name == "api");
@@ -64,10 +63,10 @@ TEST_CASE("each --upstream names an origin, which takes the defaults", "[config]
 
 TEST_CASE("every --upstream-* flag reaches the defaults and each upstream's pool",
           "[config][upstream]") {
-  const Config c = serveConfig({"--upstream", "api=http://127.0.0.1:9000",
-                                "--upstream-max-connections", "7", "--upstream-connect-timeout",
-                                "1500ms", "--upstream-response-timeout", "9s",
-                                "--upstream-idle-timeout", "3s", "--upstream-queue-timeout", "2s"});
+  const Config c =
+      serveConfig({"--upstream", "api=http://127.0.0.1:9000", "--upstream-max-connections", "7",
+                   "--upstream-connect-timeout", "1500ms", "--upstream-response-timeout", "9s",
+                   "--upstream-idle-timeout", "3s", "--upstream-queue-timeout", "2s"});
   for (const PoolSettings& pool : {c.upstream.defaults, c.upstream.upstreams.at(0).pool}) {
     CHECK(pool.maxConnections == 7);
     CHECK(pool.timeouts.connect == 1500ms);

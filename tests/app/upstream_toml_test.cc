@@ -77,10 +77,10 @@ TEST_CASE("a table's keys reach its upstream, and the others take the defaults",
 TEST_CASE("an upstream's own value beats a default given by a higher source",
           "[config][upstream][toml]") {
   const TomlFile file(kTwoUpstreams);
-  const Config c = serveConfig({"--config", file.path(), "--upstream-max-connections", "50",
-                                "--upstream-connect-timeout", "5s", "--upstream-response-timeout",
-                                "30s", "--upstream-idle-timeout", "1s",
-                                "--upstream-queue-timeout", "9s"});
+  const Config c =
+      serveConfig({"--config", file.path(), "--upstream-max-connections", "50",
+                   "--upstream-connect-timeout", "5s", "--upstream-response-timeout", "30s",
+                   "--upstream-idle-timeout", "1s", "--upstream-queue-timeout", "9s"});
   const UpstreamSpec& api = named(c, "api");
   CHECK(api.pool.maxConnections == 4);
   CHECK(api.pool.timeouts.connect == 1s);
