@@ -112,6 +112,11 @@ Result<std::vector<RawValue>> tomlValues(const toml::node& node, std::string_vie
   return values;
 }
 
+Failure unknownKey(const std::string& file, const std::string& keyPath, const Table& table) {
+  return Failure{"closewise: " + file + ": unknown key \"" + keyPath + "\"; the keys of [" +
+                 std::string(table.name) + ".NAME] are " + keyNames(table)};
+}
+
 // One [upstreams.NAME] table: each key found among the table's keys and read with its shape, and
 // the required key present.
 Result<RawEntry> tomlEntry(const toml::table& entry, std::string_view name, const Table& table,
@@ -120,14 +125,14 @@ Result<RawEntry> tomlEntry(const toml::table& entry, std::string_view name, cons
   RawEntry raw{std::string(name), {}};
   bool required = false;
   for (const auto& [key, node] : entry) {
+    const std::string_view keyName = key.str();
+    const std::string keyPath = path + "." + std::string(keyName);
     const auto found = std::find_if(table.keys.begin(), table.keys.end(),
-                                    [&](const TableKey& k) { return k.name == key.str(); });
+                                    [keyName](const TableKey& k) { return k.name == keyName; });
     if (found == table.keys.end()) {
-      return Failure{"closewise: " + file + ": unknown key \"" + path + "." +
-                     std::string(key.str()) + "\"; the keys of [" + std::string(table.name) +
-                     ".NAME] are " + keyNames(table)};
+      return unknownKey(file, keyPath, table);
     }
-    auto values = tomlValues(node, path + "." + std::string(key.str()), found->shape, file);
+    auto values = tomlValues(node, keyPath, found->shape, file);
     if (auto* failure = std::get_if<Failure>(&values)) return std::move(*failure);
     const auto index = static_cast<std::size_t>(found - table.keys.begin());
     raw.keys.emplace_back(index, std::get<std::vector<RawValue>>(values).front());
