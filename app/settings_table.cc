@@ -1,6 +1,7 @@
 #include "app/settings_table.h"
 
 #include <algorithm>
+#include <cassert>
 #include <span>
 
 namespace closewise::app {
@@ -50,17 +51,17 @@ Table liftTable(std::string_view name, std::string_view list, std::string_view r
               [part, add](Config& c, std::string_view entry) { return add(c.*part, entry); },
               {}};
   for (const settings::SettingRow<Entry>& key : keys) {
-    table.keys.push_back({key.name, key.shape, key.help,
-                          [part, entries, apply = key.apply](Config& c, std::string_view v) {
-                            return apply(((c.*part).*entries).back(), v);
-                          }});
+    table.keys.push_back(
+        {key.name, key.shape, [part, entries, apply = key.apply](Config& c, std::string_view v) {
+           return apply(((c.*part).*entries).back(), v);
+         }});
   }
   return table;
 }
 
 std::vector<Table> buildTables() {
   std::vector<Table> tables;
-  tables.push_back(liftTable(upstream::kTableName, "upstream", upstream::kRequiredKey,
+  tables.push_back(liftTable(upstream::kTableName, upstream::kListSetting, upstream::kRequiredKey,
                              &Config::upstream, &upstream::Options::upstreams,
                              upstream::addUpstream, upstream::upstreamKeys()));
   return tables;
@@ -180,9 +181,10 @@ std::optional<Failure> applyLayer(Config& config, const Layer& layer,
     if (layer.tables[t].empty()) continue;
     // The table replaces the list below it, as its setting would; a source that gave both
     // already cleared the list when it applied the setting.
-    const Setting& list = *findSetting(all[t].list);
-    if (layer.values[static_cast<std::size_t>(&list - settings().data())].empty()) {
-      list.clear(config);
+    const Setting* list = findSetting(all[t].list);
+    assert(list != nullptr && list->clear && "a table fills a list setting");
+    if (layer.values[static_cast<std::size_t>(list - settings().data())].empty()) {
+      list->clear(config);
     }
     for (const RawEntry& entry : layer.tables[t]) {
       if (auto failure = applyEntry(config, all[t], entry, where)) return failure;

@@ -39,7 +39,6 @@ const Setting* findSetting(std::string_view name);
 struct TableKey {
   std::string_view name;
   settings::Shape shape;
-  std::string_view help;
   std::function<settings::Expectation(Config&, std::string_view)> apply;
 };
 

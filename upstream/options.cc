@@ -114,7 +114,7 @@ Expectation addNamedUrl(Options& options, std::string_view text) {
 }
 
 const std::array<settings::SettingRow<Options>, 6> kRows{{
-    {"upstream", Shape::NameList, Reload::Restart, "Upstreams", "NAME=URL",
+    {kListSetting, Shape::NameList, Reload::Restart, "Upstreams", "NAME=URL",
      "A named origin handlers call, http://HOST[:PORT] (HOST may be a name); repeat for more",
      [](const Options& o) {
        std::string joined;

@@ -48,8 +48,10 @@ struct Options {
 // The upstream rows, in --help order: `upstream` (the list), then the defaults.
 std::span<const settings::SettingRow<Options>> settingRows();
 
-// The file's form of the list, one table per upstream: [upstreams.NAME]. The name of the table of
-// tables, and the keys of each, as rows over one upstream; `url` is the one every table needs.
+// The file's form of the list, one table per upstream: [upstreams.NAME]. The name of the list's
+// row, of the table of tables, and the keys of each, as rows over one upstream; `url` is the one
+// every table needs.
+inline constexpr std::string_view kListSetting = "upstream";
 inline constexpr std::string_view kTableName = "upstreams";
 inline constexpr std::string_view kRequiredKey = "url";
 std::span<const settings::SettingRow<UpstreamSpec>> upstreamKeys();
