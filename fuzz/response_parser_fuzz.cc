@@ -32,9 +32,9 @@
 namespace closewise::fuzz {
 namespace {
 
+using protocol::ResponseFraming;
 using protocol::Header;
 using protocol::Response;
-using protocol::ResponseFraming;
 using protocol::ResponseLimits;
 using protocol::ResponseParser;
 using protocol::ResponseResult;
