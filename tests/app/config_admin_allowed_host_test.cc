@@ -13,6 +13,7 @@
 #include "app/command_line.h"
 #include "app/settings_table.h"
 #include "tests/app/command_line.h"
+#include "tests/app/toml_file.h"
 
 namespace {
 
@@ -26,22 +27,7 @@ std::vector<std::string> allowedHosts(const std::vector<std::string>& args) {
   return run.outcome.parsed.config.admin.allowedHosts;
 }
 
-// A TOML file for the life of one test.
-class TomlFile {
- public:
-  explicit TomlFile(std::string_view contents)
-      : path_(std::filesystem::temp_directory_path() /
-              ("closewise_allowed_host_" + std::to_string(getpid()) + ".toml")) {
-    std::ofstream(path_) << contents;
-  }
-  ~TomlFile() { std::filesystem::remove(path_); }
-  TomlFile(const TomlFile&) = delete;
-  TomlFile& operator=(const TomlFile&) = delete;
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using closewise::test::TomlFile;
 
 }  // namespace
 

@@ -12,6 +12,7 @@
 #include "app/command_line.h"
 #include "app/settings_table.h"
 #include "tests/app/command_line.h"
+#include "tests/app/toml_file.h"
 
 namespace {
 
@@ -34,23 +35,8 @@ Failure refuse(std::vector<std::string> args) {
   return Failure{message, run.out};
 }
 
-class TempFile {
- public:
-  explicit TempFile(std::string_view contents) {
-    static int serial = 0;
-    path_ = std::filesystem::temp_directory_path() /
-            ("closewise_errors_" + std::to_string(getpid()) + "_" + std::to_string(++serial));
-    std::ofstream(path_) << contents;
-  }
-  ~TempFile() { std::filesystem::remove(path_); }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+// A file for one test: a config file, or an admin token file.
+using TempFile = closewise::test::TomlFile;
 
 }  // namespace
 

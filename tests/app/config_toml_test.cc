@@ -12,6 +12,7 @@
 #include "app/command_line.h"
 #include "app/settings_table.h"
 #include "tests/app/command_line.h"
+#include "tests/app/toml_file.h"
 
 namespace {
 
@@ -19,25 +20,7 @@ using namespace std::chrono_literals;
 using closewise::app::Config;
 using closewise::server::ListenAddress;
 
-// A TOML file that exists for the life of one test.
-class TomlFile {
- public:
-  explicit TomlFile(std::string_view contents) {
-    static int serial = 0;
-    path_ =
-        std::filesystem::temp_directory_path() /
-        ("closewise_config_" + std::to_string(getpid()) + "_" + std::to_string(++serial) + ".toml");
-    std::ofstream(path_) << contents;
-  }
-  ~TomlFile() { std::filesystem::remove(path_); }
-  TomlFile(const TomlFile&) = delete;
-  TomlFile& operator=(const TomlFile&) = delete;
-
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using closewise::test::TomlFile;
 
 Config serveConfig(std::vector<std::string> args) {
   const closewise::test::CommandLineRun run = closewise::test::runCommandLine(std::move(args));

@@ -1,4 +1,4 @@
-// A TOML file that exists for the life of one test, under the temporary directory, named after
+// A file (a TOML file, an admin token file) that exists for the life of one test, under the temporary directory, named after
 // the process so that parallel test runs never share one.
 #pragma once
 
@@ -16,7 +16,7 @@ class TomlFile {
   explicit TomlFile(std::string_view contents) {
     static int serial = 0;
     path_ = std::filesystem::temp_directory_path() /
-            ("closewise_upstreams_" + std::to_string(getpid()) + "_" + std::to_string(++serial) +
+            ("closewise_config_" + std::to_string(getpid()) + "_" + std::to_string(++serial) +
              ".toml");
     std::ofstream(path_) << contents;
   }
