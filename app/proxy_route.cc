@@ -40,6 +40,7 @@ upstream::Request outbound(const Request& request, std::string_view target) {
   return out;
 }
 
+// BEGIN upstream example (quoted in docs/handler-api.md, "Calling an upstream")
 // One proxied exchange: owns the Responder and the upstream request's handle. It is entered from
 // both sides (the pool's callbacks; the Responder's onWritable and onCancel), and one entry may
 // run inside another (a write that finds the client gone runs onCancel inside onBody; a resume
@@ -166,5 +167,6 @@ void registerProxyRoute(server::Router& router, const upstream::Registry& upstre
     ProxyExchange::start(std::move(responder), *pool, outbound(request, *path));
   });
 }
+// END upstream example
 
 }  // namespace closewise::app
