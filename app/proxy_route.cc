@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -19,25 +21,59 @@ std::vector<Header> textPlain() {
   return {{"Content-Type", "text/plain; charset=utf-8"}};
 }
 
+// The client's address without its port, as X-Forwarded-For lists it ("::1", not "[::1]:5").
+std::string clientHost(const Responder& responder) {
+  std::string address = responder.peerAddress();
+  address.erase(std::min(address.rfind(':'), address.size()));
+  if (address.starts_with('[')) address = address.substr(1, address.size() - 2);
+  return address;
+}
+
 // The request as the upstream gets it: the end-to-end fields only (RFC 9110 section 7.6.1);
 // Host is left for the pool to set to the origin's authority, since the client named us and not
 // the upstream (RFC 9110 section 7.2); Expect goes too, since the whole body is already here
-// and is sent at once; and a Via names this hop (RFC 9110 section 7.6.3: a gateway MUST send one
-// in each request it forwards).
-upstream::Request outbound(const Request& request, std::string_view target) {
+// and is sent at once; a Via names this hop (RFC 9110 section 7.6.3: a gateway MUST send one in
+// each request it forwards), and X-Forwarded-For gains our client, after any a proxy in front
+// of us wrote, as HAProxy and nginx add theirs.
+upstream::Request outbound(const Request& request, std::string_view target,
+                           const std::string& client) {
   upstream::Request out;
   out.method = request.method;
   out.target = std::string(target);
+  std::string forwardedFor;
   for (Header& field : upstream::endToEndHeaders(request.headers)) {
     if (protocol::equalsIgnoreCase(field.name, "Host") ||
         protocol::equalsIgnoreCase(field.name, "Expect")) {
       continue;
     }
+    if (protocol::equalsIgnoreCase(field.name, "X-Forwarded-For")) {
+      forwardedFor += (forwardedFor.empty() ? "" : ", ") + field.value;
+      continue;
+    }
     out.headers.push_back(std::move(field));
   }
+  if (!client.empty()) forwardedFor += (forwardedFor.empty() ? "" : ", ") + client;
+  if (!forwardedFor.empty()) out.headers.push_back({"X-Forwarded-For", forwardedFor});
   out.headers.push_back({"Via", "1.1 closewise"});
   out.body = request.body;
   return out;
+}
+
+// "/proxy/NAME/REST?QUERY" -> NAME and "/REST?QUERY" (just "/" when there is no REST).
+struct ProxyTarget {
+  std::string_view name;
+  std::string target;
+};
+std::optional<ProxyTarget> proxyTarget(const Request& request) {
+  constexpr std::string_view kPrefix = "/proxy/";
+  const std::string_view rest = std::string_view(request.path).substr(kPrefix.size());
+  const std::size_t slash = rest.find('/');
+  ProxyTarget parsed{
+      rest.substr(0, slash),
+      std::string(slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash))};
+  if (parsed.name.empty()) return std::nullopt;
+  if (!request.query.empty()) parsed.target += "?" + request.query;
+  return parsed;
 }
 
 // BEGIN upstream example (quoted in docs/handler-api.md, "Calling an upstream")
@@ -152,19 +188,19 @@ class ProxyExchange {
 }  // namespace
 
 void registerProxyRoute(server::Router& router, const upstream::Registry& upstreams) {
-  router.on("*", "/proxy", [&upstreams](const Request& request, Responder responder) {
-    const auto name = request.queryParam("to");
-    const auto path = request.queryParam("path");
-    if (!name || !path || path->empty() || path->front() != '/') {
-      responder.send(400, "usage: /proxy?to=NAME&path=/PATH\n", textPlain());
+  router.on("*", "/proxy/*", [&upstreams](const Request& request, Responder responder) {
+    const auto target = proxyTarget(request);
+    if (!target) {
+      responder.send(404, "usage: /proxy/NAME/PATH\n", textPlain());
       return;
     }
-    upstream::Pool* pool = upstreams.pool(responder.loop(), *name);
+    upstream::Pool* pool = upstreams.pool(responder.loop(), target->name);
     if (pool == nullptr) {
-      responder.send(404, "no upstream named " + std::string(*name) + "\n", textPlain());
+      responder.send(404, "no upstream named " + std::string(target->name) + "\n", textPlain());
       return;
     }
-    ProxyExchange::start(std::move(responder), *pool, outbound(request, *path));
+    const std::string client = clientHost(responder);
+    ProxyExchange::start(std::move(responder), *pool, outbound(request, target->target, client));
   });
 }
 // END upstream example

@@ -134,6 +134,10 @@ bool Responder::end() {
   return connection_ != nullptr && connection_->respondEnd();
 }
 
+std::string Responder::peerAddress() const {
+  return connection_ != nullptr ? connection_->peerAddress() : std::string();
+}
+
 void Responder::onCancel(std::function<void()> callback) {
   if (connection_ == nullptr) return;
   if (!connection_->hooks_) connection_->hooks_ = std::make_unique<Connection::HandlerHooks>();

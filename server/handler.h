@@ -64,6 +64,9 @@ class Responder {
   void onCancel(std::function<void()> callback);
 
   uv_loop_t* loop() const noexcept { return loop_; }
+  // The client's address as the socket has it, "10.0.0.5:51234" or "[2001:db8::1]:51234"; empty
+  // once the exchange is gone. A proxy in front is this peer: its client is in X-Forwarded-For.
+  std::string peerAddress() const;
 
  private:
   friend class Connection;

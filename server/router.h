@@ -1,7 +1,10 @@
-// A small exact-path router: router.on("GET", "/path", handler).
+// A small router: router.on("GET", "/path", handler) for one path, router.on("GET", "/files/*",
+// handler) for every path under /files/ (a subtree, as a trailing '/' is in Go's ServeMux).
 //
-// Lookup is by exact path (the target without its query). A path that is known but not for this
-// method answers 405 with an Allow header (RFC 9110 section 15.5.6); an unknown path answers 404.
+// Lookup is by the path (the target without its query): an exact route first, else the subtree
+// with the longest prefix. A path that is known but not for this method answers 405 with an Allow
+// header (RFC 9110 section 15.5.6); an unknown path answers 404. The handler reads the rest of the
+// path from the request itself.
 #pragma once
 
 #include <string>
@@ -15,8 +18,9 @@ namespace closewise::server {
 
 class Router {
  public:
-  // method "*" matches every method. A later registration of the same method and path replaces
-  // the earlier one.
+  // method "*" matches every method. A path ending in "/*" names the subtree under it ("/files/*"
+  // matches "/files/a" and "/files/a/b", not "/files"). A later registration of the same method
+  // and path replaces the earlier one.
   Router& on(std::string_view method, std::string_view path, Handler handler);
 
   struct Match {
@@ -37,7 +41,16 @@ class Router {
       return std::hash<std::string_view>{}(s);
     }
   };
-  std::unordered_map<std::string, std::vector<Route>, StringHash, std::equal_to<>> routes_;
+  using Routes = std::vector<Route>;
+  // Adds a route, or replaces the handler of the same method.
+  static void place(Routes& routes, std::string_view method, Handler handler);
+  static Match choose(const Routes& routes, std::string_view method);
+  const Routes* subtreeOf(std::string_view path) const;
+
+  std::unordered_map<std::string, Routes, StringHash, std::equal_to<>> routes_;
+  // Subtrees by prefix ("/files/"), longest first, so the most specific one wins; a handful at
+  // most, so a walk beats a trie.
+  std::vector<std::pair<std::string, Routes>> subtrees_;
 };
 
 }  // namespace closewise::server

@@ -72,8 +72,7 @@ RawClient& ProxyHarness::connect() {
 
 std::string ProxyHarness::proxyGet(const std::string& name, const std::string& path,
                                    const std::string& extraHeaders) {
-  return "GET /proxy?to=" + name + "&path=" + path + " HTTP/1.1\r\nHost: test\r\n" + extraHeaders +
-         "\r\n";
+  return "GET /proxy/" + name + path + " HTTP/1.1\r\nHost: test\r\n" + extraHeaders + "\r\n";
 }
 
 upstream::PoolSnapshot ProxyHarness::books() const {

@@ -30,7 +30,7 @@ class ProxyHarness {
 
   // A raw client connected to the server's public port.
   RawClient& connect();
-  // "GET /proxy?to=NAME&path=PATH HTTP/1.1" with a Host, ready to send.
+  // "GET /proxy/NAME/PATH HTTP/1.1" (`path` starts with '/') with a Host, ready to send.
   static std::string proxyGet(const std::string& name, const std::string& path,
                               const std::string& extraHeaders = {});
   bool runUntil(const std::function<bool()>& pred, std::chrono::milliseconds limit = 5s) {
