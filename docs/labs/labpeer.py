@@ -11,9 +11,11 @@ loop is bounded in count and in time, so a lab can never hang on this program.
     labpeer.py serve-linger0     --port P --bytes N  answers, then close() with SO_LINGER {1, 0}
     labpeer.py serve-close-early --port P            answers 400, then close() with input unread
     labpeer.py serve-inactivity  --port P --timeout S   only a per-read timeout on the head
+    labpeer.py serve-idle-close  --port P --idle S   closes a connection S seconds after its answer
     labpeer.py churn         --port P --count N   one request per connection, client closes
     labpeer.py wait-server-close --port P --count N   keep-alive requests, wait for the server's FIN
     labpeer.py per-request   --port P --count N [--keepalive] [--reuseaddr] [--bind-ports A-B]
+                             [--path X]
     labpeer.py bind-connect  --port P [--bind-port N] [--reuseaddr] [--no-port] [--request]
     labpeer.py hold-many     --port P --count N --seconds S     opens connections, never closes
     labpeer.py connect-many  --port P --count N --spacing S     times each connect
@@ -205,6 +207,51 @@ def serve_inactivity(args):
     say("held_seconds", f"{time.monotonic() - started:.1f}")
 
 
+def serve_idle_close(args):
+    """Answers every request and closes a connection `--idle` seconds after its last answer, as a
+    server with a short keep-alive timeout does (nginx's keepalive_timeout, Node's
+    keepAliveTimeout). Nothing is wrong with this one: it is the upstream a client has to expect.
+    The answer does not announce the close, since an idle timeout cannot know it will expire."""
+    lsock = listener(args.host, args.port, backlog=128)
+    lsock.setblocking(False)
+    sel = selectors.DefaultSelector()
+    sel.register(lsock, selectors.EVENT_READ)
+    close_at = {}  # socket -> when it has been idle long enough
+    accepted = closed = answered = 0
+    say("listening", lsock.getsockname()[1])
+    deadline = time.monotonic() + args.max_seconds
+    while time.monotonic() < deadline:
+        for key, _ in sel.select(timeout=0.01):
+            if key.fileobj is lsock:
+                conn, _ = lsock.accept()
+                accepted += 1
+                sel.register(conn, selectors.EVENT_READ)
+                continue
+            conn = key.fileobj
+            try:
+                data = conn.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                sel.unregister(conn)
+                close_at.pop(conn, None)
+                conn.close()
+                continue
+            if b"\r\n\r\n" in data:
+                conn.sendall(OK)
+                answered += 1
+                close_at[conn] = time.monotonic() + args.idle
+        now = time.monotonic()
+        for conn in [c for c, at in close_at.items() if at <= now]:
+            sel.unregister(conn)
+            del close_at[conn]
+            conn.close()  # our FIN first: the client must notice it and close its end
+            closed += 1
+            say("closed_idle", closed)  # as it happens: the lab reads it while this still runs
+    say("accepted", accepted)
+    say("answered", answered)
+
+
 def serve_no_accept(args):
     """Listens with a small backlog and does not call accept() until `--go-file` exists, as a
     server whose accept loop is stalled (blocked on a lock, a full thread pool, a long GC pause)
@@ -303,7 +350,7 @@ def per_request(args):
                     sock.bind(("0.0.0.0", bind_ports[i % len(bind_ports)]))
                 sock.settimeout(args.timeout)
                 sock.connect((args.host, args.port))
-            sock.sendall(request("/"))
+            sock.sendall(request(args.path))
             status, _ = read_response(sock)
             if status != 200:
                 raise ConnectionError(f"status {status}")
@@ -607,11 +654,12 @@ def main():
     add("serve-linger0", serve_linger0, bytes=dict(type=int, default=8 << 20))
     add("serve-close-early", serve_close_early)
     add("serve-inactivity", serve_inactivity)
+    add("serve-idle-close", serve_idle_close, idle=dict(type=float, default=0.05))
     add("churn", churn, count=dict(type=int, default=100))
     add("wait-server-close", wait_server_close, count=dict(type=int, default=10))
     add("per-request", per_request, count=dict(type=int, default=300),
         keepalive=dict(action="store_true"), reuseaddr=dict(action="store_true"),
-        bind_ports=dict(default=""))
+        bind_ports=dict(default=""), path=dict(default="/"))
     add("bind-connect", bind_connect, bind_port=dict(type=int, default=-1),
         reuseaddr=dict(action="store_true"), no_port=dict(action="store_true"),
         request=dict(action="store_true"))
