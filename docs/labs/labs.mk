@@ -1,7 +1,7 @@
 # Included by the root Makefile. `make lab-<name>` runs one lab of docs/close-handling.md against
 # the release binary (build/bin/closewise); `make labs` runs them all. See docs/labs/README.md.
 
-LABS := close-wait client-close-wait time-wait-side port-exhaustion \
+LABS := close-wait client-close-wait time-wait-side port-exhaustion client-port-exhaustion \
         linger-zero lingering-close dead-peer \
         slowloris tw-sysctls accept-queue balancer-race check-mermaid
 
