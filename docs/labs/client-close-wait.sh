@@ -51,7 +51,11 @@ for ((i = 1; i <= CLIENTS; i++)); do
 done
 for pid in "${CW_PIDS[@]}"; do wait "$pid" || true; done
 POOLED_OK=0
-for ((i = 1; i <= CLIENTS; i++)); do POOLED_OK=$((POOLED_OK + $(kv "pooled-$i" ok))); done
+POOLED_ERROR=none
+for ((i = 1; i <= CLIENTS; i++)); do
+  POOLED_OK=$((POOLED_OK + $(kv "pooled-$i" ok)))
+  [[ $POOLED_ERROR != none ]] || POOLED_ERROR=$(kv "pooled-$i" first_error)
+done
 # The upstream closes the pool's idle connections 50 ms after the last answers. The pool reads
 # them in the same loop turn; a second is ample on a loaded host, and well under the pool's own
 # idle timeout (4 s), which would otherwise close them and hide a pool that never read.
@@ -66,7 +70,7 @@ wait "$UPSTREAM_PID" 2>/dev/null || true
 say ""
 row "" "naive client" "closewise's pool"
 row "requests answered (of $REQUESTS)" "$(kv naive opened)" "$POOLED_OK"
-row "first error" "$(kv naive first_error)" "none"
+row "first error" "$(kv naive first_error)" "$POOLED_ERROR"
 row "client sockets in CLOSE_WAIT (ss)" "$NAIVE_CW" "$POOL_CW"
 row "client sockets still ESTABLISHED (ss)" "$NAIVE_ESTAB" "$POOL_ESTAB"
 row "connections the upstream closed when idle" "$NAIVE_CLOSED" "$POOL_CLOSED"

@@ -42,7 +42,11 @@ for ((i = 1; i <= CLIENTS; i++)); do
 done
 for pid in "${PIDS[@]}"; do wait "$pid" || true; done
 POOLED_OK=0
-for ((i = 1; i <= CLIENTS; i++)); do POOLED_OK=$((POOLED_OK + $(kv "pooled-$i" ok))); done
+POOLED_ERROR=none
+for ((i = 1; i <= CLIENTS; i++)); do
+  POOLED_OK=$((POOLED_OK + $(kv "pooled-$i" ok)))
+  [[ $POOLED_ERROR != none ]] || POOLED_ERROR=$(kv "pooled-$i" first_error)
+done
 # The pool's connections are idle now (ESTABLISHED until its idle timeout): every port it used
 # toward the upstream is still visible, in one state or another.
 POOL_PORTS=$(toward all 8080)
@@ -55,7 +59,7 @@ NAIVE_TW=$(toward time-wait 8081)
 say ""
 row "" "new connection per request" "closewise's pool (max $POOL_MAX)"
 row "requests answered (of $REQUESTS)" "$(kv naive ok)" "$POOLED_OK"
-row "first error" "$(kv naive first_error)" "none"
+row "first error" "$(kv naive first_error)" "$POOLED_ERROR"
 row "local ports toward the upstream, all states" "$NAIVE_TW in TIME_WAIT" "$POOL_PORTS"
 row "of them in TIME_WAIT" "$NAIVE_TW" "$POOL_TW"
 say ""
