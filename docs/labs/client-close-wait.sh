@@ -82,7 +82,7 @@ expect "because socket() fails with EMFILE: it cannot connect" \
 expect "its CLOSE_WAIT climbed to about its fd limit ($FD_LIMIT)" \
   test "$NAIVE_CW" -ge $((FD_LIMIT / 2)) -a "$NAIVE_CW" -ge "$((NAIVE_OK - 2))"
 expect "the pool answers all $REQUESTS under the same fd limit" test "$POOLED_OK" -eq "$REQUESTS"
-expect "the upstream closed pooled connections (the pool saw the FINs)" \
+expect "the upstream closed pooled connections when they were idle" \
   test "$POOL_CLOSED" -ge 1
 expect "the pool leaves 0 sockets in CLOSE_WAIT (ss)" test "$POOL_CW" -eq 0
 expect "and none open toward an upstream that closed them all" test "$POOL_ESTAB" -eq 0
