@@ -2,17 +2,18 @@
 # One behaviour: closewise's upstream pool in front of a real nginx that closes pooled connections
 # all the time (keepalive_requests 20: after every twentieth answer; keepalive_timeout 1s: after a
 # second idle, under the pool's own idle timeout of 4 s, so nginx closes first) answers every
-# request of a 10 s wrk run, never leaves an outbound socket in CLOSE_WAIT, and uses no more local
-# ports than that churn explains.
+# request of a 10 s wrk run, never leaves an outbound socket in CLOSE_WAIT longer than it takes to
+# read nginx's FIN, and uses no more connections, and so local ports, than that churn explains.
 #
-# The bound on ports. nginx ends a connection after its 20th answer, so a pool that reuses its
+# The bound. nginx ends a connection after its 20th answer, so a pool that reuses its
 # connections opens one per 20 requests that nginx served: N/20 (N from nginx's access log, which
 # also counts a request the pool sent again after a keep-alive race). Other ends are rarer: a
 # connection nginx closed after a second idle, or one the pool closed itself (a race, an error).
 # Under wrk's steady 16 requests in flight such ends happen while the load ramps up and down,
 # about once per connection the pool holds at a time, so at most the pool's maximum (32) more.
-# A pool that did not reuse (a connection per request) would need N ports; one that lost
-# track of nginx's FIN would show CLOSE_WAIT in the samples.
+# Ports can only be fewer than connections: nginx closes first and keeps the TIME_WAIT, so a port
+# of ours is free again at once. A pool that did not reuse (a connection per request) would need
+# N connections; one that lost track of nginx's FIN would show CLOSE_WAIT in the samples.
 #
 #   nginx_upstream_churn.sh /path/to/closewise
 source "$(dirname "$0")/lib.sh"
