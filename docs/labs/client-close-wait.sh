@@ -46,7 +46,7 @@ start_closewise closewise bash -c "ulimit -n $FD_LIMIT; exec $CLOSEWISE --listen
 CW_PIDS=()
 for ((i = 1; i <= CLIENTS; i++)); do
   bg "pooled-$i" "$PYTHON" "$PEER" per-request --port "$CW_PORT" --keepalive \
-    --count $((REQUESTS / CLIENTS)) --path "/proxy?to=up&path=/"
+    --count $((REQUESTS / CLIENTS)) --path "/proxy/up/"
   CW_PIDS+=("$BG_PID")
 done
 for pid in "${CW_PIDS[@]}"; do wait "$pid" || true; done

@@ -37,7 +37,7 @@ say "lab client-port-exhaustion: 50 ephemeral ports (40000-40049), tcp_tw_reuse=
 PIDS=()
 for ((i = 1; i <= CLIENTS; i++)); do
   bg "pooled-$i" netns "$NS" "$PYTHON" "$PEER" per-request --port 8090 --keepalive \
-    --count $((REQUESTS / CLIENTS)) --path "/proxy?to=up&path=/"
+    --count $((REQUESTS / CLIENTS)) --path "/proxy/up/"
   PIDS+=("$BG_PID")
 done
 for pid in "${PIDS[@]}"; do wait "$pid" || true; done

@@ -64,7 +64,7 @@ wait_for 10 bash -c "ss -Hltn 'sport = :$ng_port' | grep -q ." || fail "nginx di
 # /proxy is a demo route; one worker, so one pool and one maximum.
 start_closewise cw "$CLOSEWISE" --listen 127.0.0.1:0 --admin 127.0.0.1:0 --demo-routes=true \
   --workers 1 --upstream "ng=http://127.0.0.1:$ng_port" --upstream-max-connections "$POOL_MAX"
-url="http://127.0.0.1:$cw_port/proxy?to=ng&path=/"
+url="http://127.0.0.1:$cw_port/proxy/ng/"
 [ "$(curl -fsS --max-time 5 "$url")" = "from nginx" ] || fail "GET /proxy does not reach nginx"
 
 # Outbound CLOSE_WAIT: our sockets whose peer is nginx, sampled every 100 ms during the load, one
