@@ -41,7 +41,8 @@ BODY = b"hello from closewise\n"
 SERVER_CPU = "0"
 LOAD_CPU = "1"
 SERVERS = ("closewise", "nginx", "node")
-SCENARIOS = ("keepalive", "churn", "pipeline", "idle_memory", "drain", "admin", "kernel_query")
+SCENARIOS = ("keepalive", "churn", "pipeline", "idle_memory", "drain", "admin", "kernel_query",
+             "proxy")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -242,13 +243,13 @@ def get(port, path="/", timeout=5.0):
         connection.close()
 
 
-def start_closewise(opts, cpus, workers=1, admin=False):
+def start_closewise(opts, cpus, workers=1, admin=False, extra=()):
     workdir = REAPER.tempdir("closewise-bench-")
     log = os.path.join(workdir, "stderr.log")
     argv = [opts.closewise, "serve", "--listen", "127.0.0.1:0",
             "--admin", "127.0.0.1:0" if admin else "off", "--workers", str(workers),
             # The idle and drain scenarios hold connections for tens of seconds.
-            "--idle-timeout", "10m"]
+            "--idle-timeout", "10m", *extra]
     with open(log, "w") as stderr:
         process = REAPER.spawn(pinned(cpus, argv), stdout=subprocess.DEVNULL, stderr=stderr)
     match = wait_for_log(log, r"listening on 127\.0\.0\.1:(\d+)", process, 10)
@@ -278,18 +279,26 @@ http {{
     fastcgi_temp_path {workdir}/fastcgi;
     uwsgi_temp_path {workdir}/uwsgi;
     scgi_temp_path {workdir}/scgi;
+    {upstreams}
     server {{
         listen 127.0.0.1:{port};
         location / {{
-            default_type text/plain;
-            return 200 "hello from closewise\\n";
+            {location}
         }}
     }}
 }}
 """
 
 
-def start_nginx(opts, cpus):
+NGINX_RETURN = 'default_type text/plain; return 200 "hello from closewise\\n";'
+# The proxy scenario's nginx: proxy_pass to one upstream through a pool of kept-alive connections
+# as large as closewise's default (--upstream-max-connections 32), HTTP/1.1 without the client's
+# Connection field, as nginx's documentation for upstream keepalive sets it up.
+NGINX_UPSTREAM = "upstream up { server %s; keepalive 32; }"
+NGINX_PROXY = 'proxy_pass http://up; proxy_http_version 1.1; proxy_set_header Connection "";'
+
+
+def start_nginx(opts, cpus, location=NGINX_RETURN, upstreams=""):
     last_error = None
     for _attempt in range(3):
         workdir = REAPER.tempdir("nginx-bench-")
@@ -297,7 +306,8 @@ def start_nginx(opts, cpus):
         os.chmod(workdir, 0o755)
         port = free_port()
         conf = os.path.join(workdir, "nginx.conf")
-        Path(conf).write_text(NGINX_CONF.format(workdir=workdir, port=port))
+        Path(conf).write_text(NGINX_CONF.format(workdir=workdir, port=port, location=location,
+                                                upstreams=upstreams))
         log = os.path.join(workdir, "stderr.log")
         with open(log, "w") as stderr:
             process = REAPER.spawn(
@@ -361,12 +371,12 @@ def wrk_time_ms(text):
     return float(value) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}[unit]
 
 
-def run_wrk(opts, port, duration, close=False, cpus=LOAD_CPU, connections=None):
+def run_wrk(opts, port, duration, close=False, cpus=LOAD_CPU, connections=None, path="/"):
     argv = ["wrk", "-t1", "-c%d" % (connections or opts.connections), "-d%ds" % duration,
             "--latency", "--timeout", "5s"]
     if close:
         argv += ["-H", "Connection: close"]
-    out = run_pinned(cpus, argv + ["http://127.0.0.1:%d/" % port], timeout=duration + 30)
+    out = run_pinned(cpus, argv + ["http://127.0.0.1:%d%s" % (port, path)], timeout=duration + 30)
     result = {
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
@@ -384,15 +394,15 @@ def run_wrk(opts, port, duration, close=False, cpus=LOAD_CPU, connections=None):
     return result
 
 
-def warm_up(opts, server):
+def warm_up(opts, server, path="/"):
     """Lets lazy initialisation and allocator growth happen before anything is measured."""
     if opts.warmup > 0:
-        run_wrk(opts, server.port, opts.warmup)
+        run_wrk(opts, server.port, opts.warmup, path=path)
 
 
-def measured_wrk(opts, server, close=False):
+def measured_wrk(opts, server, close=False, path="/"):
     before = cpu_seconds(server.pid)
-    result = run_wrk(opts, server.port, opts.duration, close=close)
+    result = run_wrk(opts, server.port, opts.duration, close=close, path=path)
     cpu = cpu_seconds(server.pid) - before
     result["cpu_us_per_request"] = cpu * 1e6 / max(1, result["requests"])
     return result
@@ -416,6 +426,22 @@ def scenario_churn(opts, name):
         # Right after the run, before any TIME_WAIT (60 s on Linux) can expire.
         result["time_wait_server"], result["time_wait_client"] = time_wait_counts(server.port)
         return result
+
+
+def scenario_proxy(opts, name):
+    """The server as a reverse proxy to one upstream, an nginx answering the same 21 bytes on the
+    load generator's core: closewise's /proxy and its pool, or nginx's proxy_pass and its upstream
+    keepalive pool. The figure is the proxy's CPU per request; the upstream's is the same for
+    both and not counted."""
+    with launch(opts, "nginx", cpus=LOAD_CPU) as upstream:
+        origin = "127.0.0.1:%d" % upstream.port
+        if name == "closewise":
+            kwargs, path = {"extra": ("--upstream", "up=http://" + origin)}, "/proxy/up/"
+        else:
+            kwargs, path = {"location": NGINX_PROXY, "upstreams": NGINX_UPSTREAM % origin}, "/"
+        with launch(opts, name, **kwargs) as server:
+            warm_up(opts, server, path)
+            return measured_wrk(opts, server, path=path)
 
 
 def scenario_pipeline(opts, name):
@@ -728,7 +754,8 @@ PAIRED = (("keep-alive CPU per request", "keepalive", "cpu_us_per_request"),
           ("keep-alive req/s", "keepalive", "rps"),
           ("keep-alive p99 latency", "keepalive", "p99_ms"),
           ("close-per-request CPU per request", "churn", "cpu_us_per_request"),
-          ("pipelined CPU per request", "pipeline", "cpu_us_per_request"))
+          ("pipelined CPU per request", "pipeline", "cpu_us_per_request"),
+          ("proxy CPU per request", "proxy", "cpu_us_per_request"))
 
 
 def paired_ratios(runs):
@@ -786,6 +813,8 @@ def targets(summary, kq):
     drain, drain_err = cw("drain", "overhead_ms"), cw("drain", "client_errors")
     query = kq["closewise_reported_query_ms"] if kq else None
     admin = cw("admin", "cpu_increase_pct")
+    proxy, proxy_ng = cw("proxy", "cpu_us_per_request"), ng("proxy", "cpu_us_per_request")
+    proxy_errors = cw("proxy", "errors")
     return [
         ("keep-alive CPU/request <= 0.9 x nginx",
          check(lambda: ka_cpu <= 0.9 * ka_cpu_ng, ka_cpu, ka_cpu_ng)),
@@ -801,6 +830,8 @@ def targets(summary, kq):
         ("kernel query (sock_diag, as closewise reports it) <= 5 ms",
          check(lambda: query <= 5, query)),
         ("admin polling at 10 Hz < 2% CPU/request", check(lambda: admin < 2, admin)),
+        ("proxy CPU/request <= 1.0 x nginx proxy_pass, 0 errors",
+         check(lambda: proxy <= proxy_ng and proxy_errors == 0, proxy, proxy_ng, proxy_errors)),
     ]
 
 
@@ -843,6 +874,9 @@ def markdown(report):
         ("drain: SIGTERM to exit beyond in-flight work, ms", "drain", "overhead_ms", 1),
         ("drain: SIGTERM to exit, ms", "drain", "sigterm_to_exit_ms", 1),
         ("drain: client errors", "drain", "client_errors", 0),
+        ("proxy req/s", "proxy", "rps", 0),
+        ("proxy CPU per request, µs", "proxy", "cpu_us_per_request", 2),
+        ("proxy errors", "proxy", "errors", 0),
     ]
     for label, scenario, key, digits in rows:
         values = [fig(summary, scenario, s, key) for s in SERVERS]
@@ -1016,6 +1050,8 @@ def main():
                         args = (opts, name)
                     elif scenario == "drain" and name in ("closewise", "node"):
                         fn, args = scenario_drain, (opts, name)
+                    elif scenario == "proxy" and name in ("closewise", "nginx"):
+                        fn, args = scenario_proxy, (opts, name)
                     elif scenario in ("admin", "workers") and name == "closewise":
                         fn, args = globals()["scenario_" + scenario], (opts, name, index)
                     else:
