@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 
 from closewise_process import Check, Closewise, get, post
 
@@ -43,9 +44,18 @@ def main(binary):
             check(get(server.port, "/")[0] == 200, "GET / answers 200")
         check(get(server.port, "/nothing-here")[0] == 404, "an unknown path answers 404")
         check(post(server.port, "/echo")[0] == 200, "POST /echo answers 200")
-        status, _, body = get(server.admin_port, "/metrics")
+        # An exchange is counted when the worker has handed its last byte to the kernel, which
+        # may come just after the client has read it: read until the last one shows.
+        text = ""
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            status, _, body = get(server.admin_port, "/metrics")
+            text = body.decode()
+            if sample(text, "closewise_http_request_duration_seconds_count",
+                      'method="POST",status_class="2xx"') == 1:
+                break
+            time.sleep(0.05)
         check(status == 200, f"GET /metrics answers 200 ({status})")
-        text = body.decode()
         code, said = promtool(text)
         check(code == 0, f"promtool check metrics exits 0 ({code}): {said.strip()}")
         duration = "closewise_http_request_duration_seconds_count"
