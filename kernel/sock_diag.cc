@@ -23,6 +23,21 @@
 #include "kernel/tcp_info.h"
 
 namespace closewise::kernel {
+
+// One socket as either source sees it; addresses are kept as raw bytes until someone needs text.
+struct SocketRecord {
+  int family = AF_INET;
+  unsigned state = 0;
+  std::uint16_t localPort = 0;
+  std::uint16_t remotePort = 0;
+  std::array<unsigned char, 16> localAddress{};
+  std::array<unsigned char, 16> remoteAddress{};
+  std::uint32_t receiveQueue = 0;
+  std::uint32_t sendQueue = 0;
+  std::uint64_t inode = 0;
+  bool backlogKnown = false;  // procfs does not expose the listen() backlog
+};
+
 namespace {
 
 constexpr std::string_view kSourceSockDiag = "sock_diag";
@@ -39,20 +54,6 @@ std::string errnoMessage(std::string_view what, int error) {
   message += std::strerror(error);
   return message;
 }
-
-// One socket as either source sees it; addresses are kept as raw bytes until someone needs text.
-struct SocketRecord {
-  int family = AF_INET;
-  unsigned state = 0;
-  std::uint16_t localPort = 0;
-  std::uint16_t remotePort = 0;
-  std::array<unsigned char, 16> localAddress{};
-  std::array<unsigned char, 16> remoteAddress{};
-  std::uint32_t receiveQueue = 0;
-  std::uint32_t sendQueue = 0;
-  std::uint64_t inode = 0;
-  bool backlogKnown = false;  // procfs does not expose the listen() backlog
-};
 
 std::string addressText(int family, const std::array<unsigned char, 16>& address) {
   char text[INET6_ADDRSTRLEN] = {};
@@ -281,10 +282,13 @@ struct DumpRequest {
 static_assert(sizeof(DumpRequest) == NLMSG_LENGTH(sizeof(inet_diag_req_v2)));
 
 // `onlyPort` non-zero: the request's own source-port field filters, and no bytecode follows.
+// `remotePort` non-zero: only sockets toward that port, by the request's destination-port field.
 DumpRequest dumpRequest(std::uint8_t family, std::uint32_t states, std::uint32_t sequence,
-                        std::uint16_t onlyPort, std::size_t filterBytes) noexcept {
+                        std::uint16_t onlyPort, std::uint16_t remotePort,
+                        std::size_t filterBytes) noexcept {
   DumpRequest message{};
   if (onlyPort != 0) message.request.id.idiag_sport = htons(onlyPort);
+  if (remotePort != 0) message.request.id.idiag_dport = htons(remotePort);
   message.header.nlmsg_len = static_cast<std::uint32_t>(sizeof message + filterBytes);
   message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
   message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
@@ -330,6 +334,23 @@ SocketRecord fromDiagMessage(nlmsghdr* header) noexcept {
   socket.inode = diag.idiag_inode;
   socket.backlogKnown = true;
   return socket;
+}
+
+// The index in `remotes` of the endpoint a socket goes to, or remotes.size() for none.
+std::size_t remoteIndex(const SocketRecord& socket,
+                        const std::vector<sockaddr_storage>& remotes) noexcept {
+  for (std::size_t i = 0; i < remotes.size(); ++i) {
+    int family = 0;
+    std::array<unsigned char, 16> address{};
+    std::uint16_t port = 0;
+    if (!fromSockaddr(remotes[i], family, address, port)) continue;
+    const std::size_t bytes = family == AF_INET ? 4 : 16;
+    if (family == socket.family && port == socket.remotePort &&
+        std::memcmp(address.data(), socket.remoteAddress.data(), bytes) == 0) {
+      return i;
+    }
+  }
+  return remotes.size();
 }
 
 }  // namespace
@@ -420,6 +441,61 @@ KernelView KernelStateReader::query(std::uint32_t states) {
   return view;
 }
 
+RemoteView KernelStateReader::queryRemote(const std::vector<sockaddr_storage>& remotes,
+                                          std::uint32_t states) {
+  const auto start = std::chrono::steady_clock::now();
+  states &= kAllTcpStates;
+  RemoteView view;
+  view.byRemote.resize(remotes.size());
+  const Sink sink = [&remotes, &view, states](const SocketRecord& socket) {
+    if (socket.state == 0 || socket.state >= kTcpStateSlots) return;
+    if ((states & (1u << socket.state)) == 0) return;
+    const std::size_t i = remoteIndex(socket, remotes);
+    if (i < remotes.size()) ++view.byRemote[i][socket.state];
+  };
+  std::string netlinkError;
+  if (!forceProcfs_) {
+    view.source = kSourceSockDiag;
+    netlinkError = remoteSockDiag(remotes, states, sink);
+    if (netlinkError.empty()) {
+      view.queryMicros = microsSince(start);
+      return view;
+    }
+    netlink_.reset();
+    view.byRemote.assign(remotes.size(), {});
+  }
+  view.source = kSourceProcfs;
+  std::string error = readProcFile("/proc/net/tcp", false, sink);
+  if (error.empty()) error = readProcFile("/proc/net/tcp6", true, sink);
+  if (!error.empty()) {
+    view.byRemote.assign(remotes.size(), {});
+    view.error = netlinkError.empty() ? error : netlinkError + "; " + error;
+  }
+  view.queryMicros = microsSince(start);
+  return view;
+}
+
+std::string KernelStateReader::remoteSockDiag(const std::vector<sockaddr_storage>& remotes,
+                                              std::uint32_t states, const Sink& sink) {
+  if (std::string error; !openNetlink(error)) return error;
+  // One dump per distinct (family, port): endpoints that share both share the dump.
+  std::vector<std::pair<std::uint8_t, std::uint16_t>> dumps;
+  for (const auto& remote : remotes) {
+    int family = 0;
+    std::array<unsigned char, 16> address{};
+    std::uint16_t port = 0;
+    if (!fromSockaddr(remote, family, address, port) || port == 0) continue;
+    const std::pair<std::uint8_t, std::uint16_t> dump{static_cast<std::uint8_t>(family), port};
+    if (std::find(dumps.begin(), dumps.end(), dump) == dumps.end()) dumps.push_back(dump);
+  }
+  for (const auto& [family, port] : dumps) {
+    std::string error = sendDumpRequest(family, states, port);
+    if (error.empty()) error = receiveDump(sink);
+    if (!error.empty()) return error;
+  }
+  return {};
+}
+
 KernelView KernelStateReader::queryOwn(std::uint32_t states) {
   const auto start = std::chrono::steady_clock::now();
   if (localPorts_.empty()) return query(states);
@@ -461,11 +537,15 @@ KernelView KernelStateReader::queryOwn(std::uint32_t states) {
   return view;
 }
 
+bool KernelStateReader::openNetlink(std::string& error) {
+  if (netlink_.valid()) return true;
+  netlink_.reset(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+  if (!netlink_.valid()) error = errnoMessage("sock_diag socket", errno);
+  return netlink_.valid();
+}
+
 std::string KernelStateReader::querySockDiag(KernelView& view) {
-  if (!netlink_.valid()) {
-    netlink_.reset(::socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
-    if (!netlink_.valid()) return errnoMessage("sock_diag socket", errno);
-  }
+  if (std::string error; !openNetlink(error)) return error;
   Families families = families_;
   std::uint32_t states = states_;
   if (families_.fromListeners) {
@@ -500,20 +580,26 @@ std::string KernelStateReader::querySockDiag(KernelView& view) {
 
 std::string KernelStateReader::dumpFamily(std::uint8_t family, std::uint32_t states,
                                           KernelView& view) {
-  std::string error = sendDumpRequest(family, states);
-  return error.empty() ? receiveDump(view) : error;
+  std::string error = sendDumpRequest(family, states, 0);
+  const Sink sink = [this, &view](const SocketRecord& socket) {
+    recordSocket(socket, localPorts_, states_, view);
+  };
+  return error.empty() ? receiveDump(sink) : error;
 }
 
-std::string KernelStateReader::sendDumpRequest(std::uint8_t family, std::uint32_t states) {
+std::string KernelStateReader::sendDumpRequest(std::uint8_t family, std::uint32_t states,
+                                               std::uint16_t remotePort) {
   // With one port the request's own source-port field does the filtering: the kernel compares it
   // before it would run a bytecode program, which saves a little on every socket it walks past
-  // (bench/README.md, "The kernel view's cost").
-  const bool onePort = localPorts_.size() == 1;
+  // (bench/README.md, "The kernel view's cost"). A remote query filters by destination port the
+  // same way and has no local ports to match.
+  const bool onePort = localPorts_.size() == 1 && remotePort == 0;
+  const bool bytecode = !onePort && remotePort == 0;
   nlattr filter{};
   filter.nla_type = INET_DIAG_REQ_BYTECODE;
   filter.nla_len = static_cast<std::uint16_t>(NLA_HDRLEN + portFilter_.size());
   DumpRequest message = dumpRequest(family, states, ++sequence_, onePort ? localPorts_.front() : 0,
-                                    onePort ? 0 : NLA_ALIGN(filter.nla_len));
+                                    remotePort, bytecode ? NLA_ALIGN(filter.nla_len) : 0);
 
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
@@ -526,14 +612,14 @@ std::string KernelStateReader::sendDumpRequest(std::uint8_t family, std::uint32_
   request.msg_name = &kernel;
   request.msg_namelen = sizeof kernel;
   request.msg_iov = parts;
-  request.msg_iovlen = onePort ? 1 : std::size(parts);
+  request.msg_iovlen = bytecode ? std::size(parts) : 1;
   while (::sendmsg(netlink_.get(), &request, 0) < 0) {
     if (errno != EINTR) return errnoMessage("sock_diag send", errno);
   }
   return {};
 }
 
-std::string KernelStateReader::receiveDump(KernelView& view) {
+std::string KernelStateReader::receiveDump(const Sink& sink) {
   for (;;) {
     iovec into{buffer_.data(), buffer_.size()};
     msghdr reply{};
@@ -555,11 +641,11 @@ std::string KernelStateReader::receiveDump(KernelView& view) {
       return "sock_diag receive: reply truncated";
     }
     if (from.nl_pid != 0) continue;  // only the kernel answers dumps
-    if (auto result = readDumpDatagram(static_cast<int>(received), view)) return *result;
+    if (auto result = readDumpDatagram(static_cast<int>(received), sink)) return *result;
   }
 }
 
-std::optional<std::string> KernelStateReader::readDumpDatagram(int length, KernelView& view) {
+std::optional<std::string> KernelStateReader::readDumpDatagram(int length, const Sink& sink) {
   for (auto* header = reinterpret_cast<nlmsghdr*>(buffer_.data()); NLMSG_OK(header, length);
        header = NLMSG_NEXT(header, length)) {
     if (header->nlmsg_seq != sequence_) continue;  // a reply to an abandoned request
@@ -567,22 +653,25 @@ std::optional<std::string> KernelStateReader::readDumpDatagram(int length, Kerne
     if (header->nlmsg_type == NLMSG_ERROR) return requestErrorResult(header);
     if (header->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
     if (header->nlmsg_len < NLMSG_LENGTH(sizeof(inet_diag_msg))) continue;
-    recordSocket(fromDiagMessage(header), localPorts_, states_, view);
+    sink(fromDiagMessage(header));
   }
   if (length != 0) return "sock_diag receive: malformed reply";
   return std::nullopt;
 }
 
 std::string KernelStateReader::queryProcfs(KernelView& view) {
+  const Sink sink = [this, &view](const SocketRecord& socket) {
+    recordSocket(socket, localPorts_, states_, view);
+  };
   // A host without IPv6 has no tcp6, which is not an error.
   if (families_.ipv4) {
-    std::string error = readProcFile("/proc/net/tcp", false, view);
+    std::string error = readProcFile("/proc/net/tcp", false, sink);
     if (!error.empty()) return error;
   }
-  return families_.ipv6 ? readProcFile("/proc/net/tcp6", true, view) : std::string();
+  return families_.ipv6 ? readProcFile("/proc/net/tcp6", true, sink) : std::string();
 }
 
-std::string KernelStateReader::readProcFile(const char* path, bool mayBeMissing, KernelView& view) {
+std::string KernelStateReader::readProcFile(const char* path, bool mayBeMissing, const Sink& sink) {
   const UniqueFd file(::open(path, O_RDONLY | O_CLOEXEC));
   if (!file.valid()) {
     const int error = errno;
@@ -613,7 +702,7 @@ std::string KernelStateReader::readProcFile(const char* path, bool mayBeMissing,
         header = false;  // "  sl  local_address rem_address   st ..."
       } else if (!line.empty()) {
         SocketRecord socket;
-        if (parseProcLine(line, family, socket)) recordSocket(socket, localPorts_, states_, view);
+        if (parseProcLine(line, family, socket)) sink(socket);
       }
       if (text.empty()) break;
     }

@@ -8,8 +8,11 @@
 // allowed (some sandboxes refuse it), parses /proc/net/tcp and /proc/net/tcp6 instead.
 #pragma once
 
+#include <sys/socket.h>
+
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -99,6 +102,18 @@ struct KernelView {
   }
 };
 
+// Sockets toward remote endpoints (the peers we connect to), by state: one count array per
+// endpoint asked about, in the order asked. See KernelStateReader::queryRemote.
+struct RemoteView {
+  std::string_view source;  // "sock_diag" or "procfs", as KernelView::source
+  std::vector<std::array<std::uint64_t, kTcpStateSlots>> byRemote;
+  std::uint64_t queryMicros = 0;
+  std::string error;  // non-empty only if every source failed; the counts are then all zero
+};
+
+// One socket as a dump reports it (defined in sock_diag.cc).
+struct SocketRecord;
+
 // Which address families to ask about. The kernel keeps IPv4 and IPv6 TCP sockets in one hash
 // table and walks all of it for each family's dump, so a family that cannot hold our sockets is
 // worth skipping: each walk costs time in proportion to every TCP socket on the host, ours or not,
@@ -145,6 +160,16 @@ class KernelStateReader {
   // connection that changes state during a dump. Falls back to query() without procfs.
   KernelView queryOwn(std::uint32_t states = kAllTcpStates);
 
+  // Counts the sockets whose REMOTE address and port is one of `remotes` (AF_INET or AF_INET6
+  // sockaddrs; others are never matched), whatever their local port: the outbound view, where a
+  // connection is known by the peer it goes to. It includes what the kernel finishes alone after
+  // close (TIME_WAIT after we closed first), which no descriptor shows, and, since the kernel
+  // cannot tell whose a TIME_WAIT socket was, another process's sockets toward the same endpoint.
+  // The kernel filters each dump by the remote port (inet_diag compares idiag_dport on every
+  // socket it walks), one dump per distinct port and family; the address is matched here.
+  RemoteView queryRemote(const std::vector<sockaddr_storage>& remotes,
+                         std::uint32_t states = kAllTcpStates);
+
   // Skip netlink and read procfs; for tests and `closewise states --source procfs`.
   void forceProcfs(bool on) noexcept { forceProcfs_ = on; }
 
@@ -154,14 +179,19 @@ class KernelStateReader {
   // Each returns an error message, empty on success, and adds what it found to `view`.
   std::string querySockDiag(KernelView& view);
   // One family's dump: the request, then the replies until the kernel says it is done.
+  // What each socket a source reports is handed to.
+  using Sink = std::function<void(const SocketRecord&)>;
   std::string dumpFamily(std::uint8_t family, std::uint32_t states, KernelView& view);
-  std::string sendDumpRequest(std::uint8_t family, std::uint32_t states);
-  std::string receiveDump(KernelView& view);
+  std::string sendDumpRequest(std::uint8_t family, std::uint32_t states, std::uint16_t remotePort);
+  bool openNetlink(std::string& error);
+  std::string receiveDump(const Sink& sink);
   // The messages of one datagram in buffer_: the dump's result once its end (or an error) is
   // read, nullopt while more is to come.
-  std::optional<std::string> readDumpDatagram(int length, KernelView& view);
+  std::optional<std::string> readDumpDatagram(int length, const Sink& sink);
   std::string queryProcfs(KernelView& view);
-  std::string readProcFile(const char* path, bool mayBeMissing, KernelView& view);
+  std::string readProcFile(const char* path, bool mayBeMissing, const Sink& sink);
+  std::string remoteSockDiag(const std::vector<sockaddr_storage>& remotes, std::uint32_t states,
+                             const Sink& sink);
 
   std::vector<std::uint16_t> localPorts_;
   Families families_;
