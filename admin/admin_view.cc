@@ -11,8 +11,11 @@
 
 namespace closewise::admin {
 
-AdminView::AdminView(server::ControlSurface& server, AlertThresholds thresholds)
-    : server_(server), alerts_(thresholds), loop_(server.mainLoop()) {}
+AdminView::AdminView(server::ControlSurface& server, AlertThresholds thresholds,
+                     const upstream::Registry* upstreams)
+    : server_(server), upstreams_(upstreams), alerts_(thresholds), loop_(server.mainLoop()) {
+  if (upstreams_ != nullptr) endpoints_.emplace(*upstreams_);
+}
 
 void AdminView::start() {
   // Opens the /proc files the process figures come from while descriptors are still free; they
@@ -46,6 +49,7 @@ AdminSnapshot AdminView::gather() {
   snapshot.process.loopUtilization = utilization_;
   snapshot.alerts = alerts_.active();
   snapshot.nowMs = uv_now(loop_);
+  snapshot.upstreams = gatherUpstreams();
   return snapshot;
 }
 
@@ -105,6 +109,19 @@ kernel::KernelView AdminView::recentKernel() {
   kernel::KernelView view = last_;
   view.ageMicros = (now - lastAt_) / 1000;
   return view;
+}
+
+// The pools' books, and the kernel's count of the sockets toward each upstream: one dump per
+// upstream port, filtered by the kernel, so a host with many sockets toward other peers costs
+// little more than one with none.
+std::vector<UpstreamBooks> AdminView::gatherUpstreams() {
+  if (upstreams_ == nullptr) return {};
+  auto books = gatherUpstreamBooks(*upstreams_);
+  endpoints_->learn(*upstreams_);
+  if (!endpoints_->endpoints().empty() && ensureReader()) {
+    addKernelCounts(books, *endpoints_, reader_->queryRemote(endpoints_->endpoints()));
+  }
+  return books;
 }
 
 void AdminView::onTickThunk(uv_timer_t* timer) noexcept {

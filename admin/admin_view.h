@@ -11,17 +11,23 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "admin/alerts.h"
 #include "admin/stats.h"
+#include "admin/upstream_books.h"
 #include "kernel/sock_diag.h"
 #include "server/control_surface.h"
+#include "upstream/registry.h"
 
 namespace closewise::admin {
 
 class AdminView {
  public:
-  AdminView(server::ControlSurface& server, AlertThresholds thresholds);
+  // `upstreams` may be nullptr (no upstream configured); otherwise it outlives the view.
+  AdminView(server::ControlSurface& server, AlertThresholds thresholds,
+            const upstream::Registry* upstreams = nullptr);
   AdminView(const AdminView&) = delete;
   AdminView& operator=(const AdminView&) = delete;
 
@@ -43,6 +49,7 @@ class AdminView {
   kernel::KernelView queryKernel();
   kernel::KernelView queryForAlerts();
   kernel::KernelView recentKernel();
+  std::vector<UpstreamBooks> gatherUpstreams();
 
   static void onTickThunk(uv_timer_t* timer) noexcept;
   void onTick();
@@ -53,6 +60,8 @@ class AdminView {
   void stop();
 
   server::ControlSurface& server_;
+  const upstream::Registry* upstreams_;
+  std::optional<UpstreamEndpoints> endpoints_;  // with upstreams_ only
   AlertEvaluator alerts_;
   uv_loop_t* loop_;
   std::unique_ptr<kernel::KernelStateReader> reader_;

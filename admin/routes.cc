@@ -181,13 +181,13 @@ void addDashboard(const RouteTable& routes) {
 }  // namespace
 
 void registerAdminRoutes(server::Router& router, server::ControlSurface& server,
-                         const Options& options) {
+                         const Options& options, const upstream::Registry* upstreams) {
   AlertThresholds thresholds;
   thresholds.closeWaitAfter = options.closeWaitAlert;
   thresholds.fallbackBacklog = static_cast<std::uint32_t>(server.listenBacklog());
   // Lives as long as the routes that hold it, which live as long as the Server; it closes its
   // timer from the server's stopping hook, before the main loop ends.
-  auto view = std::make_shared<AdminView>(server, thresholds);
+  auto view = std::make_shared<AdminView>(server, thresholds, upstreams);
   view->start();
   const RouteTable routes{router, options};
   addProbes(routes, server);

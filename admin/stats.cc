@@ -20,34 +20,46 @@ json connectionsJson(const lifecycle::TallySnapshot& tally) {
   return {{"open", tally.open}, {"by_state", byState}};
 }
 
+// Every reason but None (which no connection is ever closed for, index 0), inbound and outbound
+// alike: one key set, so a reason a connection of either kind closes for is never missing.
+json closedByReasonJson(const std::array<std::int64_t, lifecycle::kCloseReasonCount>& counts) {
+  json byReason = json::object();
+  for (std::size_t i = 1; i < lifecycle::kCloseReasonCount; ++i) {
+    byReason[std::string(lifecycle::closeReasonName(static_cast<lifecycle::CloseReason>(i)))] =
+        counts[i];
+  }
+  return byReason;
+}
+
 json totalsJson(const server::ServerSnapshot& server) {
   json byClass = json::object();
   for (std::size_t i = 0; i < std::size(kResponseClasses); ++i) {
     byClass[kResponseClasses[i]] = server.responses.byClass[i];
   }
-  json byReason = json::object();
-  // Index 0 is CloseReason::None, which no connection is ever closed for.
-  for (std::size_t i = 1; i < lifecycle::kCloseReasonCount; ++i) {
-    byReason[std::string(lifecycle::closeReasonName(static_cast<lifecycle::CloseReason>(i)))] =
-        server.tally.closedByReason[i];
+  return {{"accepted", server.tally.accepted},
+          {"closed", server.tally.closed},
+          {"requests", server.tally.requests},
+          {"shed", server.shed},
+          {"responses_by_class", byClass},
+          {"closed_by_reason", closedByReasonJson(server.tally.closedByReason)}};
+}
+
+json tcpStatesJson(const std::array<std::uint64_t, kernel::kTcpStateSlots>& counts) {
+  json states = json::object();
+  for (const kernel::TcpState state : kernel::reportedTcpStates()) {
+    states[std::string(kernel::tcpStateName(state))] = counts[static_cast<std::size_t>(state)];
   }
-  return {{"accepted", server.tally.accepted}, {"closed", server.tally.closed},
-          {"requests", server.tally.requests}, {"shed", server.shed},
-          {"responses_by_class", byClass},     {"closed_by_reason", byReason}};
+  return states;
 }
 
 json kernelJson(const kernel::KernelView& kernel) {
-  json states = json::object();
-  for (const kernel::TcpState state : kernel::reportedTcpStates()) {
-    states[std::string(kernel::tcpStateName(state))] = kernel.count(state);
-  }
   json queues = json::array();
   for (const auto& queue : kernel.listenQueues) {
     queues.push_back(
         {{"address", queue.address}, {"pending", queue.pending}, {"backlog", queue.backlog}});
   }
   json document = {{"source", kernel.source.empty() ? "none" : std::string(kernel.source)},
-                   {"tcp_states", states},
+                   {"tcp_states", tcpStatesJson(kernel.states)},
                    {"listen_queue", queues},
                    {"query_us", kernel.queryMicros},
                    {"age_ms", kernel.ageMicros / 1000}};
@@ -75,6 +87,42 @@ json alertsJson(const std::vector<Alert>& alerts, std::uint64_t nowMs) {
   return list;
 }
 
+// Every error kind under the name logs use (upstream::errorKindName), so a count in /stats is
+// found in the log lines that explain it.
+json upstreamErrorsJson(const upstream::PoolSnapshot& pool) {
+  json errors = json::object();
+  for (std::size_t i = 0; i < upstream::kErrorKindCount; ++i) {
+    errors[std::string(upstream::errorKindName(static_cast<upstream::ErrorKind>(i)))] =
+        pool.errorsByKind[i];
+  }
+  return errors;
+}
+
+json upstreamJson(const UpstreamBooks& books) {
+  const auto& c = books.pool.connections;
+  const json connections = {{"connecting", c.in(lifecycle::Phase::Connecting)},
+                            {"active", c.active()},
+                            {"idle", c.in(lifecycle::Phase::Idle)},
+                            {"queued", books.pool.queued}};
+  const json totals = {{"requests", c.requests},
+                       {"connects", c.connects},
+                       {"reuses", c.reuses},
+                       {"retries", books.pool.retries},
+                       {"cancelled", books.pool.cancelled},
+                       {"errors", upstreamErrorsJson(books.pool)},
+                       {"closed_by_reason", closedByReasonJson(c.closedByReason)}};
+  return {{"url", books.url},
+          {"connections", connections},
+          {"totals", totals},
+          {"kernel", tcpStatesJson(books.kernel)}};
+}
+
+json upstreamsJson(const std::vector<UpstreamBooks>& upstreams) {
+  json byName = json::object();
+  for (const auto& books : upstreams) byName[books.name] = upstreamJson(books);
+  return byName;
+}
+
 }  // namespace
 
 std::string statsJson(const AdminSnapshot& snapshot) {
@@ -89,6 +137,7 @@ std::string statsJson(const AdminSnapshot& snapshot) {
       {"kernel", kernelJson(snapshot.kernel)},
       {"process", processJson(snapshot.process)},
       {"alerts", alertsJson(snapshot.alerts, snapshot.nowMs)},
+      {"upstreams", upstreamsJson(snapshot.upstreams)},
   };
   return document.dump() + "\n";
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "admin/alerts.h"
+#include "admin/upstream_books.h"
 #include "kernel/process_view.h"
 #include "kernel/sock_diag.h"
 #include "server/control_surface.h"
@@ -23,12 +24,13 @@ struct AdminSnapshot {
   server::ServerSnapshot server;
   kernel::KernelView kernel;
   kernel::ProcessView process;
-  std::vector<Alert> alerts;  // the active ones
-  std::uint64_t nowMs = 0;    // the alert clock (AlertClock) now, to report how long each lasted
+  std::vector<Alert> alerts;             // the active ones
+  std::vector<UpstreamBooks> upstreams;  // one per configured upstream, none without a registry
+  std::uint64_t nowMs = 0;  // the alert clock (AlertClock) now, to report how long each lasted
 };
 
 // The /stats document, serialised. Keys: version, uptime_ms, draining, workers, connections,
-// totals, kernel, process, alerts (docs/admin.md describes each).
+// totals, kernel, process, alerts, upstreams (docs/admin.md describes each).
 std::string statsJson(const AdminSnapshot& snapshot);
 
 }  // namespace closewise::admin

@@ -112,7 +112,7 @@ int serve(int argc, char** argv, const Config& config, const RegisterRoutes& reg
   srv.setPredecessorPipe(given->predecessorPipe);
   notifySystemd(srv, given->predecessorPipe >= 0);
   registerRoutes(srv.publicRouter(), config, upstreams);
-  admin::registerAdminRoutes(srv.adminRouter(), srv.control(), config.admin);
+  admin::registerAdminRoutes(srv.adminRouter(), srv.control(), config.admin, &upstreams);
   return srv.run();
 }
 

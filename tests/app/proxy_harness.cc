@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "admin/admin_view.h"
+#include "admin/stats.h"
 #include "app/proxy_route.h"
 #include "app/worker_upstreams.h"
 
@@ -91,6 +93,20 @@ bool ProxyHarness::poolsClosed() const {
   bool closed = true;
   registry_->forEachPool([&closed](const upstream::Pool& pool) { closed &= pool.closed(); });
   return closed;
+}
+
+std::string ProxyHarness::stats() {
+  std::atomic<bool> done{false};
+  std::string body;
+  server::ControlSurface& control = server_->control();
+  control.postToMain([&control, &body, &done, this] {
+    admin::AdminView view(control, {}, registry_.get());
+    body = admin::statsJson(view.gather());
+    done = true;
+  });
+  // Waited for even if it takes long: the posted work refers to this frame.
+  while (!done.load()) fx.runFor(10ms);
+  return body;
 }
 
 void ProxyHarness::beginDrain() {

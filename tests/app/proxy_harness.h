@@ -40,6 +40,9 @@ class ProxyHarness {
   upstream::PoolSnapshot books() const;
   std::size_t poolSockets() const;
   bool poolsClosed() const;
+  // The /stats document as the admin view builds it from this server and its upstreams, gathered
+  // on the server's main loop as the admin route does.
+  std::string stats();
   // Asks the server to drain, and returns at once.
   void beginDrain();
   // Closes the clients, drains the server (if not yet asked) and waits for run() to return;

@@ -16,7 +16,7 @@ TEST_CASE("a server with the admin routes closes the alert timer when it stops",
   config.drainDelay = std::chrono::milliseconds(0);
   Server server(config);
   server.setAdminAddress(ListenAddress{"127.0.0.1", 0});
-  closewise::admin::registerAdminRoutes(server.adminRouter(), server.control(), {});
+  closewise::admin::registerAdminRoutes(server.adminRouter(), server.control(), {}, nullptr);
   server.setOnReady([&server] { server.control().requestDrain("test"); });
 
   CHECK(server.run() == 0);
