@@ -189,6 +189,75 @@ void addProcess(Exposition& out, const kernel::ProcessView& process) {
   out.sample("", process.loopUtilization);
 }
 
+// One family, one sample per upstream and label value: `each(books, emit)` calls
+// emit(labelValue, count) for the upstream's series.
+template <typename Each>
+void perUpstream(Exposition& out, const std::vector<UpstreamBooks>& upstreams,
+                 std::string_view labelName, const Each& each) {
+  for (const auto& books : upstreams) {
+    const std::string name = label("upstream", books.name);
+    each(books, [&](std::string_view value, auto count) {
+      out.sample(labelName.empty() ? name : name + "," + label(labelName, value), count);
+    });
+  }
+}
+
+void addUpstreamCounters(Exposition& out, const std::vector<UpstreamBooks>& upstreams) {
+  const auto counter = [&](std::string_view name, std::string_view help, auto field) {
+    out.family(name, "counter", help);
+    perUpstream(out, upstreams, "",
+                [&](const UpstreamBooks& b, const auto& emit) { emit("", field(b.pool)); });
+  };
+  using upstream::PoolSnapshot;
+  counter("closewise_upstream_requests_total", "Requests started on a connection to the upstream.",
+          [](const PoolSnapshot& p) { return p.connections.requests; });
+  counter("closewise_upstream_connects_total", "Connections opened to the upstream.",
+          [](const PoolSnapshot& p) { return p.connections.connects; });
+  counter("closewise_upstream_reuses_total", "Requests sent on a pooled connection.",
+          [](const PoolSnapshot& p) { return p.connections.reuses; });
+  counter("closewise_upstream_retries_total",
+          "Requests sent again after a pooled connection closed under them (keep-alive race).",
+          [](const PoolSnapshot& p) { return p.retries; });
+}
+
+// The upstreams' books (summed over workers) and the kernel's view of the sockets toward them;
+// no family at all without upstreams.
+void addUpstreams(Exposition& out, const std::vector<UpstreamBooks>& upstreams) {
+  if (upstreams.empty()) return;
+  out.family("closewise_upstream_connections", "gauge",
+             "Open connections to the upstream by outbound phase, from the pools' books.");
+  perUpstream(out, upstreams, "state", [](const UpstreamBooks& b, const auto& emit) {
+    for (const auto phase : {lifecycle::Phase::Connecting, lifecycle::Phase::Sending,
+                             lifecycle::Phase::AwaitingResponse, lifecycle::Phase::Receiving,
+                             lifecycle::Phase::Idle}) {
+      emit(lifecycle::phaseName(phase), b.pool.connections.in(phase));
+    }
+  });
+  addUpstreamCounters(out, upstreams);
+  out.family("closewise_upstream_errors_total", "counter",
+             "Requests to the upstream that failed, by error kind.");
+  perUpstream(out, upstreams, "kind", [](const UpstreamBooks& b, const auto& emit) {
+    for (std::size_t i = 0; i < upstream::kErrorKindCount; ++i) {
+      emit(upstream::errorKindName(static_cast<upstream::ErrorKind>(i)), b.pool.errorsByKind[i]);
+    }
+  });
+  out.family("closewise_upstream_closed_total", "counter",
+             "Connections to the upstream whose close has begun, by the first reason recorded.");
+  perUpstream(out, upstreams, "reason", [](const UpstreamBooks& b, const auto& emit) {
+    for (std::size_t i = 1; i < lifecycle::kCloseReasonCount; ++i) {
+      emit(lifecycle::closeReasonName(static_cast<lifecycle::CloseReason>(i)),
+           b.pool.connections.closedByReason[i]);
+    }
+  });
+  out.family("closewise_upstream_kernel_tcp_sockets", "gauge",
+             "TCP sockets toward the upstream's addresses, by kernel state.");
+  perUpstream(out, upstreams, "state", [](const UpstreamBooks& b, const auto& emit) {
+    for (const kernel::TcpState state : kernel::reportedTcpStates()) {
+      emit(kernel::tcpStateName(state), b.kernel[static_cast<std::size_t>(state)]);
+    }
+  });
+}
+
 // Every alert kind, active or not, so a graph shows 0 rather than a gap while one is quiet.
 void addAlerts(Exposition& out, const std::vector<Alert>& active) {
   out.family("closewise_alert_active", "gauge", "1 while the named alert is active.");
@@ -210,6 +279,7 @@ std::string metricsText(const AdminSnapshot& snapshot) {
   addKernel(out, snapshot.kernel);
   addProcess(out, snapshot.process);
   addAlerts(out, snapshot.alerts);
+  addUpstreams(out, snapshot.upstreams);
   return out.take();
 }
 

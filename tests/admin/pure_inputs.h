@@ -38,4 +38,38 @@ inline admin::AdminSnapshot sampleSnapshot() {
   return s;
 }
 
+// One upstream's books with distinct numbers: connections 1-5 by outbound phase, error kind i
+// counted 20 + i, and a few close reasons and kernel states.
+inline admin::UpstreamBooks named(const std::string& name, const std::string& url) {
+  admin::UpstreamBooks b;
+  b.name = name;
+  b.url = url;
+  return b;
+}
+
+inline admin::UpstreamBooks sampleUpstream() {
+  admin::UpstreamBooks b = named("backend", "http://10.0.0.7:8080");
+  auto& c = b.pool.connections;
+  c.byPhase[lifecycle::outboundPhaseIndex(lifecycle::Phase::Connecting)] = 1;
+  c.byPhase[lifecycle::outboundPhaseIndex(lifecycle::Phase::Sending)] = 2;
+  c.byPhase[lifecycle::outboundPhaseIndex(lifecycle::Phase::AwaitingResponse)] = 3;
+  c.byPhase[lifecycle::outboundPhaseIndex(lifecycle::Phase::Receiving)] = 4;
+  c.byPhase[lifecycle::outboundPhaseIndex(lifecycle::Phase::Idle)] = 5;
+  c.requests = 700;
+  c.connects = 60;
+  c.reuses = 640;
+  c.closedByReason[static_cast<std::size_t>(lifecycle::CloseReason::IdleTimeout)] = 41;
+  c.closedByReason[static_cast<std::size_t>(lifecycle::CloseReason::UpstreamClosed)] = 13;
+  b.pool.queued = 6;
+  b.pool.retries = 7;
+  b.pool.cancelled = 8;
+  for (std::size_t i = 0; i < b.pool.errorsByKind.size(); ++i) {
+    b.pool.errorsByKind[i] = static_cast<std::int64_t>(20 + i);
+  }
+  b.kernel[static_cast<std::size_t>(kernel::TcpState::Established)] = 9;
+  b.kernel[static_cast<std::size_t>(kernel::TcpState::TimeWait)] = 54;
+  b.kernel[static_cast<std::size_t>(kernel::TcpState::CloseWait)] = 2;
+  return b;
+}
+
 }  // namespace closewise::test

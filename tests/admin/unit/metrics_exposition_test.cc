@@ -68,6 +68,43 @@ TEST_CASE("/metrics text parses and carries every family the issue names", "[met
   CHECK(doc.value("closewise_alert_active", {{"alert", "close_wait"}}) == 0);
 }
 
+TEST_CASE("/metrics carries each upstream's books and kernel states under its name", "[metrics]") {
+  auto snapshot = sampleSnapshot();
+  snapshot.upstreams = {closewise::test::sampleUpstream(),
+                        closewise::test::named("other", "http://o:1")};
+  const auto doc = parsePrometheusText(metricsText(snapshot));
+  INFO(doc.error);
+  REQUIRE(doc.error.empty());
+  using closewise::upstream::ErrorKind;
+  const std::map<std::string, std::string> backend = {{"upstream", "backend"}};
+  const auto with = [&](const char* name, const char* value) {
+    auto labels = backend;
+    labels[name] = value;
+    return labels;
+  };
+
+  CHECK(doc.types.at("closewise_upstream_connections") == "gauge");
+  CHECK(doc.value("closewise_upstream_connections", with("state", "connecting")) == 1);
+  CHECK(doc.value("closewise_upstream_connections", with("state", "awaiting_response")) == 3);
+  CHECK(doc.value("closewise_upstream_connections", with("state", "idle")) == 5);
+  CHECK(doc.value("closewise_upstream_requests_total", backend) == 700);
+  CHECK(doc.value("closewise_upstream_connects_total", backend) == 60);
+  CHECK(doc.value("closewise_upstream_reuses_total", backend) == 640);
+  CHECK(doc.value("closewise_upstream_retries_total", backend) == 7);
+  CHECK(doc.types.at("closewise_upstream_errors_total") == "counter");
+  CHECK(doc.value("closewise_upstream_errors_total", with("kind", "queue_timeout")) ==
+        20 + static_cast<int>(ErrorKind::QueueTimeout));
+  CHECK(doc.value("closewise_upstream_closed_total", with("reason", "idle_timeout")) == 41);
+  CHECK(doc.value("closewise_upstream_kernel_tcp_sockets", with("state", "TIME_WAIT")) == 54);
+  CHECK(doc.value("closewise_upstream_requests_total", {{"upstream", "other"}}) == 0);
+}
+
+TEST_CASE("/metrics has no upstream family without upstreams", "[metrics]") {
+  const auto doc = parsePrometheusText(metricsText(sampleSnapshot()));
+  REQUIRE(doc.error.empty());
+  CHECK(doc.types.count("closewise_upstream_connections") == 0);
+}
+
 TEST_CASE("/metrics escapes label values", "[metrics]") {
   CHECK(closewise::admin::escapeLabelValue("a\"b\\c\nd") == "a\\\"b\\\\c\\nd");
 }

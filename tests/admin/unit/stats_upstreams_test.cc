@@ -9,45 +9,12 @@
 using closewise::admin::statsJson;
 using closewise::admin::UpstreamBooks;
 using closewise::kernel::TcpState;
-using closewise::lifecycle::CloseReason;
-using closewise::lifecycle::outboundPhaseIndex;
-using closewise::lifecycle::Phase;
+using closewise::test::named;
+using closewise::test::sampleUpstream;
 using closewise::upstream::ErrorKind;
 using nlohmann::json;
 
 namespace {
-
-UpstreamBooks named(const std::string& name, const std::string& url) {
-  UpstreamBooks b;
-  b.name = name;
-  b.url = url;
-  return b;
-}
-
-UpstreamBooks sampleUpstream() {
-  UpstreamBooks b = named("backend", "http://10.0.0.7:8080");
-  auto& c = b.pool.connections;
-  c.byPhase[outboundPhaseIndex(Phase::Connecting)] = 1;
-  c.byPhase[outboundPhaseIndex(Phase::Sending)] = 2;
-  c.byPhase[outboundPhaseIndex(Phase::AwaitingResponse)] = 3;
-  c.byPhase[outboundPhaseIndex(Phase::Receiving)] = 4;
-  c.byPhase[outboundPhaseIndex(Phase::Idle)] = 5;
-  c.requests = 700;
-  c.connects = 60;
-  c.reuses = 640;
-  c.closedByReason[static_cast<std::size_t>(CloseReason::IdleTimeout)] = 41;
-  c.closedByReason[static_cast<std::size_t>(CloseReason::UpstreamClosed)] = 13;
-  b.pool.queued = 6;
-  b.pool.retries = 7;
-  b.pool.cancelled = 8;
-  for (std::size_t i = 0; i < b.pool.errorsByKind.size(); ++i) {
-    b.pool.errorsByKind[i] = static_cast<std::int64_t>(20 + i);
-  }
-  b.kernel[static_cast<std::size_t>(TcpState::Established)] = 9;
-  b.kernel[static_cast<std::size_t>(TcpState::TimeWait)] = 54;
-  b.kernel[static_cast<std::size_t>(TcpState::CloseWait)] = 2;
-  return b;
-}
 
 std::int64_t errorsOf(ErrorKind kind) {
   return 20 + static_cast<std::int64_t>(kind);
