@@ -111,17 +111,39 @@ kernel::KernelView AdminView::recentKernel() {
   return view;
 }
 
-// The pools' books, and the kernel's count of the sockets toward each upstream: one dump per
-// upstream port, filtered by the kernel, so a host with many sockets toward other peers costs
-// little more than one with none.
+// The kernel's count of the sockets toward each upstream, in `states`, added to its books: one
+// dump per upstream port, filtered by the kernel, so a host with many sockets toward other peers
+// costs little more than one with none. False when the kernel could not be read.
+bool AdminView::countUpstreamSockets(std::vector<UpstreamBooks>& books, std::uint32_t states) {
+  endpoints_->learn(*upstreams_);
+  if (endpoints_->endpoints().empty()) return true;
+  if (!ensureReader()) return false;
+  const kernel::RemoteView view = reader_->queryRemote(endpoints_->endpoints(), states);
+  addKernelCounts(books, *endpoints_, view);
+  return view.error.empty();
+}
+
 std::vector<UpstreamBooks> AdminView::gatherUpstreams() {
   if (upstreams_ == nullptr) return {};
   auto books = gatherUpstreamBooks(*upstreams_);
-  endpoints_->learn(*upstreams_);
-  if (!endpoints_->endpoints().empty() && ensureReader()) {
-    addKernelCounts(books, *endpoints_, reader_->queryRemote(endpoints_->endpoints()));
-  }
+  (void)countUpstreamSockets(books, kernel::kAllTcpStates);  // a failed read shows zeros
   return books;
+}
+
+// What the upstream rules look at; nullopt when the kernel could not be read.
+std::optional<std::vector<UpstreamSockets>> AdminView::upstreamsForAlerts() {
+  if (upstreams_ == nullptr) return std::vector<UpstreamSockets>{};
+  auto books = gatherUpstreamBooks(*upstreams_);
+  constexpr std::uint32_t kStates = kernel::tcpStateBit(kernel::TcpState::CloseWait) |
+                                    kernel::tcpStateBit(kernel::TcpState::TimeWait);
+  if (!countUpstreamSockets(books, kStates)) return std::nullopt;
+  std::vector<UpstreamSockets> sockets;
+  for (const auto& line : books) {
+    sockets.push_back({line.name,
+                       line.kernel[static_cast<std::size_t>(kernel::TcpState::CloseWait)],
+                       line.kernel[static_cast<std::size_t>(kernel::TcpState::TimeWait)]});
+  }
+  return sockets;
 }
 
 void AdminView::onTickThunk(uv_timer_t* timer) noexcept {
@@ -141,6 +163,8 @@ void AdminView::onTick() {
   auto kernel = std::make_shared<kernel::KernelView>(queryForAlerts());
   inputs.booksAfter = server_.snapshot().tally;
   inputs.process = processForAlerts(*kernel);
+  inputs.upstreams = upstreamsForAlerts();
+  inputs.ephemeralPorts = kernel::ephemeralPortCount().value_or(0);
   // The books' half-closed ages need a walk of every connection; CLOSE_WAIT is rare in a healthy
   // server, so walk only when the kernel reports one on our ports.
   if (!kernel->error.empty() || kernel->count(kernel::TcpState::CloseWait) == 0) {

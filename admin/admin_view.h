@@ -49,7 +49,9 @@ class AdminView {
   kernel::KernelView queryKernel();
   kernel::KernelView queryForAlerts();
   kernel::KernelView recentKernel();
+  bool countUpstreamSockets(std::vector<UpstreamBooks>& books, std::uint32_t states);
   std::vector<UpstreamBooks> gatherUpstreams();
+  std::optional<std::vector<UpstreamSockets>> upstreamsForAlerts();
 
   static void onTickThunk(uv_timer_t* timer) noexcept;
   void onTick();

@@ -28,6 +28,10 @@ std::string_view alertName(AlertKind kind) noexcept {
       return "books_disagree";
     case AlertKind::AcceptQueue:
       return "accept_queue";
+    case AlertKind::UpstreamCloseWait:
+      return "upstream_close_wait";
+    case AlertKind::UpstreamTimeWait:
+      return "upstream_time_wait";
   }
   return "unknown";
 }
@@ -52,6 +56,15 @@ std::string_view alertExplanation(AlertKind kind) noexcept {
       return "A listener's accept queue is more than half full: the kernel has completed "
              "handshakes the workers have not accepted, so the loops are stalled or overloaded. "
              "At 100% new connections are dropped. Check loop_utilization and add workers.";
+    case AlertKind::UpstreamCloseWait:
+      return "An upstream closed connections our pool has not closed, so they sit in CLOSE_WAIT "
+             "holding a descriptor each. Look at GET /connections for the outbound ones and at "
+             "the pool's close reasons in /stats.";
+    case AlertKind::UpstreamTimeWait:
+      return "We close first toward this upstream so often that its TIME_WAIT sockets hold over "
+             "half of the ephemeral ports; at the full range connect() fails (ports_exhausted). "
+             "Raise the upstream's idle timeout above ours, keep connections pooled, or widen "
+             "net.ipv4.ip_local_port_range.";
   }
   return "";
 }
@@ -85,6 +98,10 @@ std::vector<AlertChange> AlertEvaluator::evaluate(const AlertInputs& inputs) {
     evaluateCloseWait(inputs, changes);
     evaluateBooks(inputs, changes);
     evaluateAcceptQueue(inputs, changes);
+  }
+  if (inputs.upstreams) {
+    evaluateUpstreamCloseWait(inputs, changes);
+    evaluateUpstreamTimeWait(inputs, changes);
   }
   return changes;
 }
@@ -182,6 +199,45 @@ void AlertEvaluator::evaluateAcceptQueue(const AlertInputs& inputs,
          fmt::format("{}: {} connection(s) waiting to be accepted, backlog {}", fullest->address,
                      fullest->pending,
                      fullest->backlog != 0 ? fullest->backlog : thresholds_.fallbackBacklog),
+         inputs.now, changes);
+}
+
+void AlertEvaluator::evaluateUpstreamCloseWait(const AlertInputs& inputs,
+                                               std::vector<AlertChange>& changes) {
+  std::map<std::string, AlertClock> since;
+  std::string stale;
+  for (const auto& upstream : *inputs.upstreams) {
+    if (upstream.closeWait == 0) continue;
+    const auto known = upstreamCloseWaitSince_.find(upstream.name);
+    const AlertClock start = known != upstreamCloseWaitSince_.end() ? known->second : inputs.now;
+    since[upstream.name] = start;
+    if (inputs.now - start < thresholds_.closeWaitAfter) continue;
+    if (!stale.empty()) stale += ", ";
+    stale += fmt::format("{} ({} socket(s), for {} ms)", upstream.name, upstream.closeWait,
+                         (inputs.now - start).count());
+  }
+  upstreamCloseWaitSince_ = std::move(since);
+  update(AlertKind::UpstreamCloseWait, !stale.empty(),
+         stale.empty() ? "no lasting CLOSE_WAIT toward an upstream"
+                       : fmt::format("CLOSE_WAIT toward {} for over {} ms", stale,
+                                     thresholds_.closeWaitAfter.count()),
+         inputs.now, changes);
+}
+
+void AlertEvaluator::evaluateUpstreamTimeWait(const AlertInputs& inputs,
+                                              std::vector<AlertChange>& changes) {
+  if (inputs.ephemeralPorts == 0) return;  // no range to compare against
+  const UpstreamSockets* most = nullptr;
+  for (const auto& upstream : *inputs.upstreams) {
+    if (most == nullptr || upstream.timeWait > most->timeWait) most = &upstream;
+  }
+  if (most == nullptr) {
+    update(AlertKind::UpstreamTimeWait, false, "no upstream", inputs.now, changes);
+    return;
+  }
+  update(AlertKind::UpstreamTimeWait, most->timeWait > inputs.ephemeralPorts / 2,
+         fmt::format("{} TIME_WAIT socket(s) toward {}; the ephemeral port range holds {}",
+                     most->timeWait, most->name, inputs.ephemeralPorts),
          inputs.now, changes);
 }
 

@@ -20,12 +20,26 @@
 //                 for more than 5 s. See BooksRange below for how the range is derived.
 // accept_queue    A listener's accept queue (connections the kernel completed that we have not
 //                 accept()ed) above 50% of its backlog: the worker loop is not keeping up.
+// upstream_close_wait
+//                 Sockets toward an upstream have been in CLOSE_WAIT, without a break, for longer
+//                 than --close-wait-alert: the upstream closed and our pool has not. A pool reads
+//                 in every phase and closes on the upstream's FIN at once, so a lasting one means
+//                 a connection the pool no longer watches. The kernel cannot tell a socket's age
+//                 in a state, so the rule times the count staying above zero.
+// upstream_time_wait
+//                 TIME_WAIT sockets toward one upstream above half of the ephemeral port range
+//                 (net.ipv4.ip_local_port_range): each holds one four-tuple toward that endpoint
+//                 for 60 s after we close first, and at the full range connect() fails with
+//                 EADDRNOTAVAIL (ports_exhausted). Keep connections pooled longer, or let the
+//                 upstream close first.
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,11 +50,18 @@
 
 namespace closewise::admin {
 
-enum class AlertKind : std::uint8_t { CloseWait, FdPressure, BooksDisagree, AcceptQueue };
-inline constexpr std::size_t kAlertKindCount = 4;
+enum class AlertKind : std::uint8_t {
+  CloseWait,
+  FdPressure,
+  BooksDisagree,
+  AcceptQueue,
+  UpstreamCloseWait,
+  UpstreamTimeWait,
+};
+inline constexpr std::size_t kAlertKindCount = 6;
 
-// "close_wait", "fd_pressure", "books_disagree", "accept_queue": the names in /stats, /metrics,
-// the logs and the dashboard.
+// "close_wait", "fd_pressure", "books_disagree", "accept_queue", "upstream_close_wait",
+// "upstream_time_wait": the names in /stats, /metrics, the logs and the dashboard.
 std::string_view alertName(AlertKind kind) noexcept;
 // One sentence: what the alert means and what to do.
 std::string_view alertExplanation(AlertKind kind) noexcept;
@@ -89,6 +110,13 @@ BooksRange booksRange(const lifecycle::TallySnapshot& before, const lifecycle::T
 // not seen them yet. A read of our own descriptors never sees them).
 std::int64_t kernelLiveSockets(const kernel::KernelView& kernel) noexcept;
 
+// The kernel's sockets toward one upstream, in the states the upstream rules look at.
+struct UpstreamSockets {
+  std::string name;
+  std::uint64_t closeWait = 0;
+  std::uint64_t timeWait = 0;
+};
+
 // Everything one evaluation looks at.
 struct AlertInputs {
   AlertClock now{};
@@ -102,6 +130,11 @@ struct AlertInputs {
   // the kernel reports a CLOSE_WAIT socket on our ports, and leaves these 0 otherwise.
   std::uint64_t staleHalfClosed = 0;
   std::uint64_t oldestPeerFinMs = 0;
+  // One per upstream, from the kernel; nullopt when it could not be read (the upstream alerts
+  // then keep their state) and empty without upstreams.
+  std::optional<std::vector<UpstreamSockets>> upstreams;
+  // The size of the ephemeral port range; 0 when unknown (upstream_time_wait is then not judged).
+  std::uint64_t ephemeralPorts = 0;
 };
 
 struct AlertChange {
@@ -135,11 +168,15 @@ class AlertEvaluator {
   void evaluateFds(const AlertInputs& inputs, std::vector<AlertChange>& changes);
   void evaluateBooks(const AlertInputs& inputs, std::vector<AlertChange>& changes);
   void evaluateAcceptQueue(const AlertInputs& inputs, std::vector<AlertChange>& changes);
+  void evaluateUpstreamCloseWait(const AlertInputs& inputs, std::vector<AlertChange>& changes);
+  void evaluateUpstreamTimeWait(const AlertInputs& inputs, std::vector<AlertChange>& changes);
 
   AlertThresholds thresholds_;
   std::array<Slot, kAlertKindCount> slots_{};
   bool disagreeing_ = false;    // the books and the kernel disagree now...
   AlertClock disagreeSince_{};  // ...and have since this moment
+  // Upstreams with CLOSE_WAIT sockets toward them now, and since when without a break.
+  std::map<std::string, AlertClock> upstreamCloseWaitSince_;
 };
 
 }  // namespace closewise::admin

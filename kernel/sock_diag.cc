@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <optional>
@@ -392,6 +393,20 @@ std::string_view tcpStateName(TcpState state) noexcept {
       return "NEW_SYN_RECV";
   }
   return "UNKNOWN";
+}
+
+std::optional<std::uint32_t> ephemeralPortCount() {
+  const UniqueFd file(::open("/proc/sys/net/ipv4/ip_local_port_range", O_RDONLY | O_CLOEXEC));
+  if (!file.valid()) return std::nullopt;
+  char text[64] = {};
+  const ssize_t got = ::read(file.get(), text, sizeof text - 1);
+  if (got <= 0) return std::nullopt;
+  unsigned long low = 0;
+  unsigned long high = 0;
+  if (std::sscanf(text, "%lu %lu", &low, &high) != 2 || high < low || high > 0xFFFF) {
+    return std::nullopt;
+  }
+  return static_cast<std::uint32_t>(high - low + 1);
 }
 
 KernelStateReader::KernelStateReader(std::vector<std::uint16_t> localPorts, Families families)

@@ -111,6 +111,10 @@ struct RemoteView {
   std::string error;  // non-empty only if every source failed; the counts are then all zero
 };
 
+// How many local ports connect() picks from (net.ipv4.ip_local_port_range, both ends included);
+// nullopt when the file cannot be read. The range is shared by IPv4 and IPv6.
+std::optional<std::uint32_t> ephemeralPortCount();
+
 // One socket as a dump reports it (defined in sock_diag.cc).
 struct SocketRecord;
 
