@@ -58,8 +58,8 @@ std::string_view alertExplanation(AlertKind kind) noexcept {
              "At 100% new connections are dropped. Check loop_utilization and add workers.";
     case AlertKind::UpstreamCloseWait:
       return "An upstream closed connections our pool has not closed, so they sit in CLOSE_WAIT "
-             "holding a descriptor each. Look at GET /connections for the outbound ones and at "
-             "the pool's close reasons in /stats.";
+             "holding a descriptor each. Look at the pool's close reasons in /stats and list the "
+             "sockets with `ss -tn state close-wait '( dport = :PORT )'`.";
     case AlertKind::UpstreamTimeWait:
       return "We close first toward this upstream so often that its TIME_WAIT sockets hold over "
              "half of the ephemeral ports; at the full range connect() fails (ports_exhausted). "
