@@ -436,7 +436,12 @@ def scenario_proxy(opts, name):
     with launch(opts, "nginx", cpus=LOAD_CPU) as upstream:
         origin = "127.0.0.1:%d" % upstream.port
         if name == "closewise":
-            kwargs, path = {"extra": ("--upstream", "up=http://" + origin)}, "/proxy/up/"
+            # nginx opens as many upstream connections as requests need (keepalive 32 bounds
+            # only the idle ones it keeps); closewise's pool is capped, so the cap is raised to
+            # wrk's connections for the two to carry the same concurrency.
+            kwargs = {"extra": ("--upstream", "up=http://" + origin,
+                                "--upstream-max-connections", str(opts.connections))}
+            path = "/proxy/up/"
         else:
             kwargs, path = {"location": NGINX_PROXY, "upstreams": NGINX_UPSTREAM % origin}, "/"
         with launch(opts, name, **kwargs) as server:
