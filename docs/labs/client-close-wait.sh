@@ -43,19 +43,7 @@ NAIVE_CLOSED=$(kv upstream closed_idle)
 #    side comes out of the same 64.
 start_closewise closewise bash -c "ulimit -n $FD_LIMIT; exec $CLOSEWISE --listen 127.0.0.1:0 \
   --admin off --demo-routes=true --upstream up=http://127.0.0.1:$UP_PORT"
-CW_PIDS=()
-for ((i = 1; i <= CLIENTS; i++)); do
-  bg "pooled-$i" "$PYTHON" "$PEER" per-request --port "$CW_PORT" --keepalive \
-    --count $((REQUESTS / CLIENTS)) --path "/proxy/up/"
-  CW_PIDS+=("$BG_PID")
-done
-for pid in "${CW_PIDS[@]}"; do wait "$pid" || true; done
-POOLED_OK=0
-POOLED_ERROR=none
-for ((i = 1; i <= CLIENTS; i++)); do
-  POOLED_OK=$((POOLED_OK + $(kv "pooled-$i" ok)))
-  [[ $POOLED_ERROR != none ]] || POOLED_ERROR=$(kv "pooled-$i" first_error)
-done
+pooled_clients "$CW_PORT"
 # The upstream closes the pool's idle connections 50 ms after the last answers. The pool reads
 # them in the same loop turn; a second is ample on a loaded host, and well under the pool's own
 # idle timeout (4 s), which would otherwise close them and hide a pool that never read.

@@ -34,19 +34,7 @@ toward() { ip netns exec "$NS" ss -Htan state "$1" "( dport = :$2 )" | wc -l; }
 say "lab client-port-exhaustion: 50 ephemeral ports (40000-40049), tcp_tw_reuse=0"
 
 # 1. Through the pool: CLIENTS keep-alive clients at once, REQUESTS in all.
-PIDS=()
-for ((i = 1; i <= CLIENTS; i++)); do
-  bg "pooled-$i" netns "$NS" "$PYTHON" "$PEER" per-request --port 8090 --keepalive \
-    --count $((REQUESTS / CLIENTS)) --path "/proxy/up/"
-  PIDS+=("$BG_PID")
-done
-for pid in "${PIDS[@]}"; do wait "$pid" || true; done
-POOLED_OK=0
-POOLED_ERROR=none
-for ((i = 1; i <= CLIENTS; i++)); do
-  POOLED_OK=$((POOLED_OK + $(kv "pooled-$i" ok)))
-  [[ $POOLED_ERROR != none ]] || POOLED_ERROR=$(kv "pooled-$i" first_error)
-done
+pooled_clients 8090 netns "$NS"
 # The pool's connections are idle now (ESTABLISHED until its idle timeout): every port it used
 # toward the upstream is still visible, in one state or another.
 POOL_PORTS=$(toward all 8080)

@@ -205,6 +205,27 @@ peer() {
 # The value of key=value line KEY in log NAME (the last one, if several).
 kv() { sed -n "s/^$2=//p" "$LAB_TMP/$1.log" | tail -n 1; }
 
+# `pooled_clients PORT [netns NS]`: the client labs' second half. CLIENTS keep-alive clients at
+# once send REQUESTS in all to closewise's /proxy/up/ on PORT (in namespace NS if given), and
+# wait; then POOLED_OK is how many were answered and POOLED_ERROR the first error any client met
+# (none if none did).
+pooled_clients() {
+  local port=$1 pids=() i
+  shift
+  for ((i = 1; i <= CLIENTS; i++)); do
+    bg "pooled-$i" "$@" "$PYTHON" "$PEER" per-request --port "$port" --keepalive \
+      --count $((REQUESTS / CLIENTS)) --path "/proxy/up/"
+    pids+=("$BG_PID")
+  done
+  for pid in "${pids[@]}"; do wait "$pid" || true; done
+  POOLED_OK=0
+  POOLED_ERROR=none
+  for ((i = 1; i <= CLIENTS; i++)); do
+    POOLED_OK=$((POOLED_OK + $(kv "pooled-$i" ok)))
+    [[ $POOLED_ERROR != none ]] || POOLED_ERROR=$(kv "pooled-$i" first_error)
+  done
+}
+
 # `closewise states --port P --json`, one state's count: `tcp_state PORT STATE [NS]`.
 tcp_state() {
   local port=$1 state=$2 ns=${3:-}
