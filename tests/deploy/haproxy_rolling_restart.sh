@@ -27,15 +27,6 @@ TIME_WAIT_LIMIT=64
 command -v haproxy >/dev/null || fail "haproxy is not installed (deploy/install-deps.sh --with-system-tests)"
 
 # A free loopback port for HAProxy's own listeners (closewise itself starts on port 0).
-free_port() {
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 20000))
-    ss -Htan "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-  fail "no free port found"
-}
-
 # The load uses the demo routes / , /echo and /delay, which no shipped deploy file turns on: the
 # backends of this test turn them on themselves.
 backend_args=(--drain-delay 1500ms --drain-timeout 10s --demo-routes=true)

@@ -31,6 +31,17 @@ fail() {
   exit 1
 }
 
+# A TCP port nothing on this host uses now, for a peer (haproxy, nginx, systemd) that cannot be
+# told to pick its own with port 0.
+free_port() {
+  local port
+  for _ in $(seq 50); do
+    port=$((20000 + RANDOM % 20000))
+    ss -Htan "sport = :$port" | grep -q . || { echo "$port"; return; }
+  done
+  fail "no free port found"
+}
+
 # wait_for SECONDS COMMAND...: polls every 50 ms until COMMAND succeeds; false after SECONDS.
 wait_for() {
   local limit=$1

@@ -14,15 +14,6 @@ CLOSEWISE=${1:?usage: nginx_retries.sh /path/to/closewise /path/to/upstream.conf
 UPSTREAM=${2:?usage: nginx_retries.sh /path/to/closewise /path/to/upstream.conf}
 command -v nginx >/dev/null || fail "nginx is not installed (deploy/install-deps.sh --with-system-tests)"
 
-free_port() {
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 20000))
-    ss -Htan "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-  fail "no free port found"
-}
-
 # /delay is a demo route; the shipped files turn them off, this test turns them on.
 backend_args=(--listen 127.0.0.1:0 --admin 127.0.0.1:0 --handler-timeout 300ms --demo-routes=true)
 start_closewise b1 "$CLOSEWISE" "${backend_args[@]}"

@@ -25,15 +25,6 @@ KEEPALIVE_REQUESTS=20
 POOL_MAX=32
 SECONDS_OF_LOAD=10
 
-free_port() {
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 20000))
-    ss -Htan "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-  fail "no free port found"
-}
-
 ng_port=$(free_port)
 mkdir -p "$WORK/nginx/logs"
 cat >"$WORK/nginx/nginx.conf" <<CONF

@@ -13,14 +13,6 @@ source "$(dirname "$0")/lib.sh"
 CLOSEWISE=${1:?usage: socket_activation.sh /path/to/closewise}
 command -v systemd-socket-activate >/dev/null || fail "systemd-socket-activate is not installed"
 
-free_port() {
-  local port
-  for _ in $(seq 50); do
-    port=$((20000 + RANDOM % 20000))
-    ss -Htan "sport = :$port" | grep -q . || { echo "$port"; return; }
-  done
-  fail "no free port found"
-}
 public=$(free_port)
 admin=$(free_port)
 decoy=$(free_port)
