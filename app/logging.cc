@@ -9,6 +9,8 @@
 #include <chrono>
 #include <string>
 
+#include "protocol/utf8.h"
+
 namespace closewise::app {
 
 namespace {
@@ -48,26 +50,15 @@ void appendTime(spdlog::log_clock::time_point when, spdlog::memory_buf_t& dest) 
                  utc.tm_sec, millis);
 }
 
-// Length of the valid UTF-8 sequence at text[at], or 0 if the bytes there are not one.
+// Length of the valid UTF-8 sequence at text[at], or 0 if the bytes there are not one. The
+// sequence is the shortest run from `at` that protocol's validator finds complete.
 std::size_t utf8Length(std::string_view text, std::size_t at) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(at);
-  const std::size_t length = lead < 0xC2   ? 0
-                             : lead < 0xE0 ? 2
-                             : lead < 0xF0 ? 3
-                             : lead < 0xF5 ? 4
-                                           : 0;
-  if (length == 0 || at + length > text.size()) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(at + i) & 0xC0) != 0x80) return 0;
+  protocol::Utf8Validator validator;
+  for (std::size_t end = at; end < text.size() && end - at < 4; ++end) {
+    if (!validator.feed(text.data() + end, 1)) return 0;
+    if (validator.complete()) return end - at + 1;
   }
-  // Overlong three- and four-byte forms, surrogates, and code points past U+10FFFF.
-  const unsigned char second = byte(at + 1);
-  if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second > 0x9F) ||
-      (lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second > 0x8F)) {
-    return 0;
-  }
-  return length;
+  return 0;
 }
 
 // A JSON string's contents: quotes, backslashes and control bytes escaped, and bytes that are
