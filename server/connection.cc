@@ -721,8 +721,7 @@ lifecycle::CloseReason Connection::closeAfterExchange() const noexcept {
 void Connection::finishExchange() {
   exchangeOpen_ = false;
   answer_.coalesced = false;
-  logAccess();
-  recordExchange();
+  accountExchange();
   if (const CloseReason reason = closeAfterExchange(); reason != CloseReason::None) {
     close(reason, CloseMode::Graceful);
     return;
@@ -1032,10 +1031,14 @@ void Connection::touch(Phase before) noexcept {
   }
 }
 
-void Connection::recordExchange() {
+// The exchange's duration and size, measured once, go to the histograms and, when it is on, to
+// the access log.
+void Connection::accountExchange() {
   const std::string_view method = ex_ ? std::string_view(ex_->parser.request().method) : "";
   const double seconds = static_cast<double>(uv_hrtime() - answer_.dispatchedNs) / 1e9;
-  worker_.recordExchange(method, answer_.status, seconds, bytesProduced() - answer_.bytesOutBefore);
+  const std::uint64_t bytes = bytesProduced() - answer_.bytesOutBefore;
+  worker_.recordExchange(method, answer_.status, seconds, bytes);
+  if (worker_.options().accessLog && ex_) logAccess(seconds, bytes);
 }
 
 std::uint64_t Connection::bytesProduced() const noexcept {
@@ -1076,15 +1079,13 @@ std::string forwardedClient(const Request& request) {
 // One line per exchange, as key=value pairs: conn, peer, method, target, version, status, bytes
 // (of the answer, head included), ms (from the complete request to the last byte handed to the
 // kernel, as the duration histogram counts it), ua and client (X-Forwarded-For's first address).
-void Connection::logAccess() {
-  if (!worker_.options().accessLog || !ex_) return;
+void Connection::logAccess(double seconds, std::uint64_t bytes) {
   const Request& request = ex_->parser.request();
-  const double ms = static_cast<double>(uv_hrtime() - answer_.dispatchedNs) / 1e6;
   spdlog::info(
       "conn={} peer={} method={} target=\"{}\" version=\"{}.{}\" status={} bytes={} ms={:.3f} "
       "ua=\"{}\" client={}",
       id_, peer_ ? *peer_ : "-", request.method, quoted(&request.target), request.versionMajor,
-      request.versionMinor, answer_.status, bytesProduced() - answer_.bytesOutBefore, ms,
+      request.versionMinor, answer_.status, bytes, seconds * 1e3,
       quoted(request.header("User-Agent")), forwardedClient(request));
 }
 

@@ -198,8 +198,8 @@ class Connection {
     }
   }
   void touch(lifecycle::Phase before) noexcept;
-  void logAccess();
-  void recordExchange();
+  void accountExchange();
+  void logAccess(double seconds, std::uint64_t bytes);
   std::uint64_t bytesProduced() const noexcept;
   uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }
 
