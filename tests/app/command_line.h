@@ -16,15 +16,20 @@ struct CommandLineRun {
   std::string err;
 };
 
-inline CommandLineRun runCommandLine(std::vector<std::string> args) {
-  args.insert(args.begin(), "closewise");
-  std::vector<const char*> argv;
-  for (const std::string& arg : args) argv.push_back(arg.c_str());
+// `argv` as the process gets it, the program's name first (as a reload reads it again).
+inline CommandLineRun runArgv(const std::vector<std::string>& argv) {
+  std::vector<const char*> raw;
+  for (const std::string& arg : argv) raw.push_back(arg.c_str());
   std::ostringstream out;
   std::ostringstream err;
   app::ParseOutcome outcome =
-      app::parseCommandLine(static_cast<int>(argv.size()), argv.data(), out, err);
+      app::parseCommandLine(static_cast<int>(raw.size()), raw.data(), out, err);
   return CommandLineRun{std::move(outcome), out.str(), err.str()};
+}
+
+inline CommandLineRun runCommandLine(std::vector<std::string> args) {
+  args.insert(args.begin(), "closewise");
+  return runArgv(args);
 }
 
 }  // namespace closewise::test

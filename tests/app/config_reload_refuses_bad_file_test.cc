@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/command_line.h"
+#include "tests/app/command_line.h"
 #include "app/settings_table.h"
 
 namespace {
@@ -33,13 +34,8 @@ struct Read {
 };
 
 Read read(const std::vector<std::string>& argv) {
-  std::vector<const char*> raw;
-  for (const std::string& arg : argv) raw.push_back(arg.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  const auto outcome =
-      closewise::app::parseCommandLine(static_cast<int>(raw.size()), raw.data(), out, err);
-  return {outcome.exitCode, outcome.parsed.config, err.str()};
+  const auto run = closewise::test::runArgv(argv);
+  return {run.outcome.exitCode, run.outcome.parsed.config, run.err};
 }
 
 }  // namespace

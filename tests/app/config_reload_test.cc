@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "app/command_line.h"
+#include "tests/app/command_line.h"
 #include "app/settings_table.h"
 
 namespace {
@@ -55,15 +56,10 @@ std::vector<std::string> commandLine(std::vector<std::string> args) {
 
 // The configuration a server started with: the first read of the command line.
 Config startUp(const std::vector<std::string>& argv) {
-  std::vector<const char*> raw;
-  for (const std::string& arg : argv) raw.push_back(arg.c_str());
-  std::ostringstream out;
-  std::ostringstream err;
-  const auto outcome =
-      closewise::app::parseCommandLine(static_cast<int>(raw.size()), raw.data(), out, err);
-  INFO("stderr: " << err.str());
-  REQUIRE_FALSE(outcome.exitCode);
-  return outcome.parsed.config;
+  const auto run = closewise::test::runArgv(argv);
+  INFO("stderr: " << run.err);
+  REQUIRE_FALSE(run.outcome.exitCode);
+  return run.outcome.parsed.config;
 }
 
 std::vector<std::string> names(const std::vector<SettingChange>& changes) {
