@@ -37,12 +37,15 @@ packages=(
 
 # What the tests and benchmarks drive from the outside: a real HTTP client, load generators,
 # the balancers of the deploy tests, the slow-attack tool, netns/nftables for fault tests, a
-# headless browser for the dashboard, a YAML reader for the Kubernetes manifest's test, and
-# Prometheus for promtool, which checks /metrics with Prometheus' own parser.
+# headless browser for the dashboard and the WebSocket page, a YAML reader for the Kubernetes
+# manifest's test, Prometheus for promtool, which checks /metrics with Prometheus' own parser, and
+# two WebSocket implementations closewise's own code is checked against: Python's websockets and
+# Node's ws (the client of the system tests, and the server bench/ compares with).
 if [ "$with_system_tests" = 1 ]; then
   packages+=(
     curl iproute2 nftables procps psmisc python3
-    python3-yaml
+    python3-yaml python3-websockets
+    nodejs node-ws
     wrk nghttp2-client slowhttptest
     haproxy nginx-light
     chromium
