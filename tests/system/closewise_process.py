@@ -23,13 +23,18 @@ LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+) .*admin on 127\.0\.0\.1
 class Closewise:
     """One closewise process. Use as a context manager so it is always stopped."""
 
+    # The line that names the bound ports: the public one, then the admin one.
+    listening = LISTENING
+
     def __init__(self, binary, *flags, prefix=(), bind_flags=True):
         # bind_flags=False leaves the addresses to a --config file among the flags, which must
         # then bind 127.0.0.1:0 for both listeners.
         binds = ["--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0"] if bind_flags else []
-        argv = list(prefix) + [binary, "serve"] + binds + list(flags)
+        self._start(list(prefix) + [binary, "serve"] + binds + list(flags))
+
+    def _start(self, argv, env=None):
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, env=env)
         self.lines = []
         self._lock = threading.Lock()
         self._ready = threading.Event()
@@ -37,17 +42,18 @@ class Closewise:
         # A reader thread keeps the pipe drained, so a chatty server never blocks on stderr.
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
-        if not self._ready.wait(30):
+        if not self._ready.wait(30) or self.port is None:
             self.kill()
-            raise RuntimeError("closewise did not report its ports:\n" + self.log())
+            raise RuntimeError(f"{argv[0]} did not report its ports:\n" + self.log())
 
     def _read_stderr(self):
         for line in self.proc.stderr:
             with self._lock:
                 self.lines.append(line)
-            match = LISTENING.search(line)
+            match = self.listening.search(line)
             if match and not self._ready.is_set():
-                self.port, self.admin_port = int(match.group(1)), int(match.group(2))
+                self.port = int(match.group(1))
+                self.admin_port = int(match.group(2)) if match.group(2) else None
                 self._ready.set()
         self._ready.set()
 
