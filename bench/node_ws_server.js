@@ -48,6 +48,9 @@ server.on('upgrade', (req, socket, head) => {
   }
   wss.handleUpgrade(req, socket, head, (ws) => {
     ws.on('message', (data, isBinary) => ws.send(data, {binary: isBinary}));
+    // A peer's protocol error (a message over maxPayload, say) is emitted here after ws has
+    // sent the close frame with its code; without a listener it would end the process.
+    ws.on('error', () => {});
   });
 });
 

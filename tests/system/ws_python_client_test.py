@@ -5,8 +5,8 @@ One connection exchanges a text message (not ASCII), a binary one, a text messag
 fragments, and a ping; each comes back as sent, the ping as a pong with its payload. Its close
 1000 is answered with close 1000, and the server ends TCP first (RFC 6455 7.1.1): the TIME_WAIT
 is on the server's port, not on the client's. A second connection sends a message one byte over
---ws-max-message-bytes and is closed with 1009. closewise's books count it all: two upgrades,
-the messages each way, one close 1000 and one 1009.
+--ws-max-message-bytes and is closed with 1009; a third is still echoed after. closewise's books
+count it all: three upgrades, the messages each way, two closes 1000 and one 1009.
 Usage: ws_python_client_test.py CLOSEWISE (or bench/node_ws_server.js, see ws_peers.py)
 """
 
@@ -59,21 +59,32 @@ async def too_big(check, url):
             check(code == 1009, f"a message over --ws-max-message-bytes is closed 1009 ({code})")
 
 
+async def still_echoes(check, url):
+    try:
+        async with websockets.connect(url, ping_interval=None) as ws:
+            await ws.send("still there?")
+            check(await asyncio.wait_for(ws.recv(), 5) == "still there?",
+                  "after the 1009 a new connection is echoed")
+    except (OSError, asyncio.TimeoutError, websockets.WebSocketException) as error:
+        check(False, f"after the 1009 a new connection is echoed ({error})")
+
+
 def main(server_path):
     check = Check("ws python client")
     with websocket_server(server_path, max_message_bytes=MAX_MESSAGE) as server:
         url = echo_url(server)
         echoed = asyncio.run(exchange(check, url, server.port))
         asyncio.run(too_big(check, url))
+        asyncio.run(still_echoes(check, url))
         totals = websocket_totals(server)
         if totals is not None:
-            check(totals["upgrades"] == 2, f"/stats counts 2 upgrades ({totals['upgrades']})")
-            check(totals["messages_in"] == echoed and totals["messages_out"] == echoed,
-                  f"/stats counts {echoed} messages each way "
+            check(totals["upgrades"] == 3, f"/stats counts 3 upgrades ({totals['upgrades']})")
+            check(totals["messages_in"] == echoed + 1 and totals["messages_out"] == echoed + 1,
+                  f"/stats counts {echoed + 1} messages each way "
                   f"(in {totals['messages_in']}, out {totals['messages_out']})")
             codes = totals["closed_by_code"]
-            check(codes.get("1000") == 1 and codes.get("1009") == 1,
-                  f"/stats counts one close 1000 and one 1009 ({codes})")
+            check(codes.get("1000") == 2 and codes.get("1009") == 1,
+                  f"/stats counts two closes 1000 and one 1009 ({codes})")
         return check.finish(server)
 
 
