@@ -5,7 +5,9 @@
 #   RUNS=3 DURATION=10 WARMUP=1 CONNECTIONS=100 IDLE=10000 INFLIGHT=100
 #   PIPELINE_REQUESTS=500000 KQ_QUERIES=20 KQ_ESTABLISHED=10000 KQ_TIME_WAITS=20000
 #   SERVERS=closewise,nginx,node
-#   SCENARIOS=keepalive,churn,pipeline,idle_memory,drain,admin,kernel_query
+#   SCENARIOS=keepalive,churn,pipeline,idle_memory,drain,admin,kernel_query,proxy,ws_echo,
+#             ws_idle_memory
+#   WS_CONNECTIONS=100 WS_IN_FLIGHT=8 WS_IDLE=10000
 #   WORKERS_SCALING=1 (also closewise --workers 1 vs 2) RESULTS_DIR=bench/results
 #
 # make bench-kernel-query: the C++ micro-benchmark of the kernel-state reader alone
@@ -23,6 +25,9 @@ BENCH_FLAGS = \
   $(if $(KQ_QUERIES),--kq-queries $(KQ_QUERIES)) \
   $(if $(KQ_ESTABLISHED),--kq-established $(KQ_ESTABLISHED)) \
   $(if $(KQ_TIME_WAITS),--kq-time-waits $(KQ_TIME_WAITS)) \
+  $(if $(WS_CONNECTIONS),--ws-connections $(WS_CONNECTIONS)) \
+  $(if $(WS_IN_FLIGHT),--ws-in-flight $(WS_IN_FLIGHT)) \
+  $(if $(WS_IDLE),--ws-idle $(WS_IDLE)) \
   $(if $(SERVERS),--servers $(SERVERS)) \
   $(if $(SCENARIOS),--scenarios $(SCENARIOS)) \
   $(if $(filter 1 yes true,$(WORKERS_SCALING)),--workers-scaling) \
@@ -30,8 +35,9 @@ BENCH_FLAGS = \
 
 .PHONY: bench-kernel-query
 
-bench: deps-test build
-	python3 bench/run_bench.py --closewise $(BUILD)/bin/closewise $(BENCH_FLAGS)
+bench: deps-test build $(BUILD)/bench/ws_load
+	python3 bench/run_bench.py --closewise $(BUILD)/bin/closewise \
+	  --ws-load $(BUILD)/bench/ws_load $(BENCH_FLAGS)
 
 # Compiled on its own: the reader is kernel/, a leaf with no dependency beyond the C++ library.
 $(BUILD)/bench/kernel_query_bench: bench/kernel_query_bench.cc $(wildcard kernel/*.cc kernel/*.h)
@@ -40,3 +46,9 @@ $(BUILD)/bench/kernel_query_bench: bench/kernel_query_bench.cc $(wildcard kernel
 
 bench-kernel-query: $(BUILD)/bench/kernel_query_bench
 	taskset -c 1 $(BUILD)/bench/kernel_query_bench
+
+# The WebSocket load generator: the frame codec (protocol/, no dependency beyond the C++ library)
+# and libuv, nothing else of closewise.
+$(BUILD)/bench/ws_load: bench/ws_load.cc $(wildcard protocol/websocket_frame.* protocol/utf8.*)
+	@mkdir -p $(@D)
+	$(CXX) -O2 -std=c++20 -I. bench/ws_load.cc protocol/websocket_frame.cc protocol/utf8.cc -luv -o $@

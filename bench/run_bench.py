@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The closewise benchmark of issue 4: closewise against nginx and Node.js on loopback.
+"""The closewise benchmark of issue 4: closewise against nginx and Node.js on loopback, and of
+issue 17: closewise's WebSockets against Node's ws.
 
 Every server answers `GET /` with the same 21-byte text/plain 200. The server runs on CPU 0 and
 every load generator (wrk, h2load, the Python clients, this script) on CPU 1, so the two never
@@ -42,7 +43,10 @@ SERVER_CPU = "0"
 LOAD_CPU = "1"
 SERVERS = ("closewise", "nginx", "node")
 SCENARIOS = ("keepalive", "churn", "pipeline", "idle_memory", "drain", "admin", "kernel_query",
-             "proxy")
+             "proxy", "ws_echo", "ws_idle_memory")
+# The WebSocket scenarios pit closewise's /ws/echo against Node's ws (bench/node_ws_server.js);
+# nginx has no WebSocket server of its own to compare.
+WS_SCENARIOS = ("ws_echo", "ws_idle_memory")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -259,6 +263,10 @@ def start_closewise(opts, cpus, workers=1, admin=False, extra=()):
     return Server("closewise", process, int(match.group(1)), process.pid, admin_port, workdir)
 
 
+# Where Debian's node-ws lives; Node does not look there by itself.
+NODE_PATH = "/usr/share/nodejs"
+
+
 NGINX_CONF = """\
 # nginx from Debian, configured for the benchmark: one worker, nothing but `return 200`.
 worker_processes 1;
@@ -337,6 +345,18 @@ def start_node(opts, cpus):
         process = REAPER.spawn(
             pinned(cpus, [opts.node, str(BENCH_DIR / "node_server.js"), "--port", "0"]),
             stdout=subprocess.DEVNULL, stderr=stderr)
+    match = wait_for_log(log, r"listening on 127\.0\.0\.1:(\d+)", process, 10)
+    return Server("node", process, int(match.group(1)), process.pid, workdir=workdir)
+
+
+def start_node_ws(opts, cpus):
+    workdir = REAPER.tempdir("node-ws-bench-")
+    log = os.path.join(workdir, "stderr.log")
+    with open(log, "w") as stderr:
+        process = REAPER.spawn(
+            pinned(cpus, [opts.node, str(BENCH_DIR / "node_ws_server.js"), "--port", "0"]),
+            stdout=subprocess.DEVNULL, stderr=stderr,
+            env=dict(os.environ, NODE_PATH=NODE_PATH))
     match = wait_for_log(log, r"listening on 127\.0\.0\.1:(\d+)", process, 10)
     return Server("node", process, int(match.group(1)), process.pid, workdir=workdir)
 
@@ -637,6 +657,75 @@ def count_host_tcp_sockets():
     return total
 
 
+class launch_ws:
+    """`with launch_ws(opts, "node") as server:` a fresh WebSocket echo server on /ws/echo:
+    closewise (its demo route) or Node's ws, stopped on the way out."""
+
+    def __init__(self, opts, name):
+        self.opts, self.name, self.server = opts, name, None
+
+    def __enter__(self):
+        start = start_closewise if self.name == "closewise" else start_node_ws
+        self.server = start(self.opts, SERVER_CPU)
+        return self.server
+
+    def __exit__(self, *exc):
+        REAPER.stop(self.server.process)
+        return False
+
+
+def ws_load(opts, server, mode, *args):
+    """bench/ws_load.cc on the load CPU, and its JSON lines."""
+    process = REAPER.spawn(pinned(LOAD_CPU, [opts.ws_load, mode, "--port", str(server.port),
+                                             *map(str, args)]),
+                           stdout=subprocess.PIPE, text=True)
+    return process, JsonLines(process)
+
+
+def scenario_ws_echo(opts, name):
+    """Messages per second and the server's CPU per message, a message being one echo: a frame
+    read, decoded and validated, and one written."""
+    with launch_ws(opts, name) as server:
+        client, events = ws_load(opts, server, "echo", "--connections", opts.ws_connections,
+                                 "--in-flight", opts.ws_in_flight, "--message-bytes",
+                                 opts.ws_message_bytes, "--warmup", max(opts.warmup, 0.5),
+                                 "--duration", opts.duration)
+        ready = events.next("ready", opts.client_timeout)
+        events.next("measuring", opts.warmup + 30)
+        before = cpu_seconds(server.pid)
+        done = events.next("done", opts.duration + 30)
+        cpu = cpu_seconds(server.pid) - before
+        REAPER.stop(client)
+        return {
+            "messages": done["messages"],
+            "messages_per_s": done["messages"] / max(done["seconds"], 1e-9),
+            "cpu_us_per_message": cpu * 1e6 / max(1, done["messages"]),
+            "errors": done["errors"] + ready["failed"],
+        }
+
+
+def scenario_ws_idle_memory(opts, name):
+    """The server's RSS grown by --ws-idle open WebSockets, per WebSocket."""
+    with launch_ws(opts, name) as server:
+        # Some echoes first, so one-time allocations are not charged to the idle WebSockets.
+        warm, events = ws_load(opts, server, "echo", "--connections", 10, "--warmup", 0,
+                               "--duration", 0.5)
+        events.next("done", opts.client_timeout)
+        REAPER.stop(warm)
+        time.sleep(0.2)
+        before = rss_bytes(server.pid)
+        client, events = ws_load(opts, server, "idle", "--connections", opts.ws_idle)
+        ready = events.next("ready", opts.client_timeout)
+        time.sleep(opts.settle)
+        after = rss_bytes(server.pid)
+        REAPER.stop(client)
+        return {
+            "rss_before": before, "rss_after": after, "websockets": ready["open"],
+            "setup_failures": ready["failed"],
+            "bytes_per_websocket": (after - before) / max(1, ready["open"]),
+        }
+
+
 def scenario_kernel_query(opts):
     with launch(opts, "closewise") as server:
         client, events = start_idle_clients(opts, server, "--count", opts.kq_established,
@@ -820,6 +909,10 @@ def targets(summary, kq):
     admin = cw("admin", "cpu_increase_pct")
     proxy, proxy_ng = cw("proxy", "cpu_us_per_request"), ng("proxy", "cpu_us_per_request")
     proxy_errors = cw("proxy", "errors")
+    ws_cpu, ws_cpu_nd = cw("ws_echo", "cpu_us_per_message"), nd("ws_echo", "cpu_us_per_message")
+    ws_errors = cw("ws_echo", "errors")
+    ws_mem, ws_mem_nd = (cw("ws_idle_memory", "bytes_per_websocket"),
+                         nd("ws_idle_memory", "bytes_per_websocket"))
     return [
         ("keep-alive CPU/request <= 0.9 x nginx",
          check(lambda: ka_cpu <= 0.9 * ka_cpu_ng, ka_cpu, ka_cpu_ng)),
@@ -837,6 +930,11 @@ def targets(summary, kq):
         ("admin polling at 10 Hz < 2% CPU/request", check(lambda: admin < 2, admin)),
         ("proxy CPU/request <= 1.0 x nginx proxy_pass, 0 errors",
          check(lambda: proxy <= proxy_ng and proxy_errors == 0, proxy, proxy_ng, proxy_errors)),
+        ("WebSocket echo CPU/message <= 0.5 x node ws, 0 errors",
+         check(lambda: ws_cpu <= 0.5 * ws_cpu_nd and ws_errors == 0, ws_cpu, ws_cpu_nd,
+               ws_errors)),
+        ("memory per idle WebSocket <= 0.25 x node ws",
+         check(lambda: ws_mem <= 0.25 * ws_mem_nd, ws_mem, ws_mem_nd)),
     ]
 
 
@@ -858,6 +956,11 @@ def markdown(report):
                            opts["connections"], opts["idle"], opts["pipeline_requests"]),
         "",
     ]
+    if any(s in opts["scenarios"] for s in WS_SCENARIOS):
+        lines += ["WebSocket echo: %d connections, %d messages of %d bytes in flight on each "
+                  "(bench/ws_load.cc); %d idle WebSockets." % (
+                      opts["ws_connections"], opts["ws_in_flight"], opts["ws_message_bytes"],
+                      opts["ws_idle"]), ""]
     if report.get("warnings"):
         lines += ["**Warnings:** " + " ".join(report["warnings"]), ""]
     table = []
@@ -882,6 +985,10 @@ def markdown(report):
         ("proxy req/s", "proxy", "rps", 0),
         ("proxy CPU per request, µs", "proxy", "cpu_us_per_request", 2),
         ("proxy errors", "proxy", "errors", 0),
+        ("WebSocket echo messages/s", "ws_echo", "messages_per_s", 0),
+        ("WebSocket echo server CPU per message, µs", "ws_echo", "cpu_us_per_message", 2),
+        ("WebSocket echo errors", "ws_echo", "errors", 0),
+        ("memory per idle WebSocket, bytes", "ws_idle_memory", "bytes_per_websocket", 0),
     ]
     for label, scenario, key, digits in rows:
         values = [fig(summary, scenario, s, key) for s in SERVERS]
@@ -945,7 +1052,7 @@ def markdown(report):
                                                     fmt(workers["workers%d_p99_ms" % w], 3),
                                                     fmt(workers["workers%d_cpu_us_per_request"
                                                                 % w], 2)))
-    lines += ["", "Targets of issue 4:", "", "| target | met |", "|---|---|"]
+    lines += ["", "Targets of issues 4 and 17:", "", "| target | met |", "|---|---|"]
     for description, met in targets(summary, kq):
         lines.append("| %s | %s |" % (description,
                                       {True: "yes", False: "**no**", None: "not measured"}[met]))
@@ -973,6 +1080,14 @@ def parse_args():
     parser.add_argument("--kq-established", type=int, default=10000)
     parser.add_argument("--kq-time-waits", type=int, default=20000)
     parser.add_argument("--kq-queries", type=int, default=20)
+    parser.add_argument("--ws-connections", type=int, default=100,
+                        help="WebSocket echo connections")
+    parser.add_argument("--ws-in-flight", type=int, default=8,
+                        help="messages on their way on each echo connection")
+    parser.add_argument("--ws-message-bytes", type=int, default=32)
+    parser.add_argument("--ws-idle", type=int, default=10000, help="idle WebSockets")
+    parser.add_argument("--ws-load", default=str(REPO / "build" / "bench" / "ws_load"),
+                        help="bench/ws_load.cc built (make bench builds it)")
     parser.add_argument("--settle", type=float, default=0.5,
                         help="seconds between the idle connections being up and reading RSS")
     parser.add_argument("--client-timeout", type=float, default=120.0,
@@ -1008,6 +1123,11 @@ def preflight(opts, warnings):
             raise SystemExit("run_bench: %s is not installed (make deps-test installs it)" % tool)
     if not os.access(opts.closewise, os.X_OK):
         raise SystemExit("run_bench: no %s; `make build` makes it" % opts.closewise)
+    ws = [s for s in opts.scenarios if s in WS_SCENARIOS]
+    if ws and not os.access(opts.ws_load, os.X_OK):
+        warnings.append("no %s (make bench builds it): %s left out." % (opts.ws_load,
+                                                                       ", ".join(ws)))
+        opts.scenarios = [s for s in opts.scenarios if s not in WS_SCENARIOS]
     for name, path in (("nginx", opts.nginx), ("node", opts.node)):
         if name in opts.servers and shutil.which(path) is None:
             warnings.append("%s not found (%s): left out." % (name, path))
@@ -1055,6 +1175,8 @@ def main():
                         args = (opts, name)
                     elif scenario == "drain" and name in ("closewise", "node"):
                         fn, args = scenario_drain, (opts, name)
+                    elif scenario in WS_SCENARIOS and name in ("closewise", "node"):
+                        fn, args = globals()["scenario_" + scenario], (opts, name)
                     elif scenario == "proxy" and name in ("closewise", "nginx"):
                         fn, args = scenario_proxy, (opts, name)
                     elif scenario in ("admin", "workers") and name == "closewise":
