@@ -700,6 +700,7 @@ def scenario_ws_echo(opts, name):
             "messages": done["messages"],
             "messages_per_s": done["messages"] / max(done["seconds"], 1e-9),
             "cpu_us_per_message": cpu * 1e6 / max(1, done["messages"]),
+            "client_cpu_us_per_message": done["cpu_seconds"] * 1e6 / max(1, done["messages"]),
             "errors": done["errors"] + ready["failed"],
         }
 
@@ -987,6 +988,8 @@ def markdown(report):
         ("proxy errors", "proxy", "errors", 0),
         ("WebSocket echo messages/s", "ws_echo", "messages_per_s", 0),
         ("WebSocket echo server CPU per message, µs", "ws_echo", "cpu_us_per_message", 2),
+        ("WebSocket echo load generator's CPU per message, µs", "ws_echo",
+         "client_cpu_us_per_message", 2),
         ("WebSocket echo errors", "ws_echo", "errors", 0),
         ("memory per idle WebSocket, bytes", "ws_idle_memory", "bytes_per_websocket", 0),
     ]

@@ -9,7 +9,9 @@
 // It reports on stdout, one JSON object a line, as bench/idle_clients.py does:
 //   {"event":"ready","open":N,"failed":F}      every connection has its 101 (or failed)
 //   {"event":"measuring"}                      echo: the warm-up is over, counting starts
-//   {"event":"done","messages":M,"seconds":S,"errors":E}   echo: the count; idle: on SIGTERM
+//   {"event":"done","messages":M,"seconds":S,"errors":E,"cpu_seconds":C}
+//                                              echo: the count, and the client's own CPU time
+//                                              meanwhile; idle: on SIGTERM
 //
 // It must be faster than the servers it loads, or it measures itself: so C++ on one libuv loop,
 // and each connection's message frame is built and masked once and sent again as it is, so a
@@ -191,6 +193,7 @@ class Load {
     errors_ = 0;
     measuring_ = true;
     since_ = std::chrono::steady_clock::now();
+    cpuSince_ = cpuSeconds();
     std::printf("{\"event\":\"measuring\"}\n");
     std::fflush(stdout);
     after(options_.durationS, [](uv_timer_t* t) { static_cast<Load*>(t->data)->finish(); });
@@ -201,12 +204,23 @@ class Load {
         measuring_
             ? std::chrono::duration<double>(std::chrono::steady_clock::now() - since_).count()
             : 0.0;
-    std::printf("{\"event\":\"done\",\"messages\":%llu,\"seconds\":%.3f,\"errors\":%llu}\n",
-                static_cast<unsigned long long>(messages_), seconds,
-                static_cast<unsigned long long>(errors_));
+    double cpu = measuring_ ? cpuSeconds() - cpuSince_ : 0.0;
+    std::printf(
+        "{\"event\":\"done\",\"messages\":%llu,\"seconds\":%.3f,\"errors\":%llu,"
+        "\"cpu_seconds\":%.3f}\n",
+        static_cast<unsigned long long>(messages_), seconds,
+        static_cast<unsigned long long>(errors_), cpu);
     std::fflush(stdout);
     // The kernel closes every socket on exit; nothing here outlives the process.
     std::_Exit(0);
+  }
+
+  // User and system time of this process: whether the client, not the server, is the limit.
+  static double cpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](timeval t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
   }
 
   void after(double seconds, uv_timer_cb cb) {
@@ -271,6 +285,7 @@ class Load {
   std::uint64_t errors_ = 0;
   bool measuring_ = false;
   std::chrono::steady_clock::time_point since_;
+  double cpuSince_ = 0;
 };
 
 bool parse(int argc, char** argv, Options& o) {
