@@ -31,6 +31,14 @@ TEST_CASE("bad state and limit values are refused", "[connections]") {
     CHECK_FALSE(parsed.query);
     CHECK_FALSE(parsed.error.empty());
   }
+  // The 400 names every phase a connection can be asked for, the WebSocket ones included.
+  const std::string refused = parseConnectionsQuery("state=bogus").error;
+  for (std::size_t i = 0; i < closewise::lifecycle::kReportedPhaseCount; ++i) {
+    const auto name = closewise::lifecycle::phaseName(static_cast<closewise::lifecycle::Phase>(i));
+    INFO(name);
+    CHECK(refused.find(std::string(name)) != std::string::npos);
+    CHECK(parseConnectionsQuery("state=" + std::string(name)).query);
+  }
   const auto good = parseConnectionsQuery("limit=2&state=half_closed&other=1");
   REQUIRE(good.query);
   CHECK(good.query->limit == 2);
