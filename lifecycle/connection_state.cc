@@ -88,7 +88,19 @@ bool ConnectionState::responseStarted(TimePoint now) noexcept {
   return true;
 }
 
-bool ConnectionState::writeProgress(TimePoint now) noexcept {
+bool ConnectionState::writeProgress(TimePoint now, bool stillQueued) noexcept {
+  if (phase_ == Phase::WebSocket) {
+    const bool wasQueued = wsOutputQueued_;
+    wsOutputQueued_ = stillQueued;
+    if (stillQueued) {
+      arm(later(now, policy_.write), CloseReason::WriteTimeout);
+    } else if (wasQueued) {
+      // The peer just took what waited on it, so it is there: the heartbeat counts from now.
+      // (Counting from its old start would also file it out of order in its deadline list.)
+      armHeartbeat(later(now, pingOutstanding_ ? policy_.wsPongTimeout : policy_.wsPingInterval));
+    }
+    return true;
+  }
   const bool writing = phase_ == Phase::Writing || (phase_ == Phase::HalfClosed && answerStarted_);
   if (!writing) return false;
   arm(later(now, policy_.write), CloseReason::WriteTimeout);
@@ -110,6 +122,46 @@ bool ConnectionState::responseComplete(TimePoint now, bool pipelinedInputPending
   return true;
 }
 
+bool ConnectionState::upgraded(TimePoint now) noexcept {
+  if (phase_ != Phase::Writing || closeBegun()) return false;
+  answerStarted_ = false;
+  pingOutstanding_ = false;
+  wsOutputQueued_ = false;
+  moveTo(Phase::WebSocket);
+  tally_.onWsUpgrade();
+  armHeartbeat(later(now, policy_.wsPingInterval));
+  return true;
+}
+
+bool ConnectionState::wsReceived(TimePoint now) noexcept {
+  if (phase_ == Phase::WsClosing) return true;
+  if (phase_ != Phase::WebSocket) return false;
+  pingOutstanding_ = false;
+  armHeartbeat(later(now, policy_.wsPingInterval));
+  return true;
+}
+
+bool ConnectionState::wsPingSent(TimePoint now) noexcept {
+  if (phase_ != Phase::WebSocket) return false;
+  pingOutstanding_ = true;
+  armHeartbeat(later(now, policy_.wsPongTimeout));
+  return true;
+}
+
+bool ConnectionState::wsCloseSent(TimePoint now) noexcept {
+  if (phase_ != Phase::WebSocket || !closeBegun()) return false;
+  moveTo(Phase::WsClosing);
+  pingOutstanding_ = false;
+  wsOutputQueued_ = false;
+  arm(later(now, policy_.wsCloseTimeout), CloseReason::WsCloseTimeout);
+  return true;
+}
+
+void ConnectionState::armHeartbeat(TimePoint deadline) noexcept {
+  heartbeat_ = deadline;
+  if (!wsOutputQueued_) arm(deadline, CloseReason::WsPingTimeout);
+}
+
 bool ConnectionState::peerFin(TimePoint now) noexcept {
   switch (phase_) {
     case Phase::Processing:
@@ -123,6 +175,8 @@ bool ConnectionState::peerFin(TimePoint now) noexcept {
       return true;
     case Phase::Reading:
     case Phase::Idle:
+    case Phase::WebSocket:
+    case Phase::WsClosing:
       peerFinSeen_ = true;
       peerFinAt_ = now;
       // Nothing to answer. If a close already began, this keeps its reason and escalates the
@@ -173,11 +227,15 @@ bool ConnectionState::finSent(TimePoint now) noexcept {
     case Phase::Writing:
     case Phase::Idle:
     case Phase::HalfClosed:
+    case Phase::WebSocket:
+    case Phase::WsClosing:
       break;
     default:
       return false;
   }
   inBody_ = false;
+  pingOutstanding_ = false;
+  wsOutputQueued_ = false;
   answerStarted_ = false;
   moveTo(Phase::Closing);
   closingStartedAt_ = now;
@@ -235,6 +293,14 @@ void ConnectionState::rebaseDeadline(const TimeoutPolicy& before) noexcept {
       break;
     case CloseReason::IdleTimeout:
       deadline_ += policy_.idle - before.idle;
+      break;
+    case CloseReason::WsPingTimeout:
+      heartbeat_ += pingOutstanding_ ? policy_.wsPongTimeout - before.wsPongTimeout
+                                     : policy_.wsPingInterval - before.wsPingInterval;
+      deadline_ = heartbeat_;
+      break;
+    case CloseReason::WsCloseTimeout:
+      deadline_ += policy_.wsCloseTimeout - before.wsCloseTimeout;
       break;
     default:
       break;

@@ -28,17 +28,24 @@ namespace closewise::lifecycle {
 //   Writing     HalfClosed  peerFin()
 //   Writing     Closing     finSent()          (after an answer that said the connection closes)
 //   Writing     Closed      closed()
+//   Writing     WebSocket   upgraded()         (the 101 is written; RFC 6455 section 4.2.2)
 //   Idle        Reading     requestStarted()
 //   Idle        Closing     finSent()          (graceful close with no answer: idle timeout, drain)
 //   Idle        Closed      closed()
 //   HalfClosed  Closing     finSent()
 //   HalfClosed  Closed      closed()
 //   Closing     Closed      closed()
+//   WebSocket   WsClosing   wsCloseSent()      (our close frame is out; we wait for the peer's)
+//   WebSocket   Closing     finSent()          (we answered the peer's close frame; our FIN)
+//   WebSocket   Closed      closed()
+//   WsClosing   Closing     finSent()          (the peer's close frame came back; our FIN)
+//   WsClosing   Closed      closed()
 //   Closed      (none)
 //
 // Verbs that stay in a phase: requestStarted() in Reading (a no-op), headComplete(expectBody =
 // true), bodyProgress(), responseStarted() in HalfClosed, writeProgress(), lingerProgress(),
-// beginClose(), and peerFin() outside Processing and Writing.
+// beginClose(), peerFin() outside Processing and Writing, and in WebSocket wsReceived(),
+// wsPingSent() and writeProgress().
 //
 // Every transition is reported to the Tally, so the per-phase counts cannot drift from the
 // phases. The object is neither copied nor moved: a copy would be a second connection the
@@ -71,6 +78,8 @@ class ConnectionState {
   bool readingBody() const noexcept { return phase_ == Phase::Reading && inBody_; }
   // True in Writing, and in HalfClosed once the answer has started.
   bool answerStarted() const noexcept { return answerStarted_; }
+  // True in WebSocket once a ping went out and nothing has come since.
+  bool pingOutstanding() const noexcept { return pingOutstanding_; }
 
   // The one deadline of the current phase, and the reason a close would carry if it passes.
   // deadline() is TimePoint::max() when Closed, or when the phase's timeout reaches past the end
@@ -78,7 +87,10 @@ class ConnectionState {
   // HeaderTimeout in Reading before the head is complete, BodyTimeout while reading a body,
   // HandlerTimeout in Processing, WriteTimeout in Writing, IdleTimeout in Idle, LingerTimeout in
   // Closing, and in HalfClosed whatever the unfinished work's is (HandlerTimeout, then WriteTimeout
-  // once the answer started). None when Closed.
+  // once the answer started). In WebSocket it is WsPingTimeout (the first time it passes a ping
+  // is sent, pingOutstanding() turns true and the deadline moves to the pong timeout; the second
+  // time it closes), or WriteTimeout while output waits on the peer; in WsClosing
+  // WsCloseTimeout. None when Closed.
   TimePoint deadline() const noexcept { return deadline_; }
   CloseReason deadlineReason() const noexcept { return deadlineReason_; }
   bool expired(TimePoint now) const noexcept { return now >= deadline(); }
@@ -102,11 +114,36 @@ class ConnectionState {
   // the handler's to the write one. Write deadline = now + write. Refused once the answer started.
   bool responseStarted(TimePoint now) noexcept;
   // Writing, or HalfClosed while writing: bytes went out, so the write deadline = now + write.
-  bool writeProgress(TimePoint now) noexcept;
+  // WebSocket: with output still waiting on the peer (`stillQueued`) the write deadline guards
+  // the connection as it does an answer; once the output is gone the heartbeat deadline (below)
+  // is back, counted from now: the peer has just shown it is there by taking our bytes.
+  bool writeProgress(TimePoint now, bool stillQueued = true) noexcept;
   // The answer is fully written and the connection is kept. Writing -> Reading (more input is
   // already buffered; head deadline = now + header) or -> Idle (idle deadline = now + idle).
   // Refused when a close is pending: then the caller calls finSent() or closed() instead.
   bool responseComplete(TimePoint now, bool pipelinedInputPending) noexcept;
+
+  // WebSocket (RFC 6455). The 101 answer is written: Writing -> WebSocket, counted as an upgrade.
+  // From here the HTTP deadlines no longer apply; the heartbeat one does: a ping is due at
+  // now + wsPingInterval (deadlineReason() WsPingTimeout, pingOutstanding() false). Refused
+  // once a close has begun.
+  bool upgraded(TimePoint now) noexcept;
+  // WebSocket: a frame arrived, so the peer is there: the next ping is due at now +
+  // wsPingInterval. In WsClosing it changes nothing (only the close deadline counts there).
+  bool wsReceived(TimePoint now) noexcept;
+  // WebSocket: our ping went out; the peer has until now + wsPongTimeout to send any frame, or
+  // the deadline closes it as WsPingTimeout.
+  bool wsPingSent(TimePoint now) noexcept;
+  // Our close frame went out after a close began: WebSocket -> WsClosing, deadline = now +
+  // wsCloseTimeout (reason WsCloseTimeout).
+  bool wsCloseSent(TimePoint now) noexcept;
+  // The books of a WebSocket: a handshake refused (400, 426), a complete message in or out with
+  // its payload bytes, and the close code the connection ended with (1006 without a close frame).
+  void wsRejected() noexcept { tally_.onWsRejected(); }
+  void wsMessage(bool incoming, std::uint64_t bytes) noexcept {
+    tally_.onWsMessage(incoming, bytes);
+  }
+  void wsClosedWith(std::uint16_t code) noexcept { tally_.onWsClosed(code); }
 
   // The peer's FIN arrived (the read returned EOF). Records it, and answers whether the
   // connection should stay open:
@@ -114,7 +151,8 @@ class ConnectionState {
   //    sending (RFC 9293 section 3.6); it can still receive the answer, so we finish it. This
   //    holds even when a close has already begun for an error answer being written.
   //  - HalfClosed: the FIN was already recorded; returns true and changes nothing.
-  //  - Reading, Idle: there is nothing to answer, so it begins a close (PeerClosed, Immediate)
+  //  - Reading, Idle, WebSocket, WsClosing: there is nothing to answer (a WebSocket peer that
+  //    sends FIN without a close frame is gone, RFC 6455 section 7.1.5), so it begins a close (PeerClosed, Immediate)
   //    and returns false: the caller closes now. If a close had already begun its reason is kept
   //    and only the mode escalates to Immediate.
   //  - Closing: the FIN we lingered for; returns false, the caller closes now, reason kept.
@@ -128,8 +166,8 @@ class ConnectionState {
   // call once Closed are refused. The phase does not change: an answer announcing the close may
   // still be written.
   bool beginClose(CloseReason reason, CloseMode mode, TimePoint now) noexcept;
-  // Our FIN (shutdown) went out after a graceful close began: Reading, Writing, Idle or
-  // HalfClosed -> Closing, with deadline = min(now + linger, now + lingerRead). Refused if no
+  // Our FIN (shutdown) went out after a graceful close began: Reading, Writing, Idle, HalfClosed,
+  // WebSocket or WsClosing -> Closing, with deadline = min(now + linger, now + lingerRead). Refused if no
   // close began or its mode is not Graceful. If the peer's FIN was already seen, the caller
   // calls closed() right away.
   bool finSent(TimePoint now) noexcept;
@@ -169,6 +207,8 @@ class ConnectionState {
   void moveTo(Phase to) noexcept;
   void arm(TimePoint deadline, CloseReason reason) noexcept;
   TimePoint lingerDeadline(TimePoint now) const noexcept;
+  // WebSocket: arms the heartbeat deadline unless output waiting on the peer has the write one.
+  void armHeartbeat(TimePoint deadline) noexcept;
 
   Tally& tally_;
   const TimeoutPolicy& policy_;
@@ -181,12 +221,15 @@ class ConnectionState {
   bool inBody_ = false;
   bool answerStarted_ = false;
   bool peerFinSeen_ = false;
+  bool pingOutstanding_ = false;
+  bool wsOutputQueued_ = false;  // WebSocket: the write deadline stands in for the heartbeat
   std::uint32_t requestsStarted_ = 0;
   TimePoint acceptedAt_;
   TimePoint deadline_;
   TimePoint peerFinAt_ = TimePoint::max();
   TimePoint closeBegunAt_ = TimePoint::max();
   TimePoint closingStartedAt_ = TimePoint::max();
+  TimePoint heartbeat_ = TimePoint::max();  // WebSocket: when a ping is due, or a pong overdue
 };
 
 }  // namespace closewise::lifecycle

@@ -34,6 +34,8 @@ std::size_t outboundPhaseIndex(Phase phase) noexcept {
     case Phase::Writing:
     case Phase::HalfClosed:
     case Phase::Closing:
+    case Phase::WebSocket:
+    case Phase::WsClosing:
     case Phase::Closed:
       return kOutboundPhaseCount;
   }

@@ -20,6 +20,10 @@ std::string_view phaseName(Phase phase) noexcept {
       return "half_closed";
     case Phase::Closing:
       return "closing";
+    case Phase::WebSocket:
+      return "websocket";
+    case Phase::WsClosing:
+      return "ws_closing";
     case Phase::Closed:
       return "closed";
     case Phase::Connecting:
@@ -76,6 +80,10 @@ std::string_view closeReasonName(CloseReason reason) noexcept {
       return "drain_deadline";
     case CloseReason::IoError:
       return "io_error";
+    case CloseReason::WsPingTimeout:
+      return "ws_ping_timeout";
+    case CloseReason::WsCloseTimeout:
+      return "ws_close_timeout";
     case CloseReason::UpstreamClosed:
       return "upstream_closed";
     case CloseReason::UpstreamReset:

@@ -20,6 +20,8 @@ enum class Phase : std::uint8_t {
   Idle,        // between exchanges on a kept-alive connection
   HalfClosed,  // the peer sent FIN after a complete request; we still finish the answer
   Closing,     // our FIN is sent; we read and discard until the peer's FIN or the linger deadline
+  WebSocket,   // upgraded (RFC 6455): messages flow both ways, guarded by heartbeats
+  WsClosing,   // our close frame is sent; we wait for the peer's (RFC 6455 section 7.1.2)
   Closed,      // the handle is being (or has been) closed; never counted
 
   // An outbound (upstream) connection's own phases. It shares Idle (pooled, between requests)
@@ -34,12 +36,12 @@ enum class Phase : std::uint8_t {
 
 // Closed is left out of the per-phase counts: a closed connection is gone, and counting it would
 // make the numbers grow for ever. The count index of a phase is static_cast<std::size_t>(phase).
-inline constexpr std::size_t kReportedPhaseCount = 6;
+inline constexpr std::size_t kReportedPhaseCount = 8;
 static_assert(static_cast<std::size_t>(Phase::Closed) == kReportedPhaseCount,
               "Closed must be the last phase so the reported ones index an array from 0");
 
-// "reading", "processing", "writing", "idle", "half_closed", "closing", "closed", "connecting",
-// "sending", "awaiting_response", "receiving".
+// "reading", "processing", "writing", "idle", "half_closed", "closing", "websocket", "ws_closing",
+// "closed", "connecting", "sending", "awaiting_response", "receiving".
 std::string_view phaseName(Phase phase) noexcept;
 
 // Why a connection closed. The first reason recorded is the one that is reported; see
@@ -66,6 +68,12 @@ enum class CloseReason : std::uint8_t {
   DrainDeadline,    // the drain ran out of time and reset what remained
   IoError,          // the socket reported an error other than a reset
 
+  // WebSocket connections (RFC 6455). They also use PeerClosed (the peer's close frame, or a FIN
+  // without one), ProtocolError (a frame that breaks RFC 6455 section 5), ServerClose (the handler
+  // closed), Drain, WriteTimeout and SlowReader.
+  WsPingTimeout,   // nothing at all came within --ws-pong-timeout of our ping
+  WsCloseTimeout,  // the peer did not answer our close frame within --ws-close-timeout
+
   // Outbound (upstream) connections. They also use IdleTimeout (pooled too long), BodyTimeout
   // (a response body stalled), WriteTimeout (the upstream stopped taking the request),
   // ProtocolError (a response that could not be parsed), Drain and IoError.
@@ -83,15 +91,15 @@ enum class CloseReason : std::uint8_t {
 };
 
 // Including None at index 0, so an array indexed by reason needs no offset.
-inline constexpr std::size_t kCloseReasonCount = 29;
+inline constexpr std::size_t kCloseReasonCount = 31;
 static_assert(static_cast<std::size_t>(CloseReason::Cancelled) + 1 == kCloseReasonCount,
               "kCloseReasonCount must cover every reason");
 
 // "none", "peer_closed", "client_requested", "peer_reset", "idle_timeout", "header_timeout",
 // "body_timeout", "slow_body", "write_timeout", "slow_reader", "linger_timeout",
 // "handler_timeout", "protocol_error", "server_close", "max_requests", "max_age", "overload",
-// "drain", "drain_deadline", "io_error", "upstream_closed", "upstream_reset", "upstream_requested",
-// "not_reusable", "connect_refused", "connect_timeout", "response_timeout", "ports_exhausted",
+// "drain", "drain_deadline", "io_error", "ws_ping_timeout", "ws_close_timeout",
+// "upstream_closed", "upstream_reset", "upstream_requested", "not_reusable", "connect_refused", "connect_timeout", "response_timeout", "ports_exhausted",
 // "cancelled".
 std::string_view closeReasonName(CloseReason reason) noexcept;
 

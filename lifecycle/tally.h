@@ -9,12 +9,37 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <string_view>
 
 #include "lifecycle/phase.h"
 
 namespace closewise::lifecycle {
 
 class ConnectionState;
+
+// The WebSocket close codes the books keep apart: 1000 to 1015 one by one (RFC 6455 section 7.4.1
+// and the IANA registry), and the application range 3000 to 4999 as one.
+inline constexpr std::size_t kWsCloseCodeSlots = 17;
+// The slot of a close code, or kWsCloseCodeSlots for a code the books do not keep.
+std::size_t wsCloseCodeSlot(std::uint16_t code) noexcept;
+// "1000" to "1015", and "3000-4999" for the last slot.
+std::string_view wsCloseCodeLabel(std::size_t slot) noexcept;
+
+// WebSocket totals since start. A message is counted once complete (fragments assembled), its
+// bytes are its payload's. A close is counted once, with the code sent or received that ended it:
+// 1006 when the connection ended without a close frame (RFC 6455 section 7.1.5).
+struct WsTotals {
+  std::int64_t upgrades{};  // handshakes answered 101
+  std::int64_t rejected{};  // handshakes answered 400 or 426
+  std::int64_t messagesIn{};
+  std::int64_t messagesOut{};
+  std::int64_t bytesIn{};
+  std::int64_t bytesOut{};
+  std::array<std::int64_t, kWsCloseCodeSlots> closedByCode{};  // by wsCloseCodeSlot()
+
+  WsTotals& operator+=(const WsTotals& other) noexcept;
+  bool operator==(const WsTotals&) const noexcept = default;
+};
 
 // A copy of the books at one moment. Plain integers, so it can be summed across workers and
 // handed to whatever formats /stats.
@@ -25,6 +50,7 @@ struct TallySnapshot {
   std::int64_t closed{};    // total closes BEGUN (so a lingering connection is already counted)
   std::int64_t requests{};  // total request heads completed
   std::array<std::int64_t, kCloseReasonCount> closedByReason{};  // index 0 (None) stays 0
+  WsTotals websocket;
 
   // Sums another worker's books into these.
   TallySnapshot& operator+=(const TallySnapshot& other) noexcept;
@@ -59,12 +85,26 @@ class Tally {
   void onCloseBegun(CloseReason reason) noexcept;
   void onRequest() noexcept;
   void onClosed(Phase from) noexcept;
+  void onWsUpgrade() noexcept;
+  void onWsRejected() noexcept;
+  void onWsMessage(bool incoming, std::uint64_t bytes) noexcept;
+  void onWsClosed(std::uint16_t code) noexcept;
 
   std::array<std::atomic<std::int64_t>, kReportedPhaseCount> byPhase_{};
   std::atomic<std::int64_t> accepted_{0};
   std::atomic<std::int64_t> closed_{0};
   std::atomic<std::int64_t> requests_{0};
   std::array<std::atomic<std::int64_t>, kCloseReasonCount> closedByReason_{};
+  struct WsCounters {
+    std::atomic<std::int64_t> upgrades{0};
+    std::atomic<std::int64_t> rejected{0};
+    std::atomic<std::int64_t> messagesIn{0};
+    std::atomic<std::int64_t> messagesOut{0};
+    std::atomic<std::int64_t> bytesIn{0};
+    std::atomic<std::int64_t> bytesOut{0};
+    std::array<std::atomic<std::int64_t>, kWsCloseCodeSlots> closedByCode{};
+  };
+  WsCounters ws_;
 };
 
 }  // namespace closewise::lifecycle

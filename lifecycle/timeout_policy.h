@@ -59,6 +59,22 @@ struct TimeoutPolicy {
   // seconds after our FIN has almost always read the answer; waiting longer buys nothing.
   Duration lingerRead{2'000};
 
+  // A WebSocket that has received nothing for this long is sent a ping (RFC 6455 section 5.5.2).
+  // A peer that vanished (a laptop lid closed, a NAT that forgot the mapping) sends no FIN, and
+  // without traffic the connection would hold its slot for ever. Thirty seconds stays under the
+  // idle timeouts of common NATs and load balancers, so the pings also keep the path open.
+  Duration wsPingInterval{30'000};
+
+  // After our ping, this long for any frame at all (a pong, or anything else: it proves the peer
+  // is there); then the connection is closed (ws_ping_timeout). Ten seconds is many round trips
+  // even on a poor mobile link.
+  Duration wsPongTimeout{10'000};
+
+  // After our close frame, this long for the peer's (RFC 6455 section 7.1.2); then TCP is closed
+  // regardless. Five seconds, as the linger bound: a peer that is reading answers within a round
+  // trip, and a drain must not be held up by one that is not.
+  Duration wsCloseTimeout{5'000};
+
   // The least average rate, in bytes per second, at which a request body must arrive, judged
   // over each body-timeout window (RateWindow). 0 = off. The body deadline alone catches a client
   // that stops, not one that sends a few bytes every few seconds for ever. 500 is Apache

@@ -55,6 +55,8 @@ std::string_view reasonPhrase(int status) noexcept {
   switch (status) {
     case 100:
       return "Continue";
+    case 101:
+      return "Switching Protocols";
     case 200:
       return "OK";
     case 201:
@@ -132,7 +134,11 @@ void appendResponseHead(std::string& out, const ResponseHead& head, std::string_
       out.append("Transfer-Encoding: chunked\r\n");
     }
   }
-  if (!keepsConnectionOpen(head)) {
+  if (head.status == 101) {
+    // RFC 9110 section 7.8: a 101 names the protocol it switches to in Upgrade (the handler's
+    // header), and "upgrade" is a connection option, so Connection carries it.
+    out.append("Connection: Upgrade\r\n");
+  } else if (!keepsConnectionOpen(head)) {
     out.append("Connection: close\r\n");  // RFC 9112 9.6: announce the close we will make.
   } else if (head.requestVersionMinor == 0) {
     out.append("Connection: keep-alive\r\n");  // RFC 9112 9.3: 1.0 persists only if told so.

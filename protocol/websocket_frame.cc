@@ -316,7 +316,9 @@ std::size_t writeWsClosePayload(std::span<char, kWsMaxControlPayload> out, std::
          (static_cast<unsigned char>(reason[keep]) & 0xC0) == 0x80) {
     --keep;
   }
-  std::memcpy(out.data() + 2, reason.data(), keep);
+  // An empty reason may have no storage at all, and memcpy from a null pointer is undefined even
+  // for no bytes.
+  if (keep > 0) std::memcpy(out.data() + 2, reason.data(), keep);
   return 2 + keep;
 }
 

@@ -113,7 +113,7 @@ std::string joinAddresses(const std::vector<ListenAddress>& addresses) {
   return joined;
 }
 
-const std::array<SettingRow<Config>, 23> kRows{{
+const std::array<SettingRow<Config>, 27> kRows{{
     {"listen", Shape::AddressList, Reload::Restart, "Listening", "ADDRESS",
      "Address to serve HTTP on; repeat for more. IPV4:PORT, [IPV6]:PORT or localhost:PORT",
      [](const Config& c) { return joinAddresses(c.listen); },
@@ -270,6 +270,30 @@ const std::array<SettingRow<Config>, 23> kRows{{
      "After our FIN, total time to read and discard until the peer's FIN",
      [](const Config& c) { return showDuration(c.timeouts.linger); },
      [](Config& c, std::string_view v) { return setPositiveDuration(c.timeouts.linger, v); }},
+    {"ws-max-message-bytes", Shape::Size, Reload::Live, "WebSocket", "SIZE",
+     "A WebSocket message (all its fragments) at most, 1KiB to 1GiB; larger closes with 1009",
+     [](const Config& c) { return formatByteSize(c.wsMaxMessageBytes); },
+     [](Config& c, std::string_view v) {
+       return setSize(c.wsMaxMessageBytes, v, std::size_t{1} << 10, std::size_t{1} << 30);
+     }},
+    {"ws-ping-interval", Shape::Duration, Reload::Live, "WebSocket", "DURATION",
+     "Ping a WebSocket that has sent nothing for this long",
+     [](const Config& c) { return showDuration(c.timeouts.wsPingInterval); },
+     [](Config& c, std::string_view v) {
+       return setPositiveDuration(c.timeouts.wsPingInterval, v);
+     }},
+    {"ws-pong-timeout", Shape::Duration, Reload::Live, "WebSocket", "DURATION",
+     "After our ping, time for any frame from the peer; then close (ws_ping_timeout)",
+     [](const Config& c) { return showDuration(c.timeouts.wsPongTimeout); },
+     [](Config& c, std::string_view v) {
+       return setPositiveDuration(c.timeouts.wsPongTimeout, v);
+     }},
+    {"ws-close-timeout", Shape::Duration, Reload::Live, "WebSocket", "DURATION",
+     "After our close frame, time for the peer's; then TCP is closed regardless",
+     [](const Config& c) { return showDuration(c.timeouts.wsCloseTimeout); },
+     [](Config& c, std::string_view v) {
+       return setPositiveDuration(c.timeouts.wsCloseTimeout, v);
+     }},
     {"drain-delay", Shape::Duration, Reload::Live, "Drain", "DURATION",
      "On SIGTERM, keep accepting this long so load balancers see the pod leave first",
      [](const Config& c) { return showDuration(c.drainDelay); },

@@ -58,6 +58,7 @@ struct Config {
   bool demoRoutes = true;
   std::size_t maxHeaderBytes = 16 * 1024;
   std::size_t maxBodyBytes = 1024 * 1024;
+  std::size_t wsMaxMessageBytes = 1024 * 1024;
   lifecycle::TimeoutPolicy timeouts;  // lingerRead is derived: min(2s, linger).
   std::chrono::milliseconds drainTimeout{30'000};
   std::chrono::milliseconds drainDelay{0};

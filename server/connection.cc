@@ -259,6 +259,10 @@ void Connection::onRead(ssize_t nread, const uv_buf_t* buf) {
   }
   const auto n = static_cast<std::size_t>(nread);
   bytesIn_ += n;
+  if (state_.phase() == Phase::WebSocket || state_.phase() == Phase::WsClosing) {
+    wsRead(buf->base, n);
+    return;
+  }
   if (state_.closeBegun()) {
     // Lingering close, or an error answer on its way out: read and discard, so that unread
     // input never turns our close into an RST that destroys the answer (RFC 9112 section 9.6).
@@ -601,6 +605,8 @@ void Connection::flush() {
     return;
   }
   writing_ = true;
+  // A WebSocket has no answer phase: queued output is what puts it under the write deadline.
+  if (ws_) advance([&] { state_.writeProgress(worker_.now(), true); });
   // From here our bytes wait on the client: its reading sets the pace, and --min-send-rate
   // judges it, in a window that runs until our queue runs dry (onWrite).
   if (!write_->rate.isOpen()) {
@@ -633,7 +639,7 @@ std::uint64_t Connection::bytesTaken() const noexcept {
 
 bool Connection::writeProgressed() {
   const auto now = worker_.now();
-  advance([&] { state_.writeProgress(now); });
+  advance([&] { state_.writeProgress(now, !outputDone()); });
   const auto& policy = worker_.options().timeouts;
   // The kernel is asked only once a window has lasted its length.
   if (!write_ || !write_->rate.due(now, policy.write)) return true;
@@ -696,6 +702,10 @@ void Connection::onWrite(int status) {
   // The client took everything and the handler has nothing more yet: the handler sets the pace
   // now, so the time until it writes again does not count against the client.
   if (write_ && !writing_) write_->rate.drop();
+  if (ws_) {
+    wsWritten();
+    return;
+  }
   maybeFinishExchange();
 }
 
@@ -772,6 +782,12 @@ void Connection::answerThenClose(int status, std::string_view body, CloseReason 
 
 void Connection::close(CloseReason reason, CloseMode mode) {
   if (handleClosing_) return;
+  // A WebSocket's graceful close is its close handshake first (RFC 6455 section 7.1.2); its
+  // TCP close comes when that is over.
+  if (mode == CloseMode::Graceful && ws_ &&
+      wsStartClose(protocol::kWsCloseGoingAway, {}, reason)) {
+    return;
+  }
   state_.beginClose(reason, mode, worker_.now());
   switch (mode) {
     case CloseMode::Graceful:
@@ -860,6 +876,7 @@ bool Connection::resetSocket() {
     handleClosing_ = false;
     return false;
   }
+  if (ws_) wsEnded();
   advance([&] { state_.closed(); });
   releaseBuffers();
   return true;
@@ -875,6 +892,7 @@ void Connection::closeSocket() {
     assert(false && "close without a reason");
     state_.beginClose(CloseReason::ServerClose, CloseMode::Immediate, worker_.now());
   }
+  if (ws_) wsEnded();
   advance([&] { state_.closed(); });
   releaseBuffers();
   if (initialized_) {
@@ -965,6 +983,10 @@ void Connection::onDeadline(lifecycle::TimePoint now) {
     case CloseReason::IdleTimeout:
       close(reason, CloseMode::Graceful);
       break;
+    case CloseReason::WsPingTimeout:
+      wsOnHeartbeat();
+      break;
+    case CloseReason::WsCloseTimeout:  // the peer never answered our close frame
     case CloseReason::LingerTimeout:
     default:
       closeSocket();

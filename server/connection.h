@@ -33,6 +33,7 @@
 #include "server/deadline_kind.h"
 #include "server/handler.h"
 #include "server/intrusive_list.h"
+#include "server/websocket.h"
 
 namespace closewise::server {
 
@@ -102,6 +103,10 @@ class Connection {
   std::uint64_t bytesOut() const noexcept { return bytesOut_; }
   int fd() const noexcept;
   lifecycle::TimePoint phaseSince() const noexcept { return phaseSince_; }
+  // A WebSocket's messages so far (complete ones), for /connections; 0 for HTTP.
+  std::uint64_t wsMessagesIn() const noexcept { return ws_ ? ws_->messagesIn : 0; }
+  std::uint64_t wsMessagesOut() const noexcept { return ws_ ? ws_->messagesOut : 0; }
+  bool isWebSocket() const noexcept { return ws_ != nullptr; }
 
   // Worker bookkeeping: the connection filed under one of the worker's deadline lists.
   static Connection* fromHook(ListHook* hook) noexcept;
@@ -109,6 +114,8 @@ class Connection {
  private:
   friend class Responder;
   friend class Worker;
+  friend class WebSocket;
+  friend std::optional<WebSocket> acceptWebSocket(const Request&, Responder&&, WsAccept);
 
   static void onAllocThunk(uv_handle_t* handle, std::size_t suggested, uv_buf_t* buf) noexcept;
   static void onReadThunk(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
@@ -179,6 +186,28 @@ class Connection {
   bool hasPendingInput() const noexcept { return ex_ && !ex_->pending.empty(); }
   void cancelExchange();
 
+  // WebSocket (server/websocket.cc). The upgrade: the 101, the exchange let go, the session.
+  std::optional<WebSocket> acceptUpgrade(std::vector<Header>&& headers);
+  // Input in phases WebSocket and WsClosing: held until onMessage is set, then decoded.
+  void wsRead(const char* data, std::size_t len);
+  void wsFeed(const char* data, std::size_t len);
+  void wsFeedHeld();
+  // One decoded event; false once the connection stops taking frames.
+  bool wsOnEvent(protocol::WsEvent event);
+  void wsDeliver(WsMessageType type);
+  void wsOnPeerClose();
+  void wsFail();  // the peer broke RFC 6455: our close with the decoder's code, then TCP
+  bool wsSend(protocol::WsOpcode opcode, std::string_view payload);
+  // Our close frame and the wait for the peer's. False if the phase is past WebSocket or our
+  // close frame is already out (then close() goes on as for any connection).
+  bool wsStartClose(std::uint16_t code, std::string_view reason, lifecycle::CloseReason why);
+  void wsQueueClose(std::uint16_t code, std::string_view reason);
+  void wsOnHeartbeat();
+  void wsWritten();  // a write completed: onDrain, and a TCP close waiting on the output
+  // The WebSocket is over for the handler: the books get its close code, onClose runs once.
+  void wsEnded();
+  void wsHandleDropped();
+
   void onWriteDeadline();  // the client took nothing for a write timeout: progress or reset
   void startReading();
   void stopReading();
@@ -229,6 +258,7 @@ class Connection {
   std::unique_ptr<PendingWrite> write_;         // once a write could not complete at once
   std::unique_ptr<uv_shutdown_t> shutdownReq_;  // for the graceful close
   std::unique_ptr<HandlerHooks> hooks_;         // once a handler asks for a callback
+  std::unique_ptr<WsSession> ws_;               // once upgraded; kept until the connection goes
   // The peer's address, kept only when something prints it (debug log, access log).
   std::unique_ptr<std::string> peer_;
   lifecycle::TimePoint phaseSince_{};

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "server/websocket.h"
+
 namespace closewise::server {
 
 namespace {
@@ -167,6 +169,26 @@ struct BytesTask {
 
 }  // namespace
 
+// /ws/echo: each message back with its type. The session owns its WebSocket handle and is freed
+// in onClose, which runs once however the WebSocket ends (close handshake, protocol error, the
+// peer gone, server stop). Any Origin is welcome, `null` (a page opened from a file) included,
+// and no subprotocol is chosen.
+struct WsEchoSession {
+  WebSocket socket;
+
+  static void accept(const Request& request, Responder responder) {
+    auto accepted = acceptWebSocket(request, std::move(responder));
+    if (!accepted) return;
+    auto* session = new WsEchoSession{std::move(*accepted)};
+    session->socket.onMessage([session](WsMessageType type, std::string_view data) {
+      // Beyond the connection's bound on queued bytes (a peer that sends and does not read)
+      // the echo is dropped rather than buffered.
+      session->socket.send(type, data);
+    });
+    session->socket.onClose([session](std::uint16_t, std::string_view) { delete session; });
+  }
+};
+
 void registerDemoRoutes(Router& router) {
   router.on("GET", "/", [](const Request&, Responder responder) {
     responder.send(200, "hello from closewise\n", {{"Content-Type", "text/plain"}});
@@ -177,6 +199,8 @@ void registerDemoRoutes(Router& router) {
     responder.send(200, request.body,
                    {{"Content-Type", type != nullptr ? *type : "application/octet-stream"}});
   });
+
+  router.on("GET", "/ws/echo", &WsEchoSession::accept);
 
   router.on("GET", "/delay", [](const Request& request, Responder responder) {
     auto ms = queryNumber(request, "ms", 10 * 60 * 1000);

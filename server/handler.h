@@ -26,6 +26,8 @@
 namespace closewise::server {
 
 class Connection;
+class WebSocket;
+struct WsAccept;
 
 using protocol::Header;
 using protocol::Request;
@@ -70,6 +72,8 @@ class Responder {
 
  private:
   friend class Connection;
+  // Takes the connection over for a WebSocket (server/websocket.h).
+  friend std::optional<WebSocket> acceptWebSocket(const Request&, Responder&&, WsAccept);
   Responder(Connection* connection, uv_loop_t* loop) noexcept;
   void detach() noexcept;
 

@@ -72,6 +72,7 @@ WorkerOptions Server::workerOptions(std::size_t maxConnectionsPerWorker) const {
   options.reusePort = config_.workers > 1;
   options.limits.maxHeaderBytes = config_.maxHeaderBytes;
   options.limits.maxBodyBytes = config_.maxBodyBytes;
+  options.wsMaxMessageBytes = config_.wsMaxMessageBytes;
   options.timeouts = config_.timeouts;
   options.drainDelay = config_.drainDelay;
   options.drainTimeout = config_.drainTimeout;

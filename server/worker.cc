@@ -20,9 +20,11 @@ using lifecycle::TimePoint;
 
 namespace {
 
-// The deadline list a connection belongs in, by the reason its deadline would close it.
-DeadlineKind deadlineKind(CloseReason reason) noexcept {
-  switch (reason) {
+// The deadline list a connection belongs in, by the reason its deadline would close it. A
+// WebSocket's heartbeat has one reason and two timeouts (a ping due, a pong overdue), so two
+// lists, each ordered.
+DeadlineKind deadlineKind(const lifecycle::ConnectionState& state) noexcept {
+  switch (state.deadlineReason()) {
     case CloseReason::HeaderTimeout:
       return DeadlineKind::Header;
     case CloseReason::BodyTimeout:
@@ -35,6 +37,10 @@ DeadlineKind deadlineKind(CloseReason reason) noexcept {
       return DeadlineKind::Idle;
     case CloseReason::LingerTimeout:
       return DeadlineKind::Linger;
+    case CloseReason::WsPingTimeout:
+      return state.pingOutstanding() ? DeadlineKind::WsPong : DeadlineKind::WsPing;
+    case CloseReason::WsCloseTimeout:
+      return DeadlineKind::WsClose;
     default:
       return DeadlineKind::None;
   }
@@ -229,7 +235,7 @@ void Worker::evictLongestWaiting() {
 
 void Worker::schedule(Connection& connection) noexcept {
   const auto& state = connection.state();
-  const DeadlineKind kind = deadlineKind(state.deadlineReason());
+  const DeadlineKind kind = deadlineKind(state);
   const TimePoint deadline = state.deadline();
   if (kind == DeadlineKind::None) {
     unschedule(connection);
@@ -371,7 +377,10 @@ void Worker::advanceDrain() {
       if (companion.drain) companion.drain();
     }
   }
-  if (actions.closeIdle) closeIdleForDrain();
+  if (actions.closeIdle) {
+    closeIdleForDrain();
+    closeWebSocketsForDrain();
+  }
   if (actions.resetRemaining) {
     const std::size_t reset = resetAll(CloseReason::DrainDeadline);
     spdlog::warn("{} worker {}: drain deadline: reset {} connections", options_.name, index_,
@@ -404,6 +413,23 @@ void Worker::closeIdleForDrain() {
   forEachListed(DeadlineKind::Header, closeIfQuiet);
   forEachListed(DeadlineKind::Idle, closeIfQuiet);
   SPDLOG_DEBUG("{} worker {}: drain closed {} idle connections", options_.name, index_, closed);
+}
+
+void Worker::closeWebSocketsForDrain() {
+  // Every open WebSocket is told 1001 Going Away (RFC 6455 section 7.4.1) and runs its close
+  // handshake within the drain deadline; what is left at the deadline is reset with the rest.
+  // Once, when the delay ends: those are the lists an open WebSocket is filed under.
+  std::size_t closed = 0;
+  const auto goAway = [&](Connection& connection) {
+    if (connection.state().phase() != lifecycle::Phase::WebSocket) return;
+    connection.close(CloseReason::Drain, lifecycle::CloseMode::Graceful);
+    ++closed;
+  };
+  forEachListed(DeadlineKind::WsPing, goAway);
+  forEachListed(DeadlineKind::WsPong, goAway);
+  forEachListed(DeadlineKind::Write, goAway);
+  SPDLOG_DEBUG("{} worker {}: drain sent going-away to {} websockets", options_.name, index_,
+               closed);
 }
 
 std::size_t Worker::resetAll(CloseReason reason) {

@@ -90,6 +90,9 @@ struct WorkerOptions {
   bool evictAtLimit = false;
   std::chrono::milliseconds tcpKeepalive{0};
   bool accessLog = false;
+  // A WebSocket message (all its fragments) at most; a larger one fails the connection with
+  // 1009 as soon as a frame header announces it (--ws-max-message-bytes).
+  std::size_t wsMaxMessageBytes = 1024 * 1024;
 };
 
 // Responses by class, 1xx..5xx. Single writer (the worker), any reader.
@@ -228,6 +231,7 @@ class Worker {
   void advanceDrain();
   void closeListeners();
   void closeIdleForDrain();
+  void closeWebSocketsForDrain();
   std::size_t resetAll(lifecycle::CloseReason reason);  // returns how many got an RST
   void finish();
   std::string openHandles();

@@ -26,6 +26,8 @@ enum class Where {
   HalfClosedProcessing,
   HalfClosedWriting,
   Closing,
+  WebSocket,
+  WsClosing,
   Closed,
 };
 
@@ -60,6 +62,16 @@ void driveTo(ConnectionState& c, Where where) {
     case Where::Closing:
       REQUIRE(c.beginClose(CloseReason::ServerClose, CloseMode::Graceful, kT0));
       REQUIRE(c.finSent(kT0));
+      break;
+    case Where::WebSocket:
+      REQUIRE(c.headComplete(kT0, false));
+      REQUIRE(c.responseStarted(kT0));
+      REQUIRE(c.upgraded(kT0));
+      break;
+    case Where::WsClosing:
+      driveTo(c, Where::WebSocket);
+      REQUIRE(c.beginClose(CloseReason::ServerClose, CloseMode::Graceful, kT0));
+      REQUIRE(c.wsCloseSent(kT0));
       break;
     case Where::Closed:
       REQUIRE(c.beginClose(CloseReason::ServerClose, CloseMode::Immediate, kT0));
@@ -177,6 +189,30 @@ TEST_CASE("each legal transition is made by its verb", "[transitions]") {
   SECTION("Closing -> Closed") {
     checkRow(Where::Closing, Phase::Closing, Phase::Closed, close);
   }
+  SECTION("Writing -> WebSocket") {
+    checkRow(Where::Writing, Phase::Writing, Phase::WebSocket,
+             [](ConnectionState& c) { REQUIRE(c.upgraded(kLater)); });
+  }
+  SECTION("WebSocket -> WsClosing") {
+    checkRow(Where::WebSocket, Phase::WebSocket, Phase::WsClosing, [](ConnectionState& c) {
+      REQUIRE(c.beginClose(CloseReason::Drain, CloseMode::Graceful, kLater));
+      REQUIRE(c.wsCloseSent(kLater));
+    });
+  }
+  SECTION("WebSocket -> Closing") {
+    checkRow(Where::WebSocket, Phase::WebSocket, Phase::Closing, gracefulFin);
+  }
+  SECTION("WebSocket -> Closed") {
+    checkRow(Where::WebSocket, Phase::WebSocket, Phase::Closed, close);
+  }
+  SECTION("WsClosing -> Closing") {
+    // The close began with our close frame; the peer's came back and our FIN goes out.
+    checkRow(Where::WsClosing, Phase::WsClosing, Phase::Closing,
+             [](ConnectionState& c) { REQUIRE(c.finSent(kLater)); });
+  }
+  SECTION("WsClosing -> Closed") {
+    checkRow(Where::WsClosing, Phase::WsClosing, Phase::Closed, close);
+  }
 }
 
 TEST_CASE("no verb from any phase makes a transition outside the table", "[transitions]") {
@@ -202,6 +238,15 @@ TEST_CASE("no verb from any phase makes a transition outside the table", "[trans
         c.finSent(kLater);
       },
       [](ConnectionState& c) { c.lingerProgress(kLater); },
+      [](ConnectionState& c) { c.upgraded(kLater); },
+      [](ConnectionState& c) { c.wsReceived(kLater); },
+      [](ConnectionState& c) { c.wsPingSent(kLater); },
+      [](ConnectionState& c) { c.wsCloseSent(kLater); },
+      [](ConnectionState& c) {
+        c.beginClose(CloseReason::ServerClose, CloseMode::Graceful, kLater);
+        c.wsCloseSent(kLater);
+      },
+      [](ConnectionState& c) { c.writeProgress(kLater, false); },
       [](ConnectionState& c) {
         c.beginClose(CloseReason::ServerClose, CloseMode::Immediate, kLater);
         c.closed();
@@ -209,7 +254,8 @@ TEST_CASE("no verb from any phase makes a transition outside the table", "[trans
   };
   const Where wheres[] = {Where::ReadingHead,       Where::ReadingBody, Where::Processing,
                           Where::Writing,           Where::Idle,        Where::HalfClosedProcessing,
-                          Where::HalfClosedWriting, Where::Closing,     Where::Closed};
+                          Where::HalfClosedWriting, Where::Closing,     Where::WebSocket,
+                          Where::WsClosing,         Where::Closed};
 
   std::set<std::pair<Phase, Phase>> seen;
   for (Where where : wheres) {
@@ -239,7 +285,10 @@ TEST_CASE("no verb from any phase makes a transition outside the table", "[trans
       {Phase::Idle, Phase::Reading},       {Phase::Idle, Phase::Closing},
       {Phase::Idle, Phase::Closed},        {Phase::HalfClosed, Phase::Closing},
       {Phase::HalfClosed, Phase::Closed},  {Phase::Closing, Phase::Closed},
+      {Phase::Writing, Phase::WebSocket},  {Phase::WebSocket, Phase::WsClosing},
+      {Phase::WebSocket, Phase::Closing},  {Phase::WebSocket, Phase::Closed},
+      {Phase::WsClosing, Phase::Closing},  {Phase::WsClosing, Phase::Closed},
   };
-  CHECK(table.size() == 18);
+  CHECK(table.size() == 24);
   CHECK(seen == table);
 }

@@ -12,6 +12,8 @@ TEST_CASE("every phase has its documented name", "[phase]") {
   CHECK(phaseName(Phase::Idle) == "idle");
   CHECK(phaseName(Phase::HalfClosed) == "half_closed");
   CHECK(phaseName(Phase::Closing) == "closing");
+  CHECK(phaseName(Phase::WebSocket) == "websocket");
+  CHECK(phaseName(Phase::WsClosing) == "ws_closing");
   CHECK(phaseName(Phase::Closed) == "closed");
   CHECK(static_cast<std::size_t>(Phase::Closed) == kReportedPhaseCount);
   CHECK(phaseName(Phase::Connecting) == "connecting");
@@ -41,6 +43,8 @@ TEST_CASE("every close reason has its documented name", "[phase]") {
                                          "drain",
                                          "drain_deadline",
                                          "io_error",
+                                         "ws_ping_timeout",
+                                         "ws_close_timeout",
                                          "upstream_closed",
                                          "upstream_reset",
                                          "upstream_requested",

@@ -32,6 +32,18 @@ TestRoutes::TestRoutes(server::Router& router) {
   router.on("GET", "/bytes", [this](const Request& request, Responder responder) {
     answerSized(request, std::move(responder));
   });
+  router.on("GET", "/ws/echo", [this](const Request& request, Responder responder) {
+    acceptEcho(request, std::move(responder));
+  });
+}
+
+void TestRoutes::acceptEcho(const Request& request, Responder responder) {
+  auto accepted = server::acceptWebSocket(request, std::move(responder));
+  if (!accepted) return;
+  server::WebSocket& socket = sockets_.emplace_back(std::move(*accepted));
+  socket.onMessage([&socket](server::WsMessageType type, std::string_view data) {
+    socket.send(type, data);
+  });
 }
 
 void TestRoutes::close() {

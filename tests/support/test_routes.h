@@ -6,6 +6,7 @@
 //   GET /delay?ms=N  "delayed\n" N ms later, from a timer: an exchange that stays in processing.
 //   GET /bytes?n=N   N bytes under a Content-Length, written only while the connection wants more:
 //                    a large answer that a slow or stopped reader holds up.
+//   GET /ws/echo     a WebSocket that sends each message back as it came, with its type.
 //
 // They answer with no headers of their own, so every header a test sees is the server's.
 //
@@ -20,6 +21,7 @@
 #include <list>
 
 #include "server/router.h"
+#include "server/websocket.h"
 
 namespace closewise::testing {
 
@@ -51,8 +53,11 @@ class TestRoutes {
   void answerSized(const server::Request& request, server::Responder responder);
   static void writeWhileWanted(Sized& answer);
 
+  void acceptEcho(const server::Request& request, server::Responder responder);
+
   std::list<Delayed> delayed_;
   std::list<Sized> sized_;
+  std::list<server::WebSocket> sockets_;
 };
 
 }  // namespace closewise::testing

@@ -1,0 +1,41 @@
+// When the drain begins (after --drain-delay) every open WebSocket is told 1001 Going Away; each
+// close handshake runs within the drain deadline, and the worker finishes once the last one has
+// closed, with nothing reset.
+#include <catch2/catch.hpp>
+
+#include "tests/server/ws_client.h"
+
+using namespace closewise;
+using namespace closewise::testing;
+using lifecycle::CloseReason;
+using lifecycle::Phase;
+
+TEST_CASE("a drain sends 1001 to every websocket and finishes when their handshakes end",
+          "[websocket][drain]") {
+  ServerFixture fixture([](server::WorkerOptions& o) {
+    o.drainTimeout = 5s;
+    o.timeouts.wsPingInterval = 30s;
+  });
+  std::vector<RawClient*> clients;
+  for (int i = 0; i < 3; ++i) clients.push_back(&openWebSocket(fixture));
+  REQUIRE(fixture.runUntil([&] { return fixture.inPhase(Phase::WebSocket) == 3; }));
+
+  fixture.worker().beginDrain();
+  for (RawClient* client : clients) {
+    REQUIRE(fixture.runUntil([&] { return closeFrame(client->received()).has_value(); }, 2s));
+    CHECK(closeFrame(client->received())->closeCode() == 1001);
+  }
+  CHECK(fixture.inPhase(Phase::WsClosing) == 3);
+  CHECK_FALSE(fixture.worker().finished());
+  // Each client answers as RFC 6455 section 5.5.1 says; the server then closes TCP first.
+  for (RawClient* client : clients) client->send(clientClose(1001));
+  for (RawClient* client : clients) {
+    REQUIRE(fixture.runUntil([&] { return client->eof(); }, 2s));
+    CHECK_FALSE(client->resetByPeer());
+    client->close();
+  }
+  REQUIRE(fixture.runUntil([&] { return fixture.worker().finished(); }, 2s));
+  CHECK(fixture.closedBy(CloseReason::Drain) == 3);
+  CHECK(fixture.closedBy(CloseReason::DrainDeadline) == 0);
+  CHECK(wsClosedWith(fixture, 1001) == 3);
+}
