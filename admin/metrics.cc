@@ -107,6 +107,38 @@ void addBooks(Exposition& out, const server::ServerSnapshot& server) {
   }
 }
 
+// The WebSockets: open now, and what they carried and how they ended since start. Messages are
+// whole (fragments assembled) and bytes their payloads', as the books count them.
+void addWebSockets(Exposition& out, const lifecycle::TallySnapshot& tally) {
+  const auto& ws = tally.websocket;
+  const auto in = [&](lifecycle::Phase phase) {
+    return tally.byPhase[static_cast<std::size_t>(phase)];
+  };
+  out.family("closewise_websocket_connections", "gauge",
+             "Open WebSocket connections (phases websocket and ws_closing), from the books.");
+  out.sample("", in(lifecycle::Phase::WebSocket) + in(lifecycle::Phase::WsClosing));
+  out.family("closewise_websocket_upgrades_total", "counter",
+             "WebSocket handshakes answered 101 since start.");
+  out.sample("", ws.upgrades);
+  out.family("closewise_websocket_rejected_total", "counter",
+             "WebSocket handshakes refused (400 or 426) since start.");
+  out.sample("", ws.rejected);
+  out.family("closewise_websocket_messages_total", "counter",
+             "Whole WebSocket messages since start, by direction.");
+  out.sample(label("direction", "in"), ws.messagesIn);
+  out.sample(label("direction", "out"), ws.messagesOut);
+  out.family("closewise_websocket_payload_bytes_total", "counter",
+             "Payload bytes of whole WebSocket messages since start, by direction.");
+  out.sample(label("direction", "in"), ws.bytesIn);
+  out.sample(label("direction", "out"), ws.bytesOut);
+  out.family("closewise_websocket_closes_total", "counter",
+             "WebSocket connections ended since start, by the close code sent or received "
+             "(1006: ended without a close frame).");
+  for (std::size_t slot = 0; slot < lifecycle::kWsCloseCodeSlots; ++slot) {
+    out.sample(label("code", lifecycle::wsCloseCodeLabel(slot)), ws.closedByCode[slot]);
+  }
+}
+
 // One histogram series: cumulative buckets up to +Inf, then the sum and the count.
 template <std::size_t Bounds>
 void addHistogram(Exposition& out, const std::string& labels,
@@ -275,6 +307,7 @@ std::string metricsText(const AdminSnapshot& snapshot) {
   Exposition out;
   addServer(out, snapshot.server);
   addBooks(out, snapshot.server);
+  addWebSockets(out, snapshot.server.tally);
   addRequests(out, snapshot.server.requests);
   addKernel(out, snapshot.kernel);
   addProcess(out, snapshot.process);

@@ -31,6 +31,19 @@ json closedByReasonJson(const std::array<std::int64_t, lifecycle::kCloseReasonCo
   return byReason;
 }
 
+// Every close code the books keep apart, under its label ("1000" ... "1015", "3000-4999"), 0s
+// included: a jq query or a graph finds 0 rather than a missing key, as with closed_by_reason.
+json websocketJson(const lifecycle::WsTotals& ws) {
+  json byCode = json::object();
+  for (std::size_t slot = 0; slot < lifecycle::kWsCloseCodeSlots; ++slot) {
+    byCode[std::string(lifecycle::wsCloseCodeLabel(slot))] = ws.closedByCode[slot];
+  }
+  return {{"upgrades", ws.upgrades},       {"rejected", ws.rejected},
+          {"messages_in", ws.messagesIn},  {"messages_out", ws.messagesOut},
+          {"bytes_in", ws.bytesIn},        {"bytes_out", ws.bytesOut},
+          {"closed_by_code", byCode}};
+}
+
 json totalsJson(const server::ServerSnapshot& server) {
   json byClass = json::object();
   for (std::size_t i = 0; i < std::size(kResponseClasses); ++i) {
@@ -41,7 +54,8 @@ json totalsJson(const server::ServerSnapshot& server) {
           {"requests", server.tally.requests},
           {"shed", server.shed},
           {"responses_by_class", byClass},
-          {"closed_by_reason", closedByReasonJson(server.tally.closedByReason)}};
+          {"closed_by_reason", closedByReasonJson(server.tally.closedByReason)},
+          {"websocket", websocketJson(server.tally.websocket)}};
 }
 
 json tcpStatesJson(const std::array<std::uint64_t, kernel::kTcpStateSlots>& counts) {
