@@ -7,8 +7,8 @@ checking every echo. It puts its result in its title and keeps the sockets open;
 the title through the DevTools HTTP endpoint (/json/list), so no browser automation library is
 needed. Expected: every socket opened, every message came back the same, no error; closewise's
 /stats holds SOCKETS connections in phase websocket and counts SOCKETS x MESSAGES messages each
-way; the dashboard, loaded in a second browser while the sockets are open, shows the websocket
-phase's count. Set WS_DASHBOARD_SCREENSHOT=/tmp/ws.png to keep a screenshot of it to look at.
+way; the dashboard, loaded in a second browser while the sockets are open, shows them: the
+websocket phase's count, and its WebSocket panel's open, upgrades and messages. Set WS_DASHBOARD_SCREENSHOT=/tmp/ws.png to keep a screenshot of it to look at.
 Usage: ws_chromium_test.py CLOSEWISE [CHROMIUM] (or bench/node_ws_server.js, see ws_peers.py)
 """
 
@@ -77,8 +77,11 @@ def check_books(check, server, chromium, work):
           f"(in {totals['messages_in']}, out {totals['messages_out']})")
     screenshot = os.environ.get("WS_DASHBOARD_SCREENSHOT")
     dom = dashboard_dom(chromium, server.admin_port, work, screenshot)
-    shown = data_count(dom, "phase-websocket")
-    check(shown == SOCKETS, f"the dashboard shows {SOCKETS} in phase websocket ({shown})")
+    for element, expected in (("phase-websocket", SOCKETS), ("ws-open", SOCKETS),
+                              ("ws-upgrades", SOCKETS), ("ws-messages-in", want),
+                              ("ws-messages-out", want)):
+        shown = data_count(dom, element)
+        check(shown == expected, f"the dashboard's #{element} shows {expected} ({shown})")
     if screenshot:
         print(f"dashboard screenshot: {screenshot}")
 
