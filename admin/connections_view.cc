@@ -97,6 +97,9 @@ std::string connectionsJson(const std::vector<server::ConnectionInfo>& connectio
         {"rtt_us", c.rttUs},
         {"unacked", c.unacked},
         {"retransmits", c.retransmitsTotal}};
+    const json websocket =
+        c.websocket ? json{{"messages_in", c.wsMessagesIn}, {"messages_out", c.wsMessagesOut}}
+                    : json(nullptr);
     list.push_back({{"id", c.id},
                     {"worker", c.worker},
                     {"peer", c.peer},
@@ -108,6 +111,7 @@ std::string connectionsJson(const std::vector<server::ConnectionInfo>& connectio
                     {"bytes_out", c.bytesOut},
                     {"peer_fin_seen", c.peerFinSeen},
                     {"since_peer_fin_ms", c.peerFinSeen ? json(c.sincePeerFinMs) : json(nullptr)},
+                    {"websocket", websocket},
                     {"kernel", kernel}});
   }
   return list.dump() + "\n";

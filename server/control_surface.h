@@ -48,6 +48,11 @@ struct ConnectionInfo {
   std::uint64_t bytesOut = 0;
   bool peerFinSeen = false;
   std::uint64_t sincePeerFinMs = 0;
+  // Upgraded to a WebSocket: the kernel cannot tell, so /connections says so, with the whole
+  // messages each way.
+  bool websocket = false;
+  std::uint64_t wsMessagesIn = 0;
+  std::uint64_t wsMessagesOut = 0;
   int fd = -1;
   // The kernel's view of this socket (kernel::socketTcpInfo, read on the worker's thread so the
   // fd cannot be closed and reused under us). tcpState is the kernel's number (1 = ESTABLISHED,

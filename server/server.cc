@@ -637,6 +637,9 @@ ConnectionInfo connectionInfo(const Worker& worker, Connection& c, lifecycle::Ti
   if (st.peerFinSeen()) {
     info.sincePeerFinMs = static_cast<std::uint64_t>((now - st.peerFinAt()).count());
   }
+  info.websocket = c.isWebSocket();
+  info.wsMessagesIn = c.wsMessagesIn();
+  info.wsMessagesOut = c.wsMessagesOut();
   info.fd = c.fd();
   if (const auto tcp = info.fd >= 0 ? kernel::socketTcpInfo(info.fd) : std::nullopt) {
     info.tcpState = static_cast<int>(tcp->state);

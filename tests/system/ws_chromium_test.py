@@ -7,7 +7,7 @@ checking every echo. It puts its result in its title and keeps the sockets open;
 the title through the DevTools HTTP endpoint (/json/list), so no browser automation library is
 needed. Expected: every socket opened, every message came back the same, no error; closewise's
 /stats holds SOCKETS connections in phase websocket and counts SOCKETS x MESSAGES messages each
-way; the dashboard, loaded in a second browser while the sockets are open, shows them: the
+way, and /connections?state=websocket lists each with its messages; the dashboard, loaded in a second browser while the sockets are open, shows them: the
 websocket phase's count, and its WebSocket panel's open, upgrades and messages. Set WS_DASHBOARD_SCREENSHOT=/tmp/ws.png to keep a screenshot of it to look at.
 Usage: ws_chromium_test.py CLOSEWISE [CHROMIUM] (or bench/node_ws_server.js, see ws_peers.py)
 """
@@ -24,7 +24,7 @@ import tempfile
 import urllib.request
 from pathlib import Path
 
-from closewise_process import Check, wait_until
+from closewise_process import Check, get, wait_until
 from ws_peers import stats, websocket_server, websocket_totals
 
 PAGE = Path(__file__).resolve().parent / "ws_echo_page.html"
@@ -75,6 +75,12 @@ def check_books(check, server, chromium, work):
     check(totals["messages_in"] == want and totals["messages_out"] == want,
           f"/stats counts {want} messages each way "
           f"(in {totals['messages_in']}, out {totals['messages_out']})")
+    status, _, body = get(server.admin_port, "/connections?state=websocket")
+    listed = json.loads(body) if status == 200 else []
+    counts = sorted((c["websocket"] or {}).get("messages_in") for c in listed)
+    check(counts == [MESSAGES] * SOCKETS,
+          f"/connections?state=websocket lists {SOCKETS}, each with {MESSAGES} messages in "
+          f"({status}: {counts})")
     screenshot = os.environ.get("WS_DASHBOARD_SCREENSHOT")
     dom = dashboard_dom(chromium, server.admin_port, work, screenshot)
     for element, expected in (("phase-websocket", SOCKETS), ("ws-open", SOCKETS),

@@ -57,12 +57,14 @@ TEST_CASE("state filters, limit keeps the oldest, fields are complete", "[connec
   CHECK(list[0]["id"] == 3);
   CHECK(list[1]["id"] == 4);
   for (const char* key : {"id", "worker", "peer", "phase", "age_ms", "idle_ms", "requests",
-                          "bytes_in", "bytes_out", "peer_fin_seen", "since_peer_fin_ms"}) {
+                          "bytes_in", "bytes_out", "peer_fin_seen", "since_peer_fin_ms",
+                          "websocket"}) {
     INFO(key);
     CHECK(list[0].contains(key));
   }
   CHECK(list[0]["peer"] == "127.0.0.1:40003");
   CHECK(list[0]["since_peer_fin_ms"].is_null());
+  CHECK(list[0]["websocket"].is_null());  // an HTTP connection
   CHECK(list[0]["kernel"]["state"] == "ESTABLISHED");
   CHECK(list[0]["kernel"]["rtt_us"] == 50);
   CHECK(list[0]["kernel"].contains("unacked"));
@@ -79,4 +81,19 @@ TEST_CASE("without a cut every match is kept, oldest first, ties by id", "[conne
   CHECK(all[1].id == 2);  // same age as 5: the lower id first
   CHECK(all[2].id == 5);
   CHECK(all[3].id == 1);
+}
+
+TEST_CASE("a WebSocket is marked, with its messages each way", "[connections][websocket]") {
+  std::vector<ConnectionInfo> all = {connection(1, "websocket", 90), connection(2, "idle", 10)};
+  all[0].websocket = true;
+  all[0].wsMessagesIn = 120;
+  all[0].wsMessagesOut = 119;
+  ConnectionsQuery query;
+  query.phase = "websocket";
+  CHECK(selectConnections(all, query) == 1);
+  const auto list = nlohmann::json::parse(connectionsJson(all));
+  REQUIRE(list.size() == 1);
+  CHECK(list[0]["phase"] == "websocket");
+  CHECK(list[0]["websocket"]["messages_in"] == 120);
+  CHECK(list[0]["websocket"]["messages_out"] == 119);
 }
