@@ -121,7 +121,7 @@ void addWebSockets(Exposition& out, const lifecycle::TallySnapshot& tally) {
              "WebSocket handshakes answered 101 since start.");
   out.sample("", ws.upgrades);
   out.family("closewise_websocket_rejected_total", "counter",
-             "WebSocket handshakes refused (400 or 426) since start.");
+             "WebSocket handshakes refused (400, 426, or 503 while draining) since start.");
   out.sample("", ws.rejected);
   out.family("closewise_websocket_messages_total", "counter",
              "Whole WebSocket messages since start, by direction.");
