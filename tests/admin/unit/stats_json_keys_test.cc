@@ -29,7 +29,8 @@ TEST_CASE("/stats JSON has every key the issue names, with the input's numbers",
   const json required = json::parse(R"({
     "version": 0, "uptime_ms": 0, "draining": 0, "workers": 0,
     "connections": {"open": 0, "by_state": {"reading": 0, "processing": 0, "writing": 0,
-                    "idle": 0, "half_closed": 0, "closing": 0}},
+                    "idle": 0, "half_closed": 0, "closing": 0, "websocket": 0,
+                    "ws_closing": 0}},
     "totals": {"accepted": 0, "closed": 0, "requests": 0, "shed": 0,
                "responses_by_class": {"2xx": 0, "3xx": 0, "4xx": 0, "5xx": 0},
                "closed_by_reason": {}},
@@ -51,7 +52,9 @@ TEST_CASE("/stats JSON has every key the issue names, with the input's numbers",
   CHECK(stats["connections"]["by_state"]["idle"] == 4);
   CHECK(stats["connections"]["by_state"]["half_closed"] == 5);
   CHECK(stats["connections"]["by_state"]["closing"] == 6);
-  CHECK(stats["connections"]["by_state"].size() == 6);  // "closed" is never a state of an open one
+  CHECK(stats["connections"]["by_state"]["websocket"] == 0);
+  CHECK(stats["connections"]["by_state"]["ws_closing"] == 0);
+  CHECK(stats["connections"]["by_state"].size() == 8);  // "closed" is never a state of an open one
   CHECK(stats["totals"]["accepted"] == 1000);
   CHECK(stats["totals"]["closed"] == 979);
   CHECK(stats["totals"]["requests"] == 5000);
