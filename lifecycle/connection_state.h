@@ -152,9 +152,9 @@ class ConnectionState {
   //    holds even when a close has already begun for an error answer being written.
   //  - HalfClosed: the FIN was already recorded; returns true and changes nothing.
   //  - Reading, Idle, WebSocket, WsClosing: there is nothing to answer (a WebSocket peer that
-  //    sends FIN without a close frame is gone, RFC 6455 section 7.1.5), so it begins a close (PeerClosed, Immediate)
-  //    and returns false: the caller closes now. If a close had already begun its reason is kept
-  //    and only the mode escalates to Immediate.
+  //    sends FIN without a close frame is gone, RFC 6455 section 7.1.5), so it begins a close
+  //    (PeerClosed, Immediate) and returns false: the caller closes now. If a close had already
+  //    begun its reason is kept and only the mode escalates to Immediate.
   //  - Closing: the FIN we lingered for; returns false, the caller closes now, reason kept.
   //  - Closed: returns false and changes nothing.
   bool peerFin(TimePoint now) noexcept;
@@ -167,8 +167,8 @@ class ConnectionState {
   // still be written.
   bool beginClose(CloseReason reason, CloseMode mode, TimePoint now) noexcept;
   // Our FIN (shutdown) went out after a graceful close began: Reading, Writing, Idle, HalfClosed,
-  // WebSocket or WsClosing -> Closing, with deadline = min(now + linger, now + lingerRead). Refused if no
-  // close began or its mode is not Graceful. If the peer's FIN was already seen, the caller
+  // WebSocket or WsClosing -> Closing, with deadline = min(now + linger, now + lingerRead). Refused
+  // if no close began or its mode is not Graceful. If the peer's FIN was already seen, the caller
   // calls closed() right away.
   bool finSent(TimePoint now) noexcept;
   // Closing: bytes were read and discarded. Deadline = min(closing start + linger, now +

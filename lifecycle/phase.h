@@ -99,8 +99,8 @@ static_assert(static_cast<std::size_t>(CloseReason::Cancelled) + 1 == kCloseReas
 // "body_timeout", "slow_body", "write_timeout", "slow_reader", "linger_timeout",
 // "handler_timeout", "protocol_error", "server_close", "max_requests", "max_age", "overload",
 // "drain", "drain_deadline", "io_error", "ws_ping_timeout", "ws_close_timeout",
-// "upstream_closed", "upstream_reset", "upstream_requested", "not_reusable", "connect_refused", "connect_timeout", "response_timeout", "ports_exhausted",
-// "cancelled".
+// "upstream_closed", "upstream_reset", "upstream_requested", "not_reusable", "connect_refused",
+// "connect_timeout", "response_timeout", "ports_exhausted", "cancelled".
 std::string_view closeReasonName(CloseReason reason) noexcept;
 
 // How a connection closes, in increasing order of force. The order matters: a later, more forceful

@@ -202,8 +202,8 @@ const std::array<SettingRow<Config>, 27> kRows{{
        return std::nullopt;
      }},
     {"demo-routes", Shape::Switch, Reload::Restart, "Listening", "",
-     "Serve the demo routes /, /echo, /delay, /bytes and /stream (--demo-routes=false: only the "
-     "routes a fork registers; every other path is 404)",
+     "Serve the demo routes /, /echo, /delay, /bytes, /stream and /ws/echo "
+     "(--demo-routes=false: only the routes a fork registers; every other path is 404)",
      [](const Config& c) { return showSwitch(c.demoRoutes); },
      [](Config& c, std::string_view v) { return setSwitch(c.demoRoutes, v); }},
     {"max-header-bytes", Shape::Size, Reload::Live, "Limits", "SIZE",

@@ -53,7 +53,7 @@ struct Config {
   std::string logLevel = "info";
   std::string logFormat = "text";  // or "json" (app/logging.h)
   bool accessLog = false;
-  // The demo routes (/, /echo, /delay, /bytes, /stream; server/demo_routes.cc). On for `make run`
+  // The demo routes (/, /echo, /delay, /bytes, /stream, /ws/echo; server/demo_routes.cc). On for `make run`
   // and the tests; a deployment that serves only its own handlers turns them off.
   bool demoRoutes = true;
   std::size_t maxHeaderBytes = 16 * 1024;

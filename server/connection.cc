@@ -784,8 +784,7 @@ void Connection::close(CloseReason reason, CloseMode mode) {
   if (handleClosing_) return;
   // A WebSocket's graceful close is its close handshake first (RFC 6455 section 7.1.2); its
   // TCP close comes when that is over.
-  if (mode == CloseMode::Graceful && ws_ &&
-      wsStartClose(protocol::kWsCloseGoingAway, {}, reason)) {
+  if (mode == CloseMode::Graceful && ws_ && wsStartClose(protocol::kWsCloseGoingAway, {}, reason)) {
     return;
   }
   state_.beginClose(reason, mode, worker_.now());

@@ -10,6 +10,7 @@
 #include <cassert>
 #include <utility>
 
+#include "protocol/utf8.h"
 #include "protocol/websocket_handshake.h"
 #include "server/connection.h"
 #include "server/worker.h"
@@ -84,6 +85,13 @@ bool WebSocket::send(WsMessageType type, std::string_view data) {
 bool WebSocket::close(std::uint16_t code, std::string_view reason) {
   if (connection_ == nullptr) return false;
   if (!protocol::wsCloseCodeAllowed(code)) code = protocol::kWsCloseNormal;
+  if (!protocol::isValidUtf8(reason)) {
+    // The peer would fail a close frame whose reason is not UTF-8 with 1007 (RFC 6455 section
+    // 5.5.1); the handler's bug costs it the reason, not the close.
+    spdlog::error("conn={} websocket close reason is not UTF-8: sent without it",
+                  connection_->id());
+    reason = {};
+  }
   return connection_->wsStartClose(code, reason, CloseReason::ServerClose);
 }
 
@@ -324,7 +332,8 @@ bool Connection::wsSend(WsOpcode opcode, std::string_view payload) {
 void Connection::wsQueueClose(std::uint16_t code, std::string_view reason) {
   std::array<char, protocol::kWsMaxControlPayload> payload{};
   const std::size_t length = protocol::writeWsClosePayload(payload, code, reason);
-  protocol::appendWsFrame(output(), WsOpcode::Close, true, std::string_view(payload.data(), length));
+  protocol::appendWsFrame(output(), WsOpcode::Close, true,
+                          std::string_view(payload.data(), length));
   ws_->closeSent = true;
   flush();
 }

@@ -12,6 +12,9 @@ import sys
 EXAMPLES = [
     ("docs/handler-api.md", "tests/server/http_handler_api_example_test.cc", "handler-api example"),
     ("docs/handler-api.md", "app/proxy_route.cc", "upstream example"),
+    ("docs/handler-api.md", "tests/server/ws_handler_api_example_test.cc", "websocket example"),
+    ("docs/handler-api.md", "tests/server/ws_handler_api_example_test.cc",
+     "websocket room example"),
 ]
 
 

@@ -39,3 +39,23 @@ TEST_CASE("a drain sends 1001 to every websocket and finishes when their handsha
   CHECK(fixture.closedBy(CloseReason::DrainDeadline) == 0);
   CHECK(wsClosedWith(fixture, 1001) == 3);
 }
+
+TEST_CASE("websockets that do not answer the going-away are reset at the drain deadline",
+          "[websocket][drain]") {
+  ServerFixture fixture([](server::WorkerOptions& o) {
+    o.drainTimeout = 150ms;
+    o.timeouts.wsCloseTimeout = 30s;  // the drain deadline, not the close timeout, ends them
+  });
+  RawClient& client = openWebSocket(fixture);
+  REQUIRE(fixture.runUntil([&] { return fixture.inPhase(Phase::WebSocket) == 1; }));
+  const auto drainAt = std::chrono::steady_clock::now();
+  fixture.worker().beginDrain();
+  REQUIRE(fixture.runUntil([&] { return closeFrame(client.received()).has_value(); }));
+  REQUIRE(fixture.runUntil([&] { return fixture.worker().finished(); }, 2s));
+  CHECK(std::chrono::steady_clock::now() - drainAt < 1s);
+  REQUIRE(fixture.runUntil([&] { return client.resetByPeer() || client.eof(); }));
+  CHECK(client.resetByPeer());
+  // The close keeps its first reason; the deadline only made it a reset.
+  CHECK(fixture.closedBy(CloseReason::Drain) == 1);
+  CHECK(fixture.tally().open == 0);
+}

@@ -41,9 +41,8 @@ void TestRoutes::acceptEcho(const Request& request, Responder responder) {
   auto accepted = server::acceptWebSocket(request, std::move(responder));
   if (!accepted) return;
   server::WebSocket& socket = sockets_.emplace_back(std::move(*accepted));
-  socket.onMessage([&socket](server::WsMessageType type, std::string_view data) {
-    socket.send(type, data);
-  });
+  socket.onMessage(
+      [&socket](server::WsMessageType type, std::string_view data) { socket.send(type, data); });
 }
 
 void TestRoutes::close() {

@@ -54,6 +54,8 @@ TEST_CASE("/stats JSON has every key the issue names, with the input's numbers",
   CHECK(stats["connections"]["by_state"]["idle"] == 4);
   CHECK(stats["connections"]["by_state"]["half_closed"] == 5);
   CHECK(stats["connections"]["by_state"]["closing"] == 6);
+  CHECK(stats["connections"]["by_state"]["websocket"] == 0);
+  CHECK(stats["connections"]["by_state"]["ws_closing"] == 0);
   // Six HTTP phases and two WebSocket ones; "closed" is never a state of an open one.
   CHECK(stats["connections"]["by_state"].size() == 8);
   CHECK(stats["totals"]["accepted"] == 1000);
