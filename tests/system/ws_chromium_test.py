@@ -7,8 +7,10 @@ checking every echo. It puts its result in its title and keeps the sockets open;
 the title through the DevTools HTTP endpoint (/json/list), so no browser automation library is
 needed. Expected: every socket opened, every message came back the same, no error; closewise's
 /stats holds SOCKETS connections in phase websocket and counts SOCKETS x MESSAGES messages each
-way, and /connections?state=websocket lists each with its messages; the dashboard, loaded in a second browser while the sockets are open, shows them: the
-websocket phase's count, and its WebSocket panel's open, upgrades and messages. Set WS_DASHBOARD_SCREENSHOT=/tmp/ws.png to keep a screenshot of it to look at.
+way, and /connections?state=websocket lists each with its messages; the dashboard, loaded in a
+second browser while the sockets are open, shows them: the websocket phase's count, and its
+WebSocket panel's open, upgrades and messages. Set WS_DASHBOARD_SCREENSHOT=/tmp/ws.png to keep
+a screenshot of it to look at.
 Usage: ws_chromium_test.py CLOSEWISE [CHROMIUM] (or bench/node_ws_server.js, see ws_peers.py)
 """
 

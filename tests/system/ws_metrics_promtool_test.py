@@ -62,8 +62,8 @@ def main(binary):
             server, lambda t: sample(t, "closewise_websocket_closes_total", 'code="1000"') == 1)))
         done = subprocess.run(["promtool", "check", "metrics"], input=text, capture_output=True,
                               text=True, timeout=30)
-        check(done.returncode == 0,
-              f"promtool check metrics exits 0 ({done.returncode}: {(done.stdout + done.stderr).strip()})")
+        said = (done.stdout + done.stderr).strip()
+        check(done.returncode == 0, f"promtool check metrics exits 0 ({done.returncode}: {said})")
         for name, labels, want in (
                 ("closewise_websocket_connections", "", 1),
                 ("closewise_websocket_upgrades_total", "", 2),

@@ -39,7 +39,8 @@ def main(server_path):
         check(result["text"] == "same", f"the text message comes back as text ({result['text']})")
         check(result["binary"] == "same",
               f"the binary message comes back as binary ({result['binary']})")
-        check(result["closeCode"] == 1000, f"close 1000 is answered with 1000 ({result['closeCode']})")
+        check(result["closeCode"] == 1000,
+              f"close 1000 is answered with 1000 ({result['closeCode']})")
         if not isinstance(server, NodeWsEcho):
             closer = who_closed_first(server.port, result["clientPort"])
             check(closer == "server",

@@ -59,7 +59,8 @@ def stats(server):
 
 
 def websocket_totals(server):
-    """/stats totals.websocket: upgrades, rejected, messages_in/out, bytes_in/out, closed_by_code."""
+    """/stats totals.websocket (upgrades, rejected, messages and bytes each way, closed_by_code),
+    or None for a server without books."""
     books = stats(server)
     return None if books is None else books["totals"]["websocket"]
 

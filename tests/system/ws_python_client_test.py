@@ -27,7 +27,8 @@ async def exchange(check, url, server_port):
     async with websockets.connect(url, ping_interval=None, max_size=4 * MAX_MESSAGE) as ws:
         client_port = ws.transport.get_extra_info("sockname")[1]
         await ws.send("héllo, wörld €")
-        check(await ws.recv() == "héllo, wörld €", "a text message comes back as text, unchanged")
+        check(await ws.recv() == "héllo, wörld €",
+              "a text message comes back as text, unchanged")
         await ws.send(bytes(range(256)))
         check(await ws.recv() == bytes(range(256)), "a binary message comes back as binary")
         await ws.send(FRAGMENTS)  # an iterable is sent as one message, a frame per item
