@@ -7,19 +7,18 @@
 # upstream named backend is the first. items_service_client.py uses them over HTTP (curl
 # before it, as a first client), and SIGTERM must end each with exit status 0 after its drain.
 #
-#   items_service.sh SOURCE_DIR BUILD_DIR CXX_COMPILER [COMPILER_LAUNCHER]
+# The example is configured as a user would, with the compiler, generator and launcher (ccache)
+# of closewise's own build taken from the environment (CXX, CMAKE_GENERATOR,
+# CMAKE_CXX_COMPILER_LAUNCHER), which tests/examples/CMakeLists.txt sets.
+#
+#   items_service.sh SOURCE_DIR BUILD_DIR
 source "$(dirname "$0")/../deploy/lib.sh"
-USAGE="usage: items_service.sh SOURCE_DIR BUILD_DIR CXX_COMPILER [COMPILER_LAUNCHER]"
-SOURCE=$(realpath "${1:?$USAGE}")
-BUILD=$(realpath "${2:?$USAGE}")
-CXX=${3:?$USAGE}
-# The launcher closewise's build uses (ccache), so the example's compile is cached the same way.
-LAUNCHER=()
-[ -z "${4:-}" ] || LAUNCHER=(-DCMAKE_CXX_COMPILER_LAUNCHER="$4")
+SOURCE=$(realpath "${1:?usage: items_service.sh SOURCE_DIR BUILD_DIR}")
+BUILD=$(realpath "${2:?usage: items_service.sh SOURCE_DIR BUILD_DIR}")
 
-# Under the build directory, so a CI clone needs nothing outside it; fresh on every run, so a
-# file dropped from the install is missed here rather than found from an earlier run. The
-# example's build directory is kept between runs (ccache, and Ninja's own record) but its
+# Under the build directory, so a CI clone needs nothing outside it. The prefix is fresh on every
+# run, so a header dropped from the install fails here instead of being found left over from an
+# earlier run; the example's build directory is kept (its object files stay valid), but its
 # package lookup is redone each time.
 PREFIX=$BUILD/examples/prefix
 EXAMPLE_BUILD=$BUILD/examples/items-service
@@ -33,10 +32,10 @@ if grep -rlF -e "$SOURCE" -e "$BUILD" "$PREFIX/lib/cmake" "$PREFIX/include"; the
 fi
 
 rm -f "$EXAMPLE_BUILD/CMakeCache.txt"
-cmake -S "$SOURCE/examples/items-service" -B "$EXAMPLE_BUILD" -G Ninja \
-  -DCMAKE_CXX_COMPILER="$CXX" "${LAUNCHER[@]}" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+cmake -S "$SOURCE/examples/items-service" -B "$EXAMPLE_BUILD" -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_PREFIX_PATH="$PREFIX" -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON \
-  >"$WORK/configure.log" 2>&1 || { cat "$WORK/configure.log" >&2; fail "configuring the example failed"; }
+  -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >"$WORK/configure.log" 2>&1 ||
+  { cat "$WORK/configure.log" >&2; fail "configuring the example failed"; }
 found=$(sed -n 's/^closewise_DIR:PATH=//p' "$EXAMPLE_BUILD/CMakeCache.txt")
 [ "$found" = "$PREFIX/lib/cmake/closewise" ] || fail "closewise was found in '$found', not in $PREFIX"
 
