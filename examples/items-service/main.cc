@@ -34,8 +34,10 @@ using nlohmann::json;
 
 // BEGIN items-service handlers (quoted in docs/handler-api.md, "Building a service on closewise")
 void sendJson(Responder& responder, int status, const json& body) {
-  // The parser admits only valid UTF-8, so every string here dumps without an error.
-  responder.send(status, body.dump() + "\n", {{"Content-Type", "application/json"}});
+  // A string taken from the request or from another server (a path, a header) need not be
+  // UTF-8, which JSON requires: replace writes U+FFFD for a bad byte where the default throws.
+  const std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  responder.send(status, text + "\n", {{"Content-Type", "application/json"}});
 }
 
 void sendError(Responder& responder, int status, std::string_view message) {
