@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "app/run.h"
 #include "server/router.h"
@@ -33,11 +34,13 @@ using closewise::server::Router;
 using nlohmann::json;
 
 // BEGIN items-service handlers (quoted in docs/handler-api.md, "Building a service on closewise")
-void sendJson(Responder& responder, int status, const json& body) {
+void sendJson(Responder& responder, int status, const json& body,
+              std::vector<closewise::server::Header> headers = {}) {
   // A string taken from the request or from another server (a path, a header) need not be
   // UTF-8, which JSON requires: replace writes U+FFFD for a bad byte where the default throws.
   const std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  responder.send(status, text + "\n", {{"Content-Type", "application/json"}});
+  headers.push_back({"Content-Type", "application/json"});
+  responder.send(status, text + "\n", std::move(headers));
 }
 
 void sendError(Responder& responder, int status, std::string_view message) {
@@ -78,7 +81,10 @@ void createItem(Store& store, const Request& request, Responder responder) {
   json item = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (item.is_discarded()) return sendError(responder, 400, "the body is not JSON");
   if (!item.is_object()) return sendError(responder, 400, "an item is a JSON object");
-  sendJson(responder, 201, store.add(std::move(item)));
+  const json created = store.add(std::move(item));
+  // A 201 names the resource it created (RFC 9110 section 15.3.2).
+  const std::string location = "/items/" + created["id"].dump();
+  sendJson(responder, 201, created, {{"Location", location}});
 }
 
 // "/items/ID": the route is the subtree /items/*, so the handler reads ID from the path.

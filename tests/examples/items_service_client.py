@@ -11,7 +11,7 @@ import sys
 
 
 def call(port, method, path, body=None):
-    """One exchange on a fresh connection: (status, parsed JSON body)."""
+    """One exchange on a fresh connection: (status, parsed JSON body, response)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
         headers = {"Content-Type": "application/json"} if body is not None else {}
@@ -21,22 +21,29 @@ def call(port, method, path, body=None):
         content_type = response.getheader("Content-Type", "")
         if content_type != "application/json":
             raise AssertionError(f"{method} {path}: Content-Type {content_type!r}: {raw!r}")
-        return response.status, json.loads(raw)
+        return response.status, json.loads(raw), response
     finally:
         connection.close()
 
 
-def expect(port, method, path, status, body=None):
-    got, answer = call(port, method, path, body)
+def item_path(item):
+    return f"/items/{item['id']}"
+
+
+def expect(port, method, path, status, body=None, location=None):
+    got, answer, response = call(port, method, path, body)
     if got != status:
         raise AssertionError(f"{method} {path}: {got} {answer}, expected {status}")
+    if location is not None and response.getheader("Location") != location(answer):
+        raise AssertionError(f"{method} {path}: Location {response.getheader('Location')!r}")
     return answer
 
 
 def main():
     backend, front = int(sys.argv[1]), int(sys.argv[2])
     before = expect(backend, "GET", "/items", 200)
-    first = expect(backend, "POST", "/items", 201, json.dumps({"name": "lamp", "price": 12}))
+    first = expect(backend, "POST", "/items", 201, json.dumps({"name": "lamp", "price": 12}),
+                   location=item_path)
     second = expect(backend, "POST", "/items", 201, json.dumps({"name": "désk"}))
     assert first["name"] == "lamp" and first["price"] == 12, first
     assert second["id"] != first["id"], (first, second)
