@@ -8,7 +8,8 @@
 #                  units naming it, the sysctl file, and the headers, libraries and CMake package
 #                  a service builds on (cmake/package.cmake); DESTDIR=dir stages it elsewhere. It
 #                  does not build, so `make build && sudo make install` never builds as root.
-#   make deb       build, then a Debian package of the same files under /usr, in build/package/
+#   make deb       build, then a Debian package of the program, units and sysctl file under /usr,
+#                  in build/package/
 
 BUILD      ?= build
 TEST_BUILD ?= build/asan
