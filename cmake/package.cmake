@@ -9,7 +9,9 @@
 # (examples/items-service is one). These files are the `development` install component; the
 # program, units and sysctl file are `runtime`, the only component the Debian package carries.
 
-# Bottom-up, as they link; the exported target closewise::<module> is closewise_<module>.
+# Bottom-up, as they link; the exported target closewise::<module> is closewise_<module>. A new
+# module folder is added here, or the package lacks its library and headers (and
+# tests/examples/items_service.sh fails on the first missing header a public one includes).
 set(CLOSEWISE_MODULES settings kernel lifecycle protocol upstream server admin app)
 
 include(CMakePackageConfigHelpers)
