@@ -74,8 +74,8 @@ class AdminView {
   uv_loop_t* loop_;
   std::unique_ptr<kernel::KernelStateReader> reader_;
   kernel::KernelView last_;
-  std::uint64_t lastAt_ = 0;            // uv_hrtime() of last_, 0 before the first query
-  kernel::RemoteView upstreamLast_;     // by endpoints_->endpoints(), as they were then
+  std::uint64_t lastAt_ = 0;         // uv_hrtime() of last_, 0 before the first query
+  kernel::RemoteView upstreamLast_;  // by endpoints_->endpoints(), as they were then
   std::size_t upstreamLastEndpoints_ = 0;
   std::uint64_t upstreamLastAt_ = 0;  // uv_hrtime() of upstreamLast_, 0 before the first query
   std::uint64_t upstreamQueries_ = 0;

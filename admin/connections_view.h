@@ -35,9 +35,9 @@ struct ParsedConnectionsQuery {
 };
 ParsedConnectionsQuery parseConnectionsQuery(std::string_view queryString);
 
-// Keeps the connections the query selects: those in its phase and direction, oldest first (a stuck connection is
-// usually an old one), at most its limit. Returns how many matched before the limit, which the
-// route reports as X-Total-Count so a client can tell a whole list from a cut one.
+// Keeps the connections the query selects: those in its phase and direction, oldest first (a stuck
+// connection is usually an old one), at most its limit. Returns how many matched before the limit,
+// which the route reports as X-Total-Count so a client can tell a whole list from a cut one.
 std::size_t selectConnections(std::vector<server::ConnectionInfo>& connections,
                               const ConnectionsQuery& query);
 

@@ -14,7 +14,8 @@ TEST_CASE("/connections lists a pooled connection as outbound and idle", "[app][
   RawClient& client = h.connect();
   client.send(ProxyHarness::proxyGet("backend", "/a"));
   REQUIRE(h.runUntil([&] { return client.responseCount() == 1; }));
-  REQUIRE(h.runUntil([&] { return h.books().connections.in(closewise::lifecycle::Phase::Idle) == 1; }));
+  REQUIRE(
+      h.runUntil([&] { return h.books().connections.in(closewise::lifecycle::Phase::Idle) == 1; }));
 
   const json outbound = json::parse(h.connections("direction=outbound"));
   REQUIRE(outbound.size() == 1);

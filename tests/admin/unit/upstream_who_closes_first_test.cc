@@ -38,9 +38,9 @@ TEST_CASE("who closes first, by close reason", "[upstream][who-closes-first]") {
     INFO(closewise::lifecycle::closeReasonName(reason));
     CHECK(firstCloser(reason) == FirstCloser::Us);
   }
-  for (const auto reason : {CloseReason::None, CloseReason::UpstreamReset, CloseReason::IoError,
-                            CloseReason::ConnectRefused, CloseReason::ConnectTimeout,
-                            CloseReason::PortsExhausted}) {
+  for (const auto reason :
+       {CloseReason::None, CloseReason::UpstreamReset, CloseReason::IoError,
+        CloseReason::ConnectRefused, CloseReason::ConnectTimeout, CloseReason::PortsExhausted}) {
     INFO(closewise::lifecycle::closeReasonName(reason));
     CHECK(firstCloser(reason) == FirstCloser::Neither);
   }
@@ -51,8 +51,8 @@ TEST_CASE("/stats and /metrics report the same who-closed-first split",
   auto snapshot = closewise::test::sampleSnapshot();
   snapshot.upstreams = {booksWithCloses()};
 
-  const json split = json::parse(closewise::admin::statsJson(snapshot))["upstreams"]["backend"]
-                                                                        ["totals"]["closed_first_by"];
+  const json split = json::parse(
+      closewise::admin::statsJson(snapshot))["upstreams"]["backend"]["totals"]["closed_first_by"];
   CHECK(split["us"] == 41 + 4);
   CHECK(split["upstream"] == 13 + 3);
 
