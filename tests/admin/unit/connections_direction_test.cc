@@ -32,7 +32,8 @@ ConnectionInfo inbound(std::uint64_t id, std::string_view phase, std::uint64_t a
 
 }  // namespace
 
-TEST_CASE("direction must be inbound or outbound; outbound phases are states", "[connections]") {
+TEST_CASE("direction must be inbound or outbound, and outbound phases are states",
+          "[connections]") {
   for (const char* query : {"direction=", "direction=both", "direction=Outbound"}) {
     INFO(query);
     CHECK_FALSE(parseConnectionsQuery(query).query);
@@ -48,7 +49,7 @@ TEST_CASE("direction must be inbound or outbound; outbound phases are states", "
   CHECK(parsed.query->direction == "outbound");
 }
 
-TEST_CASE("direction and state select together; each row names its side", "[connections]") {
+TEST_CASE("direction and state select together, and each row names its side", "[connections]") {
   std::vector<ConnectionInfo> all = {inbound(1, "idle", 10), outbound(1, "idle", 20),
                                      outbound(2, "receiving", 30), inbound(2, "reading", 40)};
   ConnectionsQuery query;
