@@ -5,9 +5,11 @@
 # The release binary is always build/bin/closewise. make fuzz runs the fuzz targets for longer
 # (fuzz/README.md). To put the binary on a machine:
 #   make install   copy what `make build` built under PREFIX (/usr/local): the binary, the systemd
-#                  units naming it, the sysctl file (DESTDIR=dir stages it elsewhere). It does not
-#                  build, so `make build && sudo make install` never builds as root.
-#   make deb       build, then a Debian package of the same files under /usr, in build/package/
+#                  units naming it, the sysctl file, and the headers, libraries and CMake package
+#                  a service builds on (cmake/package.cmake); DESTDIR=dir stages it elsewhere. It
+#                  does not build, so `make build && sudo make install` never builds as root.
+#   make deb       build, then a Debian package of the program, units and sysctl file under /usr,
+#                  in build/package/
 
 BUILD      ?= build
 TEST_BUILD ?= build/asan

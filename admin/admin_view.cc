@@ -104,21 +104,45 @@ kernel::KernelView AdminView::queryForAlerts() {
 // beside it (kernel.age_ms).
 kernel::KernelView AdminView::recentKernel() {
   const std::uint64_t now = uv_hrtime();
-  const std::uint64_t window = std::max<std::uint64_t>(kMinReuseNs, 100 * 1000 * last_.queryMicros);
-  if (lastAt_ == 0 || now - lastAt_ >= window || !last_.error.empty()) return queryKernel();
+  if (!fresh(lastAt_, last_.queryMicros, now) || !last_.error.empty()) return queryKernel();
   kernel::KernelView view = last_;
   view.ageMicros = (now - lastAt_) / 1000;
   return view;
 }
 
-// The kernel's count of the sockets toward each upstream, in `states`, added to its books: one
-// dump per upstream port, filtered by the kernel, so a host with many sockets toward other peers
-// costs little more than one with none. False when the kernel could not be read.
-bool AdminView::countUpstreamSockets(std::vector<UpstreamBooks>& books, std::uint32_t states) {
+// Whether a view read at `at` (uv_hrtime(), 0 for never) that took queryMicros to read may still
+// be shown at `now`: the reuse window of recentKernel, for every view the admin reads by a dump.
+bool AdminView::fresh(std::uint64_t at, std::uint64_t queryMicros, std::uint64_t now) noexcept {
+  const std::uint64_t window = std::max<std::uint64_t>(kMinReuseNs, 100 * 1000 * queryMicros);
+  return at != 0 && now - at < window;
+}
+
+// The sockets toward the upstreams, in every state, shared by /stats, /metrics and the alert
+// tick under recentKernel's reuse window: each read is a dump per upstream port, which a client
+// polling /stats must not be able to repeat at will. Read again once an endpoint was learnt,
+// since the view has no count for it.
+const kernel::RemoteView& AdminView::recentUpstreamView() {
+  const std::uint64_t now = uv_hrtime();
+  const auto& endpoints = endpoints_->endpoints();
+  if (fresh(upstreamLastAt_, upstreamLast_.queryMicros, now) && upstreamLast_.error.empty() &&
+      upstreamLastEndpoints_ == endpoints.size()) {
+    return upstreamLast_;
+  }
+  upstreamLast_ = reader_->queryRemote(endpoints, kernel::kAllTcpStates);
+  upstreamLastEndpoints_ = endpoints.size();
+  upstreamLastAt_ = now;
+  ++upstreamQueries_;
+  return upstreamLast_;
+}
+
+// The kernel's count of the sockets toward each upstream, added to its books: one dump per
+// upstream port, filtered by the kernel, so a host with many sockets toward other peers costs
+// little more than one with none. False when the kernel could not be read.
+bool AdminView::countUpstreamSockets(std::vector<UpstreamBooks>& books) {
   endpoints_->learn(*upstreams_);
   if (endpoints_->endpoints().empty()) return true;
   if (!ensureReader()) return false;
-  const kernel::RemoteView view = reader_->queryRemote(endpoints_->endpoints(), states);
+  const kernel::RemoteView& view = recentUpstreamView();
   addKernelCounts(books, *endpoints_, view);
   return view.error.empty();
 }
@@ -126,7 +150,7 @@ bool AdminView::countUpstreamSockets(std::vector<UpstreamBooks>& books, std::uin
 std::vector<UpstreamBooks> AdminView::gatherUpstreams() {
   if (upstreams_ == nullptr) return {};
   auto books = gatherUpstreamBooks(*upstreams_);
-  (void)countUpstreamSockets(books, kernel::kAllTcpStates);  // a failed read shows zeros
+  (void)countUpstreamSockets(books);  // a failed read shows zeros
   return books;
 }
 
@@ -134,9 +158,7 @@ std::vector<UpstreamBooks> AdminView::gatherUpstreams() {
 std::optional<std::vector<UpstreamSockets>> AdminView::upstreamsForAlerts() {
   if (upstreams_ == nullptr) return std::vector<UpstreamSockets>{};
   auto books = gatherUpstreamBooks(*upstreams_);
-  constexpr std::uint32_t kStates = kernel::tcpStateBit(kernel::TcpState::CloseWait) |
-                                    kernel::tcpStateBit(kernel::TcpState::TimeWait);
-  if (!countUpstreamSockets(books, kStates)) return std::nullopt;
+  if (!countUpstreamSockets(books)) return std::nullopt;
   std::vector<UpstreamSockets> sockets;
   for (const auto& line : books) {
     sockets.push_back({line.name,

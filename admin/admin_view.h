@@ -35,8 +35,12 @@ class AdminView {
   // it registers refers to it.
   void start();
 
-  // Everything /stats and /metrics show: books, kernel, process, alerts, read now.
+  // Everything /stats and /metrics show: books, kernel, process, alerts, read now (the kernel's
+  // views are reused while fresh; see recentKernel).
   AdminSnapshot gather();
+  // How many times the sockets toward the upstreams have been dumped: however often /stats is
+  // polled, this grows at most once per reuse window.
+  std::uint64_t upstreamQueries() const noexcept { return upstreamQueries_; }
 
  private:
   static constexpr std::uint64_t kTickMs = 1000;
@@ -49,7 +53,9 @@ class AdminView {
   kernel::KernelView queryKernel();
   kernel::KernelView queryForAlerts();
   kernel::KernelView recentKernel();
-  bool countUpstreamSockets(std::vector<UpstreamBooks>& books, std::uint32_t states);
+  static bool fresh(std::uint64_t at, std::uint64_t queryMicros, std::uint64_t now) noexcept;
+  const kernel::RemoteView& recentUpstreamView();
+  bool countUpstreamSockets(std::vector<UpstreamBooks>& books);
   std::vector<UpstreamBooks> gatherUpstreams();
   std::optional<std::vector<UpstreamSockets>> upstreamsForAlerts();
 
@@ -68,7 +74,11 @@ class AdminView {
   uv_loop_t* loop_;
   std::unique_ptr<kernel::KernelStateReader> reader_;
   kernel::KernelView last_;
-  std::uint64_t lastAt_ = 0;            // uv_hrtime() of last_, 0 before the first query
+  std::uint64_t lastAt_ = 0;         // uv_hrtime() of last_, 0 before the first query
+  kernel::RemoteView upstreamLast_;  // by endpoints_->endpoints(), as they were then
+  std::size_t upstreamLastEndpoints_ = 0;
+  std::uint64_t upstreamLastAt_ = 0;  // uv_hrtime() of upstreamLast_, 0 before the first query
+  std::uint64_t upstreamQueries_ = 0;
   std::uint64_t alertQueryMicros_ = 0;  // the alert tick's last own query
   std::uint64_t lastAlertTickMs_ = 0;   // uv_now() of the last evaluated tick
   double utilization_ = 0.0;

@@ -13,20 +13,27 @@ namespace closewise::admin {
 
 namespace {
 
-bool isReportedPhase(std::string_view name) {
-  for (std::size_t i = 0; i < lifecycle::kReportedPhaseCount; ++i) {
-    if (lifecycle::phaseName(static_cast<lifecycle::Phase>(i)) == name) return true;
+// A phase an open connection can be in, inbound (reading ... closing) or outbound (connecting ...
+// receiving); idle is both. Closed is not: a closed connection is not listed.
+bool isListedPhase(std::string_view name) {
+  constexpr auto kLast = static_cast<std::size_t>(lifecycle::Phase::Receiving);
+  for (std::size_t i = 0; i <= kLast; ++i) {
+    const auto phase = static_cast<lifecycle::Phase>(i);
+    if (phase != lifecycle::Phase::Closed && lifecycle::phaseName(phase) == name) return true;
   }
   return false;
 }
 
-// "state must be one of reading, processing, ...", from the phases themselves, so a phase added
-// to lifecycle/ (the WebSocket ones, say) is named here without an edit.
-std::string reportedPhasesMessage() {
+// "state must be one of reading, processing, ...", from the phases themselves (the same walk as
+// isListedPhase), so a phase added to lifecycle/ is named here without an edit.
+std::string listedPhasesMessage() {
   std::string message = "state must be one of ";
-  for (std::size_t i = 0; i < lifecycle::kReportedPhaseCount; ++i) {
-    if (i > 0) message += ", ";
-    message += lifecycle::phaseName(static_cast<lifecycle::Phase>(i));
+  constexpr auto kLast = static_cast<std::size_t>(lifecycle::Phase::Receiving);
+  for (std::size_t i = 0; i <= kLast; ++i) {
+    const auto phase = static_cast<lifecycle::Phase>(i);
+    if (phase == lifecycle::Phase::Closed) continue;
+    if (message.back() != ' ') message += ", ";
+    message += lifecycle::phaseName(phase);
   }
   return message + "\n";
 }
@@ -52,8 +59,15 @@ std::optional<std::string_view> queryValue(std::string_view query, std::string_v
 ParsedConnectionsQuery parseConnectionsQuery(std::string_view queryString) {
   ConnectionsQuery query;
   if (auto state = queryValue(queryString, "state")) {
-    if (!isReportedPhase(*state)) return {std::nullopt, reportedPhasesMessage()};
+    if (!isListedPhase(*state)) return {std::nullopt, listedPhasesMessage()};
     query.phase = std::string(*state);
+  }
+  if (auto direction = queryValue(queryString, "direction")) {
+    if (*direction != server::ConnectionInfo::kInbound &&
+        *direction != server::ConnectionInfo::kOutbound) {
+      return {std::nullopt, "direction must be inbound or outbound\n"};
+    }
+    query.direction = std::string(*direction);
   }
   if (auto limit = queryValue(queryString, "limit")) {
     std::size_t value = 0;
@@ -69,10 +83,10 @@ ParsedConnectionsQuery parseConnectionsQuery(std::string_view queryString) {
 
 std::size_t selectConnections(std::vector<server::ConnectionInfo>& connections,
                               const ConnectionsQuery& query) {
-  if (query.phase) {
-    std::erase_if(connections,
-                  [&](const server::ConnectionInfo& c) { return c.phase != *query.phase; });
-  }
+  std::erase_if(connections, [&](const server::ConnectionInfo& c) {
+    return (query.phase && c.phase != *query.phase) ||
+           (query.direction && c.direction != *query.direction);
+  });
   const std::size_t matched = connections.size();
   const auto oldestFirst = [](const server::ConnectionInfo& a, const server::ConnectionInfo& b) {
     return a.ageMs != b.ageMs ? a.ageMs > b.ageMs : a.id < b.id;
@@ -102,7 +116,10 @@ std::string connectionsJson(const std::vector<server::ConnectionInfo>& connectio
                     : json(nullptr);
     list.push_back({{"id", c.id},
                     {"worker", c.worker},
+                    {"direction", c.direction},
+                    {"upstream", c.upstream.empty() ? json(nullptr) : json(c.upstream)},
                     {"peer", c.peer},
+                    {"local", c.local},
                     {"phase", c.phase},
                     {"age_ms", c.ageMs},
                     {"idle_ms", c.idleMs},

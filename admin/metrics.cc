@@ -281,6 +281,14 @@ void addUpstreams(Exposition& out, const std::vector<UpstreamBooks>& upstreams) 
            b.pool.connections.closedByReason[i]);
     }
   });
+  out.family("closewise_upstream_closed_first_total", "counter",
+             "Connections to the upstream by who closed first, which is the side its TIME_WAIT "
+             "lands on.");
+  perUpstream(out, upstreams, "by", [](const UpstreamBooks& b, const auto& emit) {
+    const FirstCloses split = firstCloses(b.pool.connections);
+    emit("us", split.us);
+    emit("upstream", split.upstream);
+  });
   out.family("closewise_upstream_kernel_tcp_sockets", "gauge",
              "TCP sockets toward the upstream's addresses, by kernel state.");
   perUpstream(out, upstreams, "state", [](const UpstreamBooks& b, const auto& emit) {

@@ -112,6 +112,11 @@ json upstreamErrorsJson(const upstream::PoolSnapshot& pool) {
   return errors;
 }
 
+// Who closed first, which says where the TIME_WAIT of each close landed (firstCloser).
+json closedFirstByJson(const FirstCloses& split) {
+  return {{"us", split.us}, {"upstream", split.upstream}};
+}
+
 json upstreamJson(const UpstreamBooks& books) {
   const auto& c = books.pool.connections;
   const json connections = {{"connecting", c.in(lifecycle::Phase::Connecting)},
@@ -124,7 +129,8 @@ json upstreamJson(const UpstreamBooks& books) {
                        {"retries", books.pool.retries},
                        {"cancelled", books.pool.cancelled},
                        {"errors", upstreamErrorsJson(books.pool)},
-                       {"closed_by_reason", closedByReasonJson(c.closedByReason)}};
+                       {"closed_by_reason", closedByReasonJson(c.closedByReason)},
+                       {"closed_first_by", closedFirstByJson(firstCloses(c))}};
   return {{"url", books.url},
           {"connections", connections},
           {"totals", totals},

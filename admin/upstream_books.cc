@@ -20,6 +20,41 @@ void addPoolSnapshot(upstream::PoolSnapshot& sum, const upstream::PoolSnapshot& 
   }
 }
 
+FirstCloser firstCloser(lifecycle::CloseReason reason) noexcept {
+  using lifecycle::CloseReason;
+  switch (reason) {
+    case CloseReason::UpstreamClosed:
+    case CloseReason::UpstreamRequested:
+      return FirstCloser::Upstream;
+    case CloseReason::None:
+    case CloseReason::UpstreamReset:
+    case CloseReason::IoError:
+    case CloseReason::ConnectRefused:
+    case CloseReason::ConnectTimeout:
+    case CloseReason::PortsExhausted:
+      return FirstCloser::Neither;
+    default:
+      return FirstCloser::Us;
+  }
+}
+
+FirstCloses firstCloses(const lifecycle::OutboundTallySnapshot& books) noexcept {
+  FirstCloses split;
+  for (std::size_t i = 0; i < lifecycle::kCloseReasonCount; ++i) {
+    switch (firstCloser(static_cast<lifecycle::CloseReason>(i))) {
+      case FirstCloser::Us:
+        split.us += books.closedByReason[i];
+        break;
+      case FirstCloser::Upstream:
+        split.upstream += books.closedByReason[i];
+        break;
+      case FirstCloser::Neither:
+        break;
+    }
+  }
+  return split;
+}
+
 std::vector<UpstreamBooks> gatherUpstreamBooks(const upstream::Registry& registry) {
   std::vector<UpstreamBooks> books;
   books.reserve(registry.specs().size());

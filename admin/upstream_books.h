@@ -25,6 +25,27 @@ struct UpstreamBooks {
   std::array<std::uint64_t, kernel::kTcpStateSlots> kernel{};
 };
 
+// Who ended an outbound connection, which decides where its TIME_WAIT lands: the side that sends
+// the first FIN waits in TIME_WAIT for 2 MSL (RFC 9293 section 3.6), Linux's 60 s, holding the
+// four-tuple. Ours holds one local port toward the upstream; the upstream's costs us nothing.
+enum class FirstCloser : std::uint8_t {
+  Us,        // we closed an open connection: idle in the pool too long, unfit for reuse, drained,
+             // cancelled, timed out (closed with response bytes still unread, ours goes out as
+             // RST and leaves no TIME_WAIT: this says where one lands, not that one does)
+  Upstream,  // the upstream's FIN came first (upstream_closed), or it said it would close
+             // (upstream_requested: a server that sends Connection: close, or answers HTTP/1.0
+             // or with a close-delimited body, closes after the response, RFC 9112 section 9.6)
+  Neither,   // no FIN exchange: reset by either side, or the connection was never established
+};
+FirstCloser firstCloser(lifecycle::CloseReason reason) noexcept;
+
+// The pool's closes split by who closed first: /stats, /metrics and the dashboard all show this.
+struct FirstCloses {
+  std::int64_t us = 0;
+  std::int64_t upstream = 0;
+};
+FirstCloses firstCloses(const lifecycle::OutboundTallySnapshot& books) noexcept;
+
 // Adds one pool's books into a sum.
 void addPoolSnapshot(upstream::PoolSnapshot& sum, const upstream::PoolSnapshot& pool) noexcept;
 

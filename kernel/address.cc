@@ -36,4 +36,11 @@ std::string formatSocketAddress(const sockaddr_storage& address, std::uint16_t* 
   return formatHostPort(host, number);
 }
 
+std::string localAddressOf(int fd) {
+  sockaddr_storage address{};
+  socklen_t length = sizeof address;
+  if (fd < 0 || getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) return {};
+  return formatSocketAddress(address);
+}
+
 }  // namespace closewise::kernel

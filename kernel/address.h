@@ -21,4 +21,7 @@ std::string formatHostPort(std::string_view host, std::uint16_t port);
 // is not printed.
 std::string formatSocketAddress(const sockaddr_storage& address, std::uint16_t* port = nullptr);
 
+// Our own end of a connected socket (getsockname), formatted as above; "" when fd is not one.
+std::string localAddressOf(int fd);
+
 }  // namespace closewise::kernel

@@ -108,7 +108,11 @@ void OutboundTally::onClosed(Phase from) noexcept {
 
 OutboundState::OutboundState(OutboundTally& tally, const OutboundPolicy& policy,
                              TimePoint now) noexcept
-    : tally_(tally), policy_(policy), deadline_(later(now, policy.connect)) {
+    : tally_(tally),
+      policy_(policy),
+      deadline_(later(now, policy.connect)),
+      openedAt_(now),
+      phaseSince_(now) {
   tally_.onConnect();
 }
 
@@ -120,9 +124,10 @@ OutboundState::~OutboundState() {
   }
 }
 
-void OutboundState::moveTo(Phase to) noexcept {
+void OutboundState::moveTo(Phase to, TimePoint now) noexcept {
   tally_.onTransition(phase_, to);
   phase_ = to;
+  phaseSince_ = now;
 }
 
 void OutboundState::arm(TimePoint deadline, CloseReason reason) noexcept {
@@ -134,7 +139,7 @@ bool OutboundState::connected(TimePoint now) noexcept {
   if (phase_ != Phase::Connecting || closeBegun()) return false;
   ++requests_;
   tally_.onRequest(false);
-  moveTo(Phase::Sending);
+  moveTo(Phase::Sending, now);
   arm(later(now, policy_.stall), CloseReason::WriteTimeout);
   return true;
 }
@@ -143,7 +148,7 @@ bool OutboundState::requestStarted(TimePoint now) noexcept {
   if (phase_ != Phase::Idle || closeBegun()) return false;
   ++requests_;
   tally_.onRequest(true);
-  moveTo(Phase::Sending);
+  moveTo(Phase::Sending, now);
   arm(later(now, policy_.stall), CloseReason::WriteTimeout);
   return true;
 }
@@ -156,14 +161,14 @@ bool OutboundState::sendProgress(TimePoint now) noexcept {
 
 bool OutboundState::requestSent(TimePoint now) noexcept {
   if (phase_ != Phase::Sending) return false;
-  moveTo(Phase::AwaitingResponse);
+  moveTo(Phase::AwaitingResponse, now);
   arm(later(now, policy_.response), CloseReason::ResponseTimeout);
   return true;
 }
 
 bool OutboundState::headReceived(TimePoint now) noexcept {
   if (phase_ != Phase::Sending && phase_ != Phase::AwaitingResponse) return false;
-  moveTo(Phase::Receiving);
+  moveTo(Phase::Receiving, now);
   arm(later(now, policy_.stall), CloseReason::BodyTimeout);
   return true;
 }
@@ -176,7 +181,7 @@ bool OutboundState::bodyProgress(TimePoint now) noexcept {
 
 bool OutboundState::responseComplete(TimePoint now) noexcept {
   if (phase_ != Phase::Receiving || closeBegun()) return false;
-  moveTo(Phase::Idle);
+  moveTo(Phase::Idle, now);
   arm(later(now, policy_.idle), CloseReason::IdleTimeout);
   return true;
 }

@@ -123,6 +123,9 @@ class OutboundState {
   // The current request went out on a connection that had carried one before: only such a
   // request may meet the keep-alive race (see upstream/retry_policy.h).
   bool reused() const noexcept { return requests_ > 1; }
+  // When the connection was made, and when it entered its current phase (for /connections).
+  TimePoint openedAt() const noexcept { return openedAt_; }
+  TimePoint phaseSince() const noexcept { return phaseSince_; }
 
   // The one deadline of the current phase and the reason a close would carry if it passes:
   // ConnectTimeout in Connecting, WriteTimeout in Sending, ResponseTimeout in AwaitingResponse,
@@ -155,7 +158,7 @@ class OutboundState {
   void closed() noexcept;
 
  private:
-  void moveTo(Phase to) noexcept;
+  void moveTo(Phase to, TimePoint now) noexcept;
   void arm(TimePoint deadline, CloseReason reason) noexcept;
 
   OutboundTally& tally_;
@@ -166,6 +169,8 @@ class OutboundState {
   CloseReason deadlineReason_ = CloseReason::ConnectTimeout;
   std::uint32_t requests_ = 0;
   TimePoint deadline_;
+  TimePoint openedAt_;
+  TimePoint phaseSince_;
 };
 
 }  // namespace closewise::lifecycle

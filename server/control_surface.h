@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "lifecycle/tally.h"
+#include "server/connection_info.h"
 #include "server/worker.h"
 
 namespace closewise::server {
@@ -33,34 +34,6 @@ struct ServerSnapshot {
   ResponseCounts responses;
   RequestMetricsSnapshot requests;  // the duration and size histograms
   std::uint64_t shed = 0;  // connections closed on arrival because the process was out of fds
-};
-
-// One open connection, as /connections lists it.
-struct ConnectionInfo {
-  std::uint64_t id = 0;
-  unsigned worker = 0;
-  std::string peer;
-  std::string_view phase;
-  std::uint64_t ageMs = 0;
-  std::uint64_t idleMs = 0;  // time since the peer's FIN for a half-closed one; else phase age
-  std::uint32_t requests = 0;
-  std::uint64_t bytesIn = 0;
-  std::uint64_t bytesOut = 0;
-  bool peerFinSeen = false;
-  std::uint64_t sincePeerFinMs = 0;
-  // Upgraded to a WebSocket: the kernel cannot tell, so /connections says so, with the whole
-  // messages each way.
-  bool websocket = false;
-  std::uint64_t wsMessagesIn = 0;
-  std::uint64_t wsMessagesOut = 0;
-  int fd = -1;
-  // The kernel's view of this socket (kernel::socketTcpInfo, read on the worker's thread so the
-  // fd cannot be closed and reused under us). tcpState is the kernel's number (1 = ESTABLISHED,
-  // 8 = CLOSE_WAIT, see linux/tcp_states.h); 0 when unavailable.
-  int tcpState = 0;
-  std::uint32_t rttUs = 0;
-  std::uint32_t unacked = 0;
-  std::uint32_t retransmitsTotal = 0;  // tcpi_total_retrans: over the connection's life
 };
 
 // A view of one Server, handed out by Server::control(); it lives as long as the Server.

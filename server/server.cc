@@ -12,6 +12,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "kernel/address.h"
 #include "kernel/tcp_info.h"
 #include "server/uv_error.h"
 
@@ -619,14 +620,25 @@ void Server::postToMain(std::function<void()> work) {
 
 namespace {
 
-// One connection as /connections lists it, read on its worker's thread: the fd cannot be closed
-// and reused while the worker is busy here.
+// The kernel's view of one listed socket (TCP_INFO), inbound or a companion's, read on its
+// worker's thread: the fd cannot be closed and reused while the worker is busy here.
+void readKernelView(ConnectionInfo& info) {
+  if (const auto tcp = info.fd >= 0 ? kernel::socketTcpInfo(info.fd) : std::nullopt) {
+    info.tcpState = static_cast<int>(tcp->state);
+    info.rttUs = tcp->rttMicros;
+    info.unacked = tcp->unacked;
+    info.retransmitsTotal = tcp->retransmitsTotal;
+  }
+}
+
+// One connection as /connections lists it, read on its worker's thread.
 ConnectionInfo connectionInfo(const Worker& worker, Connection& c, lifecycle::TimePoint now) {
   const auto& st = c.state();
   ConnectionInfo info;
   info.id = c.id();
   info.worker = worker.index();
   info.peer = c.peerAddress();
+  info.local = kernel::localAddressOf(c.fd());
   info.phase = lifecycle::phaseName(st.phase());
   info.ageMs = static_cast<std::uint64_t>((now - st.acceptedAt()).count());
   info.idleMs = static_cast<std::uint64_t>((now - c.phaseSince()).count());
@@ -641,12 +653,7 @@ ConnectionInfo connectionInfo(const Worker& worker, Connection& c, lifecycle::Ti
   info.wsMessagesIn = c.wsMessagesIn();
   info.wsMessagesOut = c.wsMessagesOut();
   info.fd = c.fd();
-  if (const auto tcp = info.fd >= 0 ? kernel::socketTcpInfo(info.fd) : std::nullopt) {
-    info.tcpState = static_cast<int>(tcp->state);
-    info.rttUs = tcp->rttMicros;
-    info.unacked = tcp->unacked;
-    info.retransmitsTotal = tcp->retransmitsTotal;
-  }
+  readKernelView(info);
   return info;
 }
 
@@ -683,6 +690,9 @@ void Server::listConnections(std::function<void(std::vector<ConnectionInfo>)> do
       const auto now = worker.now();
       worker.forEachConnection(
           [&](Connection& c) { mine.push_back(connectionInfo(worker, c, now)); });
+      const std::size_t inbound = mine.size();
+      worker.listCompanionConnections(mine);
+      for (std::size_t i = inbound; i < mine.size(); ++i) readKernelView(mine[i]);
       add(std::move(mine));
     });
     if (!posted) add({});

@@ -137,6 +137,15 @@ void Worker::addCompanion(WorkerCompanion companion) {
   companions_.push_back(std::move(companion));
 }
 
+void Worker::listCompanionConnections(std::vector<ConnectionInfo>& out) const {
+  for (const auto& companion : companions_) {
+    if (!companion.listConnections) continue;
+    const std::size_t first = out.size();
+    companion.listConnections(out);
+    for (std::size_t i = first; i < out.size(); ++i) out[i].worker = index_;
+  }
+}
+
 void Worker::onShed(Listener& listener, int error, std::size_t closed) {
   shedConnections_.store(shedConnections_.load(std::memory_order_relaxed) + closed,
                          std::memory_order_relaxed);

@@ -118,6 +118,9 @@ class Worker {
   // Adds a companion (worker_companion.h): drained when the listeners close, closed by
   // shutdown(). Call before start().
   void addCompanion(WorkerCompanion companion);
+  // Appends every companion's connections to `out` (WorkerCompanion::listConnections), each
+  // marked with this worker's index. On the loop thread.
+  void listCompanionConnections(std::vector<ConnectionInfo>& out) const;
 
   // Graceful drain (lifecycle::DrainController): readiness is the caller's; here the listeners
   // close when the delay ends, idle connections close, busy ones finish with Connection: close,

@@ -11,6 +11,9 @@
 #include <uv.h>
 
 #include <functional>
+#include <vector>
+
+#include "server/connection_info.h"
 
 namespace closewise::server {
 
@@ -21,6 +24,10 @@ struct WorkerCompanion {
   // The worker is done (its drain finished, or it was stopped at once): close every handle now.
   // The loop runs until their close callbacks have run. On the worker's thread.
   std::function<void()> close;
+  // Appends the companion's own connections (outbound ones, say) to a /connections walk, so an
+  // operator sees both directions in one list. On the worker's thread, where the companion's
+  // sockets cannot close under the walk. May be empty: the companion has none to show.
+  std::function<void(std::vector<ConnectionInfo>&)> listConnections;
 };
 
 // Makes the companion of one worker, given its loop and its index. Called for each worker once

@@ -344,4 +344,10 @@ void Connection::resume() {
   }
 }
 
+int Connection::fd() const noexcept {
+  uv_os_fd_t fd = -1;
+  if (closing_ || uv_fileno(reinterpret_cast<const uv_handle_t*>(&tcp_), &fd) != 0) return -1;
+  return fd;
+}
+
 }  // namespace closewise::upstream

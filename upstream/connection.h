@@ -41,6 +41,8 @@ class Connection {
   const lifecycle::OutboundState& state() const noexcept { return state_; }
   const sockaddr_storage& remote() const noexcept { return remote_; }
   const sockaddr_storage& local() const noexcept { return local_; }
+  // The socket's descriptor, or -1 before it is open or once its handle is closing.
+  int fd() const noexcept;
   bool closing() const noexcept { return closing_; }
   Exchange* exchange() const noexcept { return exchange_; }
 

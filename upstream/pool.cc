@@ -429,4 +429,20 @@ std::vector<PoolSocket> Pool::sockets() const {
   return out;
 }
 
+void Pool::describeConnections(std::vector<PoolConnectionView>& out) const {
+  const TimePoint at = now();
+  for (const auto& [key, connection] : connections_) {
+    const lifecycle::OutboundState& state = connection->state();
+    if (state.phase() == lifecycle::Phase::Closed) continue;  // its handle is closing
+    out.push_back({.id = connection->id(),
+                   .phase = state.phase(),
+                   .requests = state.requests(),
+                   .age = at - state.openedAt(),
+                   .inPhase = at - state.phaseSince(),
+                   .fd = connection->fd(),
+                   .local = connection->local(),
+                   .remote = connection->remote()});
+  }
+}
+
 }  // namespace closewise::upstream

@@ -64,6 +64,18 @@ struct PoolSocket {
   sockaddr_storage remote;
 };
 
+// One of the pool's connections as /connections lists it, read on the loop's thread.
+struct PoolConnectionView {
+  std::uint64_t id{};  // unique within the pool
+  lifecycle::Phase phase{};
+  std::uint32_t requests{};  // requests started on it, the current one included
+  lifecycle::Duration age{};
+  lifecycle::Duration inPhase{};
+  int fd = -1;  // -1 before the socket is open
+  sockaddr_storage local{};
+  sockaddr_storage remote{};
+};
+
 class Pool {
  public:
   Pool(uv_loop_t* loop, std::string name, Origin origin, PoolSettings settings);
@@ -93,6 +105,9 @@ class Pool {
 
   PoolSnapshot snapshot() const noexcept;
   std::vector<PoolSocket> sockets() const;
+  // Appends a view of every open connection. Unlike snapshot(), on the loop's thread only: the
+  // connections (and their descriptors) are the loop's, and may close under any other thread.
+  void describeConnections(std::vector<PoolConnectionView>& out) const;
 
  private:
   friend class Connection;

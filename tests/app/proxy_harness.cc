@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "admin/admin_view.h"
+#include "admin/connections_view.h"
 #include "admin/stats.h"
 #include "app/proxy_route.h"
 #include "app/worker_upstreams.h"
@@ -96,13 +97,38 @@ bool ProxyHarness::poolsClosed() const {
 }
 
 std::string ProxyHarness::stats() {
+  std::string body;
+  onMain([&body](server::ControlSurface& control, const upstream::Registry& registry) {
+    admin::AdminView view(control, {}, &registry);
+    body = admin::statsJson(view.gather());
+  });
+  return body;
+}
+
+void ProxyHarness::onMain(
+    const std::function<void(server::ControlSurface&, const upstream::Registry&)>& work) {
+  std::atomic<bool> done{false};
+  server::ControlSurface& control = server_->control();
+  control.postToMain([&control, &work, &done, this] {
+    work(control, *registry_);
+    done = true;
+  });
+  // Waited for even if it takes long: the posted work refers to this frame.
+  while (!done.load()) fx.runFor(10ms);
+}
+
+std::string ProxyHarness::connections(const std::string& query) {
+  const auto parsed = admin::parseConnectionsQuery(query);
+  if (!parsed.query) return parsed.error;
   std::atomic<bool> done{false};
   std::string body;
   server::ControlSurface& control = server_->control();
-  control.postToMain([&control, &body, &done, this] {
-    admin::AdminView view(control, {}, registry_.get());
-    body = admin::statsJson(view.gather());
-    done = true;
+  control.postToMain([&control, &body, &done, selected = *parsed.query] {
+    control.listConnections([&body, &done, selected](std::vector<server::ConnectionInfo> all) {
+      (void)admin::selectConnections(all, selected);
+      body = admin::connectionsJson(all);
+      done = true;
+    });
   });
   // Waited for even if it takes long: the posted work refers to this frame.
   while (!done.load()) fx.runFor(10ms);

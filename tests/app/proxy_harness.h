@@ -43,6 +43,11 @@ class ProxyHarness {
   // The /stats document as the admin view builds it from this server and its upstreams, gathered
   // on the server's main loop as the admin route does.
   std::string stats();
+  // Runs `work` on the server's main loop, where the admin lives, and waits for it.
+  void onMain(const std::function<void(server::ControlSurface&, const upstream::Registry&)>& work);
+  // The /connections body for `query` ("direction=outbound"), listed, selected and formatted as
+  // the admin route does, on the server's main loop.
+  std::string connections(const std::string& query = {});
   // Asks the server to drain, and returns at once.
   void beginDrain();
   // Closes the clients, drains the server (if not yet asked) and waits for run() to return;

@@ -45,6 +45,8 @@ TEST_CASE("the pool closing an idle connection leaves TIME_WAIT on our side",
   }));
   CHECK(b["totals"]["closed_by_reason"]["idle_timeout"] == 1);
   CHECK(b["totals"]["closed_by_reason"]["upstream_closed"] == 0);
+  CHECK(b["totals"]["closed_first_by"]["us"] == 1);
+  CHECK(b["totals"]["closed_first_by"]["upstream"] == 0);
 
   upstreamEnd->close();
   REQUIRE(h.runUntil([&] {
@@ -74,6 +76,8 @@ TEST_CASE("the upstream closing first leaves no TIME_WAIT on our side", "[app][p
   }));
   CHECK(b["totals"]["closed_by_reason"]["upstream_closed"] == 1);
   CHECK(b["totals"]["closed_by_reason"]["idle_timeout"] == 0);
+  CHECK(b["totals"]["closed_first_by"]["upstream"] == 1);
+  CHECK(b["totals"]["closed_first_by"]["us"] == 0);
   CHECK(b["kernel"]["TIME_WAIT"] == 0);
   CHECK(h.stop() == 0);
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The code docs/handler-api.md shows is the code the tests compile and run: each example is
-marked in a source file ("// BEGIN NAME" ... "// END NAME") and must stand verbatim in one of the
-page's ```cpp blocks. A change to the source that the page does not follow fails here.
+marked in a source file ("// BEGIN NAME" ... "// END NAME", or "# BEGIN NAME" in CMake) and must
+stand verbatim in one of the page's ```cpp or ```cmake blocks. A change to the source that the
+page does not follow fails here.
 
 Usage: doc_examples_test.py SOURCE_DIR"""
 import pathlib
@@ -15,20 +16,24 @@ EXAMPLES = [
     ("docs/handler-api.md", "tests/server/ws_handler_api_example_test.cc", "websocket example"),
     ("docs/handler-api.md", "tests/server/ws_handler_api_example_test.cc",
      "websocket room example"),
+    ("docs/handler-api.md", "examples/items-service/CMakeLists.txt", "items-service cmake"),
+    ("docs/handler-api.md", "examples/items-service/main.cc", "items-service handlers"),
+    ("docs/handler-api.md", "examples/items-service/main.cc", "items-service routes"),
 ]
 
 
 def marked_block(source, name):
     text = source.read_text(encoding="utf-8")
-    begin = re.search(rf"^// BEGIN {re.escape(name)}\b.*$", text, re.M)
-    end = re.search(rf"^// END {re.escape(name)}\b.*$", text, re.M)
+    begin = re.search(rf"^(?://|#) BEGIN {re.escape(name)}\b.*$", text, re.M)
+    end = re.search(rf"^(?://|#) END {re.escape(name)}\b.*$", text, re.M)
     if not begin or not end or end.start() < begin.end():
         return None
     return text[begin.end() + 1:end.start()].rstrip("\n")
 
 
 def code_blocks(page):
-    return re.findall(r"^```cpp\n(.*?)^```", page.read_text(encoding="utf-8"), re.M | re.S)
+    return re.findall(r"^```(?:cpp|cmake)\n(.*?)^```", page.read_text(encoding="utf-8"),
+                      re.M | re.S)
 
 
 def main():

@@ -1,0 +1,187 @@
+// items-service: a service built on the installed closewise package, as a fork builds one. It
+// owns its main() and its routes; closewise brings the connections, deadlines, drain on SIGTERM,
+// the admin listener and the command line (`items-service --help`).
+//
+//   POST /items          a JSON object -> 201, the object with its new "id"; not JSON -> 400
+//   GET  /items          every item, as a JSON array
+//   GET  /items/ID       one item; an unknown ID -> 404
+//   GET  /backend-time   the Date the upstream named "backend" answers with
+//                        (--upstream backend=http://host:port); none configured -> 503
+//
+// Every answer, errors included, is JSON, so a client parses one format.
+
+#include <charconv>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "app/run.h"
+#include "server/router.h"
+#include "upstream/client.h"
+#include "upstream/pool.h"
+
+namespace items {
+
+using closewise::server::Request;
+using closewise::server::Responder;
+using closewise::server::Router;
+using nlohmann::json;
+
+// BEGIN items-service handlers (quoted in docs/handler-api.md, "Building a service on closewise")
+void sendJson(Responder& responder, int status, const json& body,
+              std::vector<closewise::server::Header> headers = {}) {
+  // A string taken from the request or from another server (a path, a header) need not be
+  // UTF-8, which JSON requires: replace writes U+FFFD for a bad byte where the default throws.
+  const std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  headers.push_back({"Content-Type", "application/json"});
+  responder.send(status, text + "\n", std::move(headers));
+}
+
+void sendError(Responder& responder, int status, std::string_view message) {
+  sendJson(responder, status, json{{"error", message}});
+}
+
+// The items, in memory. Each worker (--workers) runs handlers on its own thread, so the store
+// is shared between threads and takes a lock; a handler holds it only to copy in or out.
+class Store {
+ public:
+  json add(json item) {
+    std::lock_guard lock(mutex_);
+    item["id"] = nextId_;
+    items_.emplace(nextId_++, item);
+    return item;
+  }
+  std::optional<json> find(std::uint64_t id) const {
+    std::lock_guard lock(mutex_);
+    const auto it = items_.find(id);
+    if (it == items_.end()) return std::nullopt;
+    return it->second;
+  }
+  json list() const {
+    std::lock_guard lock(mutex_);
+    json all = json::array();
+    for (const auto& [id, item] : items_) all.push_back(item);
+    return all;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::uint64_t, json> items_;  // ordered by id, so the list comes out in creation order
+  std::uint64_t nextId_ = 1;
+};
+
+void createItem(Store& store, const Request& request, Responder responder) {
+  // No exceptions: a handler runs inside a libuv callback, which an exception must not cross.
+  json item = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (item.is_discarded()) return sendError(responder, 400, "the body is not JSON");
+  if (!item.is_object()) return sendError(responder, 400, "an item is a JSON object");
+  const json created = store.add(std::move(item));
+  // A 201 names the resource it created (RFC 9110 section 15.3.2).
+  const std::string location = "/items/" + created["id"].dump();
+  sendJson(responder, 201, created, {{"Location", location}});
+}
+
+// "/items/ID": the route is the subtree /items/*, so the handler reads ID from the path.
+void getItem(const Store& store, const Request& request, Responder responder) {
+  const std::string_view id =
+      std::string_view(request.path).substr(std::string_view("/items/").size());
+  std::uint64_t number = 0;
+  const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
+  const std::optional<json> item =
+      error == std::errc() && end == id.data() + id.size() ? store.find(number) : std::nullopt;
+  if (!item) return sendError(responder, 404, "no item " + std::string(id));
+  sendJson(responder, 200, *item);
+}
+// END items-service handlers
+
+// One call to the backend on behalf of one client. It owns the Responder and the upstream
+// request's handle, and deletes itself after the last callback: the upstream's end or error, or
+// the client leaving, whichever comes first (after cancel() the pool calls nothing more).
+class BackendCall {
+ public:
+  static void start(Responder responder, closewise::upstream::Pool& pool) {
+    auto* self = new BackendCall(std::move(responder));
+    self->responder_.onCancel([self] { self->onClientGone(); });
+    closewise::upstream::ResponseCallbacks callbacks;
+    callbacks.onHead = [self](const closewise::protocol::Response& head) { self->onHead(head); };
+    callbacks.onBody = [](std::string_view) {};  // only the head matters here
+    callbacks.onEnd = [self] { self->answer(200, self->result_); };
+    callbacks.onError = [self](const closewise::upstream::Error& error) {
+      self->answer(closewise::upstream::proxyStatus(error.kind),
+                   json{{"error", closewise::upstream::errorKindName(error.kind)}});
+    };
+    self->handle_ = pool.request({.method = "GET", .target = "/"}, std::move(callbacks));
+  }
+
+ private:
+  explicit BackendCall(Responder responder) : responder_(std::move(responder)) {}
+
+  void onHead(const closewise::protocol::Response& head) {
+    const std::string* date = head.header("Date");
+    result_ = {{"backend_status", head.status}, {"date", date ? *date : ""}};
+  }
+
+  void answer(int status, const json& body) {
+    // Once answered, nothing may call back into this object: it is gone.
+    responder_.onCancel(nullptr);
+    sendJson(responder_, status, body);
+    delete this;
+  }
+
+  // The client reset or a deadline passed: the upstream request is dropped with it.
+  void onClientGone() {
+    handle_.cancel();
+    delete this;
+  }
+
+  Responder responder_;
+  closewise::upstream::RequestHandle handle_;
+  json result_;
+};
+
+void backendTime(const closewise::upstream::Registry& upstreams, Responder responder) {
+  // Each worker loop has its own pools; the Responder's loop is the handler's.
+  closewise::upstream::Pool* pool = upstreams.pool(responder.loop(), "backend");
+  if (pool == nullptr) return sendError(responder, 503, "no upstream named backend");
+  BackendCall::start(std::move(responder), *pool);
+}
+
+// BEGIN items-service routes (quoted in docs/handler-api.md, "Building a service on closewise")
+// The service's routes, registered once before the server starts. The handlers run on the
+// workers' loops for as long as the server runs, so what they capture lives in main().
+void registerRoutes(Router& router, Store& store, const closewise::upstream::Registry& upstreams) {
+  router.on("POST", "/items", [&store](const Request& request, Responder responder) {
+    createItem(store, request, std::move(responder));
+  });
+  router.on("GET", "/items", [&store](const Request&, Responder responder) {
+    sendJson(responder, 200, store.list());
+  });
+  // A subtree: every path under /items/, so GET /items/7 reaches getItem.
+  router.on("GET", "/items/*", [&store](const Request& request, Responder responder) {
+    getItem(store, request, std::move(responder));
+  });
+  router.on("GET", "/backend-time", [&upstreams](const Request&, Responder responder) {
+    backendTime(upstreams, std::move(responder));
+  });
+}
+
+}  // namespace items
+
+int main(int argc, char** argv) {
+  items::Store store;
+  // closewise parses the command line, starts the workers and the admin listener, calls back
+  // for the routes, and returns the exit code once the server has drained (SIGTERM).
+  return closewise::app::run(
+      argc, argv,
+      [&store](closewise::server::Router& router, const closewise::app::Config&,
+               const closewise::upstream::Registry& upstreams) {
+        items::registerRoutes(router, store, upstreams);
+      });
+}
+// END items-service routes
