@@ -62,6 +62,12 @@ bool ConnectionState::bodyProgress(TimePoint now) noexcept {
   return true;
 }
 
+bool ConnectionState::bodyPaused(TimePoint now) noexcept {
+  if (!readingBody()) return false;
+  arm(later(now, policy_.handler), CloseReason::HandlerTimeout);
+  return true;
+}
+
 bool ConnectionState::requestComplete(TimePoint now) noexcept {
   if (!readingBody()) return false;
   inBody_ = false;

@@ -43,9 +43,9 @@ namespace closewise::lifecycle {
 //   Closed      (none)
 //
 // Verbs that stay in a phase: requestStarted() in Reading (a no-op), headComplete(expectBody =
-// true), bodyProgress(), responseStarted() in HalfClosed, writeProgress(), lingerProgress(),
-// beginClose(), peerFin() outside Processing and Writing, and in WebSocket wsReceived(),
-// wsPingSent() and writeProgress().
+// true), bodyProgress(), bodyPaused(), responseStarted() in HalfClosed, writeProgress(),
+// lingerProgress(), beginClose(), peerFin() outside Processing and Writing, and in WebSocket
+// wsReceived(), wsPingSent() and writeProgress().
 //
 // Every transition is reported to the Tally, so the per-phase counts cannot drift from the
 // phases. The object is neither copied nor moved: a copy would be a second connection the
@@ -107,6 +107,12 @@ class ConnectionState {
   bool headComplete(TimePoint now, bool expectBody) noexcept;
   // Reading a body: some arrived, so the body deadline is re-armed to now + body.
   bool bodyProgress(TimePoint now) noexcept;
+  // Reading a body that a handler streams (it was dispatched at the head): the handler paused it,
+  // or has not started reading it. The phase stays Reading, but the deadline is now the
+  // handler's, now + handler (reason HandlerTimeout): a body its own handler holds back is not a
+  // slow client, and the handler is what must act in time. bodyProgress() gives the body deadline
+  // back when the handler resumes.
+  bool bodyPaused(TimePoint now) noexcept;
   // Reading a body: the last of it arrived. -> Processing, handler deadline = now + handler.
   bool requestComplete(TimePoint now) noexcept;
   // The answer starts. Processing -> Writing, or Reading -> Writing (an answer before the request

@@ -222,6 +222,7 @@ TEST_CASE("no verb from any phase makes a transition outside the table", "[trans
       [](ConnectionState& c) { c.headComplete(kLater, false); },
       [](ConnectionState& c) { c.headComplete(kLater, true); },
       [](ConnectionState& c) { c.bodyProgress(kLater); },
+      [](ConnectionState& c) { c.bodyPaused(kLater); },
       [](ConnectionState& c) { c.requestComplete(kLater); },
       [](ConnectionState& c) { c.responseStarted(kLater); },
       [](ConnectionState& c) { c.writeProgress(kLater); },
