@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,7 +59,16 @@ struct Request {
   // End-to-end fields (see hop_by_hop.h). Host is added from the origin unless given;
   // Content-Length, Transfer-Encoding and Connection are the client's to set and are dropped.
   std::vector<protocol::Header> headers;
-  std::string body;  // given whole; sent with a Content-Length
+  // The body given whole, sent with a Content-Length. Kept until the request ends, so the
+  // keep-alive race's retry can send it again.
+  std::string body;
+  // Or streamed: `body` stays empty and the caller feeds the body through the RequestHandle
+  // (write(), onWritable(), end()) while the request is under way, at the pace the upstream takes
+  // it. Sent with a Content-Length of `streamedLength` when the caller knows it, chunked
+  // otherwise (RFC 9112 section 7.1). What was sent is not kept: once any of a streamed body has
+  // gone to a socket, the request is never retried (retry_policy.h).
+  bool streamed = false;
+  std::optional<std::uint64_t> streamedLength = std::nullopt;
 };
 
 // Called on the pool's loop. After onEnd or onError nothing more is called; after cancel()
@@ -85,6 +95,20 @@ class RequestHandle {
   void resume();
   // The request has neither ended nor been cancelled.
   bool active() const;
+
+  // A streamed body (Request::streamed). write() queues `data` for the upstream and returns
+  // whether more is wanted: false once the queue is above its high-water mark (wait for
+  // onWritable), or when the request is no longer active (its callbacks say why). With a
+  // streamedLength, bytes past it are refused, and an end() short of it fails the request (its
+  // onError runs before end() returns): a request framed by a length it does not have must not
+  // reach the upstream as complete. A body written while the request waits for a connection is
+  // queued and leaves with the head. A body whose sending stalls for the stall timeout, whoever
+  // held it up, fails the request with SendTimeout.
+  bool write(std::string_view data);
+  // Called once per registration, when the queue has drained below the low-water mark.
+  void onWritable(std::function<void()> callback);
+  // The body is complete. Returns false when the request is no longer active.
+  bool end();
 
  private:
   Pool* pool_ = nullptr;

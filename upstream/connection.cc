@@ -6,6 +6,7 @@
 #include <cassert>
 #include <utility>
 
+#include "protocol/response_writer.h"
 #include "upstream/exchange.h"
 #include "upstream/pool.h"
 #include "upstream/retry_policy.h"
@@ -35,6 +36,19 @@ bool sendsLength(const Request& request) noexcept {
          request.method == "PATCH";
 }
 
+// How the body is framed (RFC 9112 section 6): a whole body or a streamed one of known length by
+// its Content-Length, a streamed one of unknown length chunked (section 7.1).
+std::string bodyFraming(const Request& request) {
+  if (!request.streamed) {
+    return sendsLength(request) ? "Content-Length: " + std::to_string(request.body.size()) + "\r\n"
+                                : std::string();
+  }
+  if (request.streamedLength) {
+    return "Content-Length: " + std::to_string(*request.streamedLength) + "\r\n";
+  }
+  return "Transfer-Encoding: chunked\r\n";
+}
+
 std::string requestHead(const Request& request, const std::string& authority) {
   std::string head = request.method + " " + request.target + " HTTP/1.1\r\n";
   bool hasHost = false;
@@ -44,8 +58,7 @@ std::string requestHead(const Request& request, const std::string& authority) {
     if (framedByUs(h.name)) continue;
     head += h.name + ": " + h.value + "\r\n";
   }
-  if (sendsLength(request))
-    head += "Content-Length: " + std::to_string(request.body.size()) + "\r\n";
+  head += bodyFraming(request);
   head += "\r\n";
   return head;
 }
@@ -118,20 +131,77 @@ void Connection::onConnect(int status) {
 void Connection::send() {
   Exchange& exchange = *exchange_;
   parser_.expect(exchange.request.method);
-  head_ = requestHead(exchange.request, pool_.origin().authority);
-  uv_buf_t bufs[2] = {uv_buf_init(head_.data(), static_cast<unsigned>(head_.size())),
+  out_ = requestHead(exchange.request, pool_.origin().authority);
+  pool_.noteDeadline(state_.deadline());
+  if (exchange.request.streamed) {
+    // The head leaves with whatever of the body the caller has queued; the rest follows as it
+    // writes (sendBody).
+    bodyOpen_ = true;
+    const bool carriesBody = takeBody(out_);
+    uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+    if (startWrite(&buf, 1)) exchange.bodySent = carriesBody;
+    return;
+  }
+  uv_buf_t bufs[2] = {uv_buf_init(out_.data(), static_cast<unsigned>(out_.size())),
                       uv_buf_init(exchange.request.body.data(),
                                   static_cast<unsigned>(exchange.request.body.size()))};
   const unsigned count = exchange.request.body.empty() ? 1 : 2;
-  pool_.noteDeadline(state_.deadline());
+  if (startWrite(bufs, count)) exchange.bodySent = count == 2;
+}
+
+bool Connection::startWrite(const uv_buf_t* bufs, unsigned count) {
   const int rc = uv_write(&writeReq_, reinterpret_cast<uv_stream_t*>(&tcp_), bufs, count,
                           &Connection::onWriteThunk);
   if (rc < 0) {
     fail(ErrorKind::IoError, CloseReason::IoError, uv_err_name(rc), rc == UV_EPIPE);
-    return;
+    return false;
   }
   writing_ = true;
-  exchange.bodySent = count == 2;
+  return true;
+}
+
+bool Connection::takeBody(std::string& out) {
+  Exchange& exchange = *exchange_;
+  const bool chunked = !exchange.request.streamedLength;
+  const bool any = !exchange.bodyQueue.empty();
+  if (any) {
+    if (chunked) {
+      protocol::appendChunk(out, exchange.bodyQueue);
+    } else {
+      out += exchange.bodyQueue;
+    }
+    exchange.bodyQueue.clear();
+  }
+  if (exchange.bodyEnded && !finalWrite_) {
+    if (chunked) protocol::appendLastChunk(out);
+    finalWrite_ = true;
+  }
+  return any;
+}
+
+void Connection::sendBody() {
+  if (!bodyOpen_ || writing_ || closing_ || exchange_ == nullptr) return;
+  out_.clear();
+  const bool carriesBody = takeBody(out_);
+  if (out_.empty()) {
+    // Nothing queued: the caller sets the pace. A body of known length that ended with its last
+    // write already sent is complete now.
+    if (finalWrite_) bodyFinished();
+    return;
+  }
+  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  if (!startWrite(&buf, 1)) return;
+  if (carriesBody) exchange_->bodySent = true;
+  // Every piece the caller hands us re-arms the stall deadline: a body that moves is not stalled.
+  state_.sendProgress(now());
+  pool_.noteDeadline(state_.deadline());
+}
+
+void Connection::bodyFinished() {
+  bodyOpen_ = false;
+  exchange_->bodyDone = true;
+  // An early answer may have moved the state on already; then there is nothing to await.
+  if (state_.requestSent(now())) pool_.noteDeadline(state_.deadline());
 }
 
 void Connection::onWriteThunk(uv_write_t* req, int status) noexcept {
@@ -145,6 +215,24 @@ void Connection::onWrite(int status) {
     const bool reset = status == UV_ECONNRESET || status == UV_EPIPE;
     fail(reset ? ErrorKind::UpstreamReset : ErrorKind::IoError,
          reset ? CloseReason::UpstreamReset : CloseReason::IoError, uv_err_name(status), reset);
+    return;
+  }
+  if (exchange_ == nullptr) return;
+  if (bodyOpen_) {
+    if (finalWrite_) {
+      bodyFinished();
+      return;
+    }
+    state_.sendProgress(now());
+    pool_.noteDeadline(state_.deadline());
+    sendBody();  // what the caller queued while this write was in flight
+    if (exchange_ == nullptr || !exchange_->onWritable ||
+        exchange_->bodyQueue.size() >= kBodyLowWater) {
+      return;
+    }
+    auto callback = std::move(exchange_->onWritable);
+    exchange_->onWritable = nullptr;
+    callback();
     return;
   }
   // An early answer may have moved the state on already; then there is nothing to await.
@@ -244,7 +332,7 @@ void Connection::finishExchange(bool bytesAfterResponse) {
   CloseReason reason = CloseReason::None;
   if (!parser_.keepAlive()) {
     reason = CloseReason::UpstreamRequested;  // Connection: close, HTTP/1.0, close-delimited
-  } else if (bytesAfterResponse || writing_) {
+  } else if (bytesAfterResponse || writing_ || bodyOpen_) {
     reason = CloseReason::NotReusable;  // bytes nobody asked for, or a request still being sent
   } else if (pool_.draining()) {
     reason = CloseReason::Drain;
@@ -262,6 +350,7 @@ void Connection::fail(ErrorKind kind, CloseReason reason, std::string detail, bo
   const RetryFacts facts{state_.reused(), parser_.anyByteReceived(),
                          exchange != nullptr && isIdempotent(exchange->request.method),
                          exchange != nullptr && exchange->bodySent,
+                         exchange != nullptr && !exchange->request.streamed,
                          !raceCandidate || (exchange != nullptr && exchange->retried)};
   close(reason);
   if (exchange != nullptr) pool_.onExchangeFailed(*exchange, Error{kind, std::move(detail)}, facts);
@@ -295,6 +384,8 @@ Exchange* Connection::detach() noexcept {
   exchange_ = nullptr;
   paused_ = false;
   unfed_ = false;
+  bodyOpen_ = false;
+  finalWrite_ = false;
   pending_.clear();
   return exchange;
 }

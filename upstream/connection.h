@@ -36,6 +36,9 @@ class Connection {
   void close(lifecycle::CloseReason reason);
   void pause();
   void resume();
+  // A streamed body: writes what the caller queued, unless a write is in flight (its callback
+  // comes back here). Ends the request once the body's end has gone out.
+  void sendBody();
 
   std::uint64_t id() const noexcept { return id_; }
   const lifecycle::OutboundState& state() const noexcept { return state_; }
@@ -60,6 +63,12 @@ class Connection {
   void onWrite(int status);
 
   void send();
+  // uv_write of `bufs`; on failure the exchange fails and false is returned.
+  bool startWrite(const uv_buf_t* bufs, unsigned count);
+  // Moves the caller's queued body into `out`, framed (chunked unless the length is known), and
+  // the body's end once the caller ended it. True if body bytes went in.
+  bool takeBody(std::string& out);
+  void bodyFinished();
   void feed(const char* data, std::size_t len);
   // The response ended: the one decision, pool it or close it, and why.
   void finishExchange(bool bytesAfterResponse);
@@ -79,12 +88,14 @@ class Connection {
   Exchange* exchange_ = nullptr;
   sockaddr_storage remote_{};
   sockaddr_storage local_{};
-  std::string head_;     // the request head being written; owned until the write completes
+  std::string out_;      // the bytes of the write in flight (a head, a piece of a streamed body)
   std::string pending_;  // bytes read but not yet fed, kept while the consumer is paused
   bool paused_ = false;
   bool unfed_ = false;  // feeding stopped at a pause; resume() must feed pending_, even if empty
   bool writing_ = false;
   bool closing_ = false;
+  bool bodyOpen_ = false;    // a streamed body is being sent and its end has not gone out yet
+  bool finalWrite_ = false;  // the end of the streamed body is in out_ (or was sent)
   char buffer_[64 * 1024];
 };
 

@@ -106,6 +106,15 @@ void RequestHandle::resume() {
 bool RequestHandle::active() const {
   return pool_ != nullptr && pool_->active(id_);
 }
+bool RequestHandle::write(std::string_view data) {
+  return pool_ != nullptr && pool_->write(id_, data);
+}
+void RequestHandle::onWritable(std::function<void()> callback) {
+  if (pool_ != nullptr) pool_->onWritable(id_, std::move(callback));
+}
+bool RequestHandle::end() {
+  return pool_ != nullptr && pool_->end(id_);
+}
 
 Pool::Pool(uv_loop_t* loop, std::string name, Origin origin, PoolSettings settings)
     : loop_(loop),
@@ -374,6 +383,50 @@ void Pool::resume(std::uint64_t id) {
 
 bool Pool::active(std::uint64_t id) const {
   return exchanges_.count(id) != 0;
+}
+
+Exchange* Pool::streaming(std::uint64_t id) {
+  const auto it = exchanges_.find(id);
+  if (it == exchanges_.end() || !it->second->request.streamed || it->second->bodyEnded) {
+    return nullptr;
+  }
+  return it->second.get();
+}
+
+bool Pool::write(std::uint64_t id, std::string_view data) {
+  Exchange* exchange = streaming(id);
+  if (exchange == nullptr) return false;
+  const auto& length = exchange->request.streamedLength;
+  if (length && data.size() > *length - exchange->bodyWritten) {
+    // Past its own Content-Length the body would be read as the start of another request.
+    spdlog::error("upstream={} request body written past its length {}", name_, *length);
+    return false;
+  }
+  exchange->bodyQueue.append(data);
+  exchange->bodyWritten += data.size();
+  if (exchange->connection != nullptr) exchange->connection->sendBody();
+  // A write that failed at once may have ended the request: look it up again.
+  exchange = streaming(id);
+  return exchange != nullptr && exchange->bodyQueue.size() < kBodyHighWater;
+}
+
+void Pool::onWritable(std::uint64_t id, std::function<void()> callback) {
+  if (Exchange* exchange = streaming(id)) exchange->onWritable = std::move(callback);
+}
+
+bool Pool::end(std::uint64_t id) {
+  Exchange* exchange = streaming(id);
+  if (exchange == nullptr) return false;
+  const auto& length = exchange->request.streamedLength;
+  if (length && exchange->bodyWritten < *length) {
+    // The head promised more: the upstream would wait for the rest, or take what comes next for
+    // it. The request fails instead of going out short.
+    fail(*exchange, Error{ErrorKind::IoError, "request body ended short of its length"});
+    return false;
+  }
+  exchange->bodyEnded = true;
+  if (exchange->connection != nullptr) exchange->connection->sendBody();
+  return active(id);
 }
 
 void Pool::drain(std::function<void()> onDrained) {

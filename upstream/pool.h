@@ -118,6 +118,11 @@ class Pool {
   void pause(std::uint64_t id);
   void resume(std::uint64_t id);
   bool active(std::uint64_t id) const;
+  bool write(std::uint64_t id, std::string_view data);
+  void onWritable(std::uint64_t id, std::function<void()> callback);
+  bool end(std::uint64_t id);
+  // The request's record if it streams its body and the caller has not ended it, else nullptr.
+  Exchange* streaming(std::uint64_t id);
 
   // From Connection.
   lifecycle::OutboundTally& tally() noexcept { return tally_; }

@@ -4,7 +4,8 @@ namespace closewise::upstream {
 
 bool shouldRetry(const RetryFacts& facts) noexcept {
   if (facts.alreadyRetried || !facts.reusedConnection || facts.responseByteReceived) return false;
-  return facts.idempotentMethod || !facts.bodySent;
+  if (!facts.bodySent) return true;
+  return facts.idempotentMethod && facts.bodyKept;
 }
 
 bool isIdempotent(std::string_view method) noexcept {

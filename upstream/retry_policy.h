@@ -4,8 +4,10 @@
 // then meet its FIN or RST, and the request fails although the upstream never saw it. Sending it
 // again on a fresh connection is safe when the upstream cannot have acted on it: no byte of a
 // response came back, the connection had carried a request before (a fresh connection that fails
-// is a real failure, never retried silently), and the request is idempotent (RFC 9110 section
-// 9.2.2) or none of its body was sent. One retry only: a second failure is the upstream's answer.
+// is a real failure, never retried silently), and none of its body was sent, or the request is
+// idempotent (RFC 9110 section 9.2.2) and we still hold its whole body to send again. A streamed
+// body is not held: once any of it has gone to a socket, the request is never retried, whatever
+// its method. One retry only: a second failure is the upstream's answer.
 #pragma once
 
 #include <string_view>
@@ -17,6 +19,7 @@ struct RetryFacts {
   bool responseByteReceived;  // any byte of a response arrived
   bool idempotentMethod;      // isIdempotent(method)
   bool bodySent;              // some of the request body was handed to the socket
+  bool bodyKept;              // the whole body is still in hand (given whole, not streamed)
   bool alreadyRetried;        // this request is already a retry
 };
 
