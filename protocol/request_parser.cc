@@ -158,6 +158,9 @@ struct RequestParser::Impl {
     std::size_t trailerBytes = 0;   // what the trailer fields cost: see kTrailerFieldOverhead
     std::size_t chunkExtBytes = 0;  // bytes of chunk extensions
     std::uint64_t chunkRemaining = 0;
+    // Decoded body bytes so far. The limit counts these, not request.body, which a caller that
+    // streams the body empties after each feed.
+    std::uint64_t bodyBytes = 0;
     int hostCount = 0;
     bool sawTransferEncoding = false;
     bool connectionClose = false;
@@ -708,8 +711,7 @@ int RequestParser::Impl::onChunkHeader() noexcept {
   const std::uint64_t size = http.content_length;
   // RFC 9112 7.1: the chunk sizes add up to the body; refuse as soon as the total would exceed
   // the limit, before the chunk's bytes arrive.
-  if (size >
-      limits.maxBodyBytes - std::min<std::size_t>(request.body.size(), limits.maxBodyBytes)) {
+  if (size > limits.maxBodyBytes - std::min<std::uint64_t>(msg.bodyBytes, limits.maxBodyBytes)) {
     return fail(413, kBodyTooLarge);
   }
   msg.chunkRemaining = size;
@@ -728,7 +730,8 @@ int RequestParser::Impl::onBody(const char* at, std::size_t n) noexcept {
   // Body bytes are data, not framing: scan the framing before them, then skip them.
   if (!scanFraming(msg.scanFrom, at)) return HPE_USER;
   msg.scanFrom = at + n;
-  if (request.body.size() + n > limits.maxBodyBytes) return fail(413, kBodyTooLarge);
+  if (msg.bodyBytes + n > limits.maxBodyBytes) return fail(413, kBodyTooLarge);
+  msg.bodyBytes += n;
   request.body.append(at, n);
   if (request.chunked) {
     msg.chunkRemaining -= std::min<std::uint64_t>(msg.chunkRemaining, n);

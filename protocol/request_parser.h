@@ -55,6 +55,9 @@ class RequestParser {
   ParseResult feed(const char* data, std::size_t len) noexcept;
 
   const Request& request() const noexcept;
+  // Mutable so that a caller streaming the body can take the bytes each feed decoded out of
+  // request().body (by swap) instead of letting them pile up; Limits::maxBodyBytes still counts
+  // every byte of the body, taken or not.
   Request& request() noexcept;
   ParseError error() const noexcept;
   // At least one byte of the current request has been seen (an empty line before the request

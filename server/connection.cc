@@ -126,8 +126,7 @@ bool Responder::wantsMore() const noexcept {
 
 void Responder::onWritable(std::function<void()> callback) {
   if (connection_ == nullptr) return;
-  if (!connection_->hooks_) connection_->hooks_ = std::make_unique<Connection::HandlerHooks>();
-  connection_->hooks_->onWritable = std::move(callback);
+  connection_->hooks().onWritable = std::move(callback);
 }
 
 bool Responder::end() {
@@ -140,8 +139,19 @@ std::string Responder::peerAddress() const {
 
 void Responder::onCancel(std::function<void()> callback) {
   if (connection_ == nullptr) return;
-  if (!connection_->hooks_) connection_->hooks_ = std::make_unique<Connection::HandlerHooks>();
-  connection_->hooks_->onCancel = std::move(callback);
+  connection_->hooks().onCancel = std::move(callback);
+}
+
+bool Responder::readBody(BodyReader reader) {
+  return connection_ != nullptr && connection_->readBody(std::move(reader));
+}
+
+void Responder::pauseBody() {
+  if (connection_ != nullptr) connection_->pauseBody();
+}
+
+void Responder::resumeBody() {
+  if (connection_ != nullptr) connection_->resumeBody();
 }
 
 // ---- Connection: setup -----------------------------------------------------------------------
@@ -271,16 +281,24 @@ void Connection::onRead(ssize_t nread, const uv_buf_t* buf) {
     }
     return;
   }
-  if (exchangeOpen_) {
+  const bool bodyFlowing = ex_ && ex_->bodyFlow == BodyFlow::Flowing;
+  if (exchangeOpen_ && !bodyFlowing) {
     // Reading on while a handler works is how a FIN gets seen in every phase; what arrives is
-    // kept for later, up to a cap.
+    // kept for later, up to a cap. A streamed body its handler has paused waits here too, and
+    // the cap is its back-pressure: the kernel's buffer fills, then the client's window closes.
     std::string& pending = exchange().pending;
     pending.append(buf->base, n);
     if (pending.size() >= kMaxPendingInput) stopReading();
     return;
   }
   readDrained_ = n < buf->len;
-  drive(buf->base, n);
+  if (bodyFlowing) {
+    // The handler reads the body as it comes: drive() hands it over.
+    ex_->pending.append(buf->base, n);
+    drive(nullptr, 0);
+  } else {
+    drive(buf->base, n);
+  }
   readDrained_ = false;  // the connection's memory lives until its close callback, after this
 }
 
@@ -292,6 +310,13 @@ void Connection::onPeerFin() {
     // socket of ours waits in CLOSE_WAIT.
     SPDLOG_DEBUG("conn={} peer closed in {}", id_, lifecycle::phaseName(before));
     closeSocket();
+    return;
+  }
+  if (bodyUnfinished() && !ex_->bodyComplete) {
+    // The answer started before the streamed body ended, and now the body never will: the
+    // request is incomplete, and its handler must not wait for the rest.
+    SPDLOG_DEBUG("conn={} peer closed mid-body", id_);
+    close(CloseReason::PeerClosed, CloseMode::Immediate);
     return;
   }
   // Half-close after a complete request (RFC 9112 section 9.6): the peer still wants the answer.
@@ -307,7 +332,9 @@ void Connection::drive(const char* data, std::size_t len) {
   assert(!driving_);
   driving_ = true;
   parseInput(data, len);
-  while (!exchangeOpen_ && hasPendingInput() && !state_.closeBegun()) {
+  for (;;) {
+    if (bodyStep()) continue;
+    if (exchangeOpen_ || !hasPendingInput() || state_.closeBegun()) break;
     std::string input;
     input.swap(ex_->pending);
     parseInput(input.data(), input.size());
@@ -335,6 +362,10 @@ void Connection::parseInput(const char* data, std::size_t len) {
     const auto now = worker_.now();
     if (!parser.inProgress()) {
       advance([&] { state_.requestStarted(now); });
+      // Each request's body starts afresh (the Exchange may have served another connection).
+      ex_->bodyFlow = BodyFlow::Buffered;
+      ex_->bodyComplete = false;
+      ex_->continueDue = false;
     }
     const auto result = parser.feed(data, len);
     data += result.consumed;
@@ -347,9 +378,17 @@ void Connection::parseInput(const char* data, std::size_t len) {
         }
         assert(len == 0);
         return;
-      case protocol::ParseStatus::HeadComplete:
-        if (!onHeadWithBody(now, len)) return;
-        continue;
+      case protocol::ParseStatus::HeadComplete: {
+        const Router::Match match = route();
+        const bool streamed = match.handler != nullptr && match.options.streamBody;
+        if (!onHeadWithBody(now, len, streamed)) return;
+        if (!streamed) continue;
+        // The handler runs now and reads the body at its own pace: what follows the head in
+        // this read waits for it, and drive() delivers it once the handler reads.
+        ex_->pending.assign(data, len);
+        dispatch(match);
+        return;
+      }
       case protocol::ParseStatus::MessageComplete: {
         advance([&] {
           if (state_.readingBody()) {
@@ -359,7 +398,7 @@ void Connection::parseInput(const char* data, std::size_t len) {
           }
         });
         if (len > 0) ex_->pending.assign(data, len);
-        dispatch();
+        dispatch(route());
         return;
       }
       case protocol::ParseStatus::Error: {
@@ -374,12 +413,21 @@ void Connection::parseInput(const char* data, std::size_t len) {
   }
 }
 
-bool Connection::onHeadWithBody(lifecycle::TimePoint now, std::size_t bodyBytesInHand) {
+bool Connection::onHeadWithBody(lifecycle::TimePoint now, std::size_t bodyBytesInHand,
+                                bool streamed) {
   advance([&] { state_.headComplete(now, true); });
+  // RFC 9110 section 10.1.1: answer 100 only if the body has not started arriving.
+  const bool continueDue = ex_->parser.request().expectContinue && bodyBytesInHand == 0;
+  if (streamed) {
+    // Until the handler reads, it holds the body up, not the client: its deadline runs, no rate
+    // window is open, and the client waiting for 100 Continue waits for the handler too.
+    advance([&] { state_.bodyPaused(now); });
+    ex_->continueDue = continueDue;
+    return true;
+  }
   // The body's bytes count from the end of the head, those already in this read included.
   ex_->bodyRate.open(now, bytesIn_ - bodyBytesInHand);
-  // RFC 9110 section 10.1.1: answer 100 only if the body has not started arriving.
-  if (ex_->parser.request().expectContinue && bodyBytesInHand == 0) {
+  if (continueDue) {
     output().append(protocol::kContinue);
     flush();
     // The write failed and the connection let go of the parser.
@@ -401,17 +449,28 @@ void Connection::enforceReceiveRate(lifecycle::TimePoint now) {
   answerThenClose(408, "request body too slow\n", CloseReason::SlowBody);
 }
 
-void Connection::dispatch() {
+Router::Match Connection::route() const {
+  const Request& request = ex_->parser.request();
+  Router::Match match = worker_.router().find(request.method, request.path);
+  if (match.handler == nullptr && request.method == "HEAD") {
+    // RFC 9110 section 9.3.2: HEAD is GET without the body.
+    match = worker_.router().find("GET", request.path);
+  }
+  return match;
+}
+
+void Connection::dispatch(const Router::Match& match) {
   exchangeOpen_ = true;
   answer_ = Answer{};
   answer_.dispatchedNs = uv_hrtime();
   answer_.bytesOutBefore = bytesProduced();
   const Request& request = ex_->parser.request();
   answer_.headRequest = request.method == "HEAD";
-  Router::Match match = worker_.router().find(request.method, request.path);
-  if (match.handler == nullptr && answer_.headRequest) {
-    // RFC 9110 section 9.3.2: HEAD is GET without the body.
-    match = worker_.router().find("GET", request.path);
+  if (match.handler != nullptr && match.options.streamBody) {
+    // Dispatched at the head with the body still to come, or at the end of a request without
+    // one: either way the handler reads it through readBody().
+    ex_->bodyFlow = BodyFlow::Waiting;
+    ex_->bodyComplete = !state_.readingBody();
   }
   Responder responder(this, worker_.loop());
   if (match.handler == nullptr) {
@@ -430,6 +489,111 @@ void Connection::dispatch() {
   }
 }
 
+// ---- Streamed request body -------------------------------------------------------------------
+
+bool Connection::readBody(BodyReader&& reader) {
+  if (!exchangeOpen_ || handleClosing_ || !ex_ || ex_->bodyFlow != BodyFlow::Waiting) return false;
+  hooks().body = std::move(reader);
+  ex_->bodyFlow = BodyFlow::Paused;
+  resumeBody();
+  return !handleClosing_;
+}
+
+void Connection::pauseBody() {
+  if (!ex_ || ex_->bodyFlow != BodyFlow::Flowing) return;
+  ex_->bodyFlow = BodyFlow::Paused;
+  // The handler sets the pace now: its deadline runs, and the time it holds the body does not
+  // count against the client's rate. Reading goes on up to the pending cap (onRead).
+  ex_->bodyRate.drop();
+  const auto now = worker_.now();
+  advance([&] { state_.bodyPaused(now); });
+  if (ex_->pending.size() >= kMaxPendingInput) stopReading();
+}
+
+void Connection::resumeBody() {
+  if (!ex_ || ex_->bodyFlow != BodyFlow::Paused || handleClosing_) return;
+  ex_->bodyFlow = BodyFlow::Flowing;
+  const auto now = worker_.now();
+  if (state_.readingBody()) {
+    advance([&] { state_.bodyProgress(now); });
+    ex_->bodyRate.open(now, bytesIn_);
+  }
+  // RFC 9110 section 10.1.1: the client waits for 100 before it sends the body; a final answer
+  // already on its way makes it moot.
+  if (std::exchange(ex_->continueDue, false) && ex_->pending.empty() &&
+      !state_.answerStarted()) {
+    output().append(protocol::kContinue);
+    flush();
+    if (handleClosing_) return;
+  }
+  startReading();
+  // Inside drive() (the handler's first call, or one of the body's callbacks), its loop
+  // delivers what is buffered; otherwise it is delivered now.
+  if (!driving_) drive(nullptr, 0);
+}
+
+bool Connection::bodyStep() {
+  if (!ex_ || ex_->bodyFlow != BodyFlow::Flowing || state_.closeBegun()) return false;
+  if (ex_->bodyComplete) {
+    ex_->bodyFlow = BodyFlow::Ended;
+    std::function<void()> onEnd;
+    if (hooks_) onEnd = std::move(hooks_->body.onEnd);
+    if (onEnd) onEnd();
+    return true;
+  }
+  if (ex_->pending.empty()) return false;
+  feedBody();
+  return true;
+}
+
+void Connection::feedBody() {
+  std::string input;
+  input.swap(ex_->pending);
+  protocol::RequestParser& parser = ex_->parser;
+  const auto result = parser.feed(input.data(), input.size());
+  // What follows the body is the next pipelined request; it waits for this exchange to end.
+  if (result.consumed < input.size()) ex_->pending.assign(input, result.consumed);
+  std::string piece;
+  piece.swap(parser.request().body);
+  const auto now = worker_.now();
+  switch (result.status) {
+    case protocol::ParseStatus::NeedMore:
+      // Once the answer has started, the write deadline guards the connection instead.
+      if (!state_.readingBody()) break;
+      advance([&] { state_.bodyProgress(now); });
+      enforceReceiveRate(now);
+      if (state_.closeBegun()) return;
+      break;
+    case protocol::ParseStatus::MessageComplete:
+      ex_->bodyComplete = true;
+      if (state_.readingBody()) advance([&] { state_.requestComplete(now); });
+      break;
+    case protocol::ParseStatus::HeadComplete:
+      assert(false && "the parser stops at a head only before a body, never inside one");
+      return;
+    case protocol::ParseStatus::Error: {
+      // A body over --max-body-bytes (a chunked one only shows it as it comes) or with bad
+      // chunk framing: answered in the handler's place, as for a buffered body.
+      const auto error = parser.error();
+      SPDLOG_DEBUG("conn={} bad request body: {} {}", id_, error.status, error.reason);
+      std::string body(error.reason);
+      body += '\n';
+      answerThenClose(error.status, body, CloseReason::ProtocolError);
+      return;
+    }
+  }
+  if (!piece.empty() && hooks_ && hooks_->body.onData) {
+    // A copy runs: the handler may end the exchange from inside it (an answer, a cancel), which
+    // frees the hooks, and a std::function must not be destroyed while it runs.
+    const auto onData = hooks_->body.onData;
+    onData(piece);
+  }
+  if (ex_ && ex_->pending.empty()) {
+    input.clear();
+    ex_->pending.swap(input);  // keep the capacity for the next read
+  }
+}
+
 // ---- Writing ---------------------------------------------------------------------------------
 
 bool Connection::respondStart(int status, std::vector<Header>&& headers,
@@ -445,8 +609,14 @@ bool Connection::respondStart(int status, std::vector<Header>&& headers,
   }
   const auto now = worker_.now();
   const Request& request = ex_->parser.request();
-  const auto verdict =
-      state_.keepAliveVerdict(now, !worker_.keepAliveAllowed(), !request.keepAlive);
+  auto verdict = state_.keepAliveVerdict(now, !worker_.keepAliveAllowed(), !request.keepAlive);
+  if (verdict.keepAlive && bodyUnfinished() && !ex_->bodyComplete) {
+    // A streamed body is still arriving. What is left of it would be read as the next request
+    // (RFC 9112 section 6.3), and reading it only to throw it away may take as long as the
+    // client likes: the answer says the connection ends, and the lingering close discards the
+    // rest.
+    verdict = {false, CloseReason::ServerClose};
+  }
   protocol::ResponseHead head;
   head.status = status;
   head.headers = std::move(headers);
@@ -731,6 +901,7 @@ lifecycle::CloseReason Connection::closeAfterExchange() const noexcept {
 void Connection::finishExchange() {
   exchangeOpen_ = false;
   answer_.coalesced = false;
+  if (ex_) ex_->bodyFlow = BodyFlow::Buffered;  // nothing more is delivered to this handler
   accountExchange();
   if (const CloseReason reason = closeAfterExchange(); reason != CloseReason::None) {
     close(reason, CloseMode::Graceful);
@@ -760,7 +931,7 @@ void Connection::answerThenClose(int status, std::string_view body, CloseReason 
     close(reason, CloseMode::Reset);
     return;
   }
-  cancelExchange();
+  cancelExchange(status);
   const auto now = worker_.now();
   // The close is on the books from here, so input that arrives while the answer is written is
   // read and discarded (onRead); finishExchange() then closes with this reason, gracefully.
@@ -936,7 +1107,12 @@ void Connection::onCloseThunk(uv_handle_t* handle) noexcept {
   self->worker_.release(self);
 }
 
-void Connection::cancelExchange() {
+Connection::HandlerHooks& Connection::hooks() {
+  if (!hooks_) hooks_ = std::make_unique<HandlerHooks>();
+  return *hooks_;
+}
+
+void Connection::cancelExchange(int bodyStatus) {
   Responder* responder = ex_ ? std::exchange(ex_->responder, nullptr) : nullptr;
   if (responder == nullptr) {
     hooks_.reset();
@@ -944,9 +1120,15 @@ void Connection::cancelExchange() {
   }
   // Detach first: the callback may drop the Responder, which must then find nothing to do.
   responder->detach();
+  std::function<void(int)> bodyFailed;
   std::function<void()> callback;
-  if (hooks_) callback = std::move(hooks_->onCancel);
+  if (hooks_) {
+    if (bodyUnfinished()) bodyFailed = std::move(hooks_->body.onError);
+    callback = std::move(hooks_->onCancel);
+  }
   hooks_.reset();
+  if (ex_) ex_->bodyFlow = BodyFlow::Ended;
+  if (bodyFailed) bodyFailed(bodyStatus);
   if (callback) callback();
 }
 

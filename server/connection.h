@@ -33,11 +33,21 @@
 #include "server/deadline_kind.h"
 #include "server/handler.h"
 #include "server/intrusive_list.h"
+#include "server/router.h"
 #include "server/websocket.h"
 
 namespace closewise::server {
 
 class Worker;
+
+// Where a request body stands between the socket and its handler.
+enum class BodyFlow : std::uint8_t {
+  Buffered,  // read whole before the handler ran (or there was none): nothing to deliver
+  Waiting,   // streamed (RouteOptions::streamBody); the handler has not called readBody() yet
+  Paused,    // streamed; the handler paused it (pauseBody)
+  Flowing,   // streamed; pieces go to the handler as they are read
+  Ended,     // streamed; onEnd or onError has run
+};
 
 // What only a connection with a request in progress needs: the parser, input waiting for it
 // (pipelined requests) and the open exchange's Responder and body count. The worker pools these
@@ -52,6 +62,11 @@ struct Exchange {
   std::uint64_t bodyRemaining = 0;  // for Content-Length responses: bytes the handler still owes
   std::uint32_t generation = 0;     // the worker's settings when it was made (Worker::reconfigure)
   lifecycle::RateWindow bodyRate;   // the request body's arrival, against --min-receive-rate
+  // A streamed body: where it stands, whether the parser has reached its end, and whether the
+  // client waits for 100 Continue, which goes out when the handler starts reading.
+  BodyFlow bodyFlow = BodyFlow::Buffered;
+  bool bodyComplete = false;
+  bool continueDue = false;
 };
 
 class Connection {
@@ -133,10 +148,26 @@ class Connection {
   void parseInput(const char* data, std::size_t len);
   // The head of a request with a body is in: the body deadline, the receive rate's window, and
   // 100 Continue if the client waits for it. Returns false if the connection closed.
-  bool onHeadWithBody(lifecycle::TimePoint now, std::size_t bodyBytesInHand);
+  // A streamed body (`streamed`) waits for its handler instead: no rate window, no 100 Continue
+  // until the handler reads, and the handler's deadline meanwhile.
+  bool onHeadWithBody(lifecycle::TimePoint now, std::size_t bodyBytesInHand, bool streamed);
   // A request body arriving below --min-receive-rate is answered 408 and closed (slow_body).
   void enforceReceiveRate(lifecycle::TimePoint now);
-  void dispatch();
+  Router::Match route() const;
+  void dispatch(const Router::Match& match);
+
+  // A streamed request body (BodyFlow). The Responder's readBody, pauseBody and resumeBody.
+  bool readBody(BodyReader&& reader);
+  void pauseBody();
+  void resumeBody();
+  // One step of delivering a flowing body inside drive(): feed what is buffered to the parser
+  // and hand the decoded piece over, or deliver the end. False when there is nothing to do.
+  bool bodyStep();
+  void feedBody();
+  // The handler has not seen the whole body yet (and never will, if the exchange ends now).
+  bool bodyUnfinished() const noexcept {
+    return ex_ && ex_->bodyFlow != BodyFlow::Buffered && ex_->bodyFlow != BodyFlow::Ended;
+  }
 
   // Output, used by the Responder.
   bool respondStart(int status, std::vector<Header>&& headers,
@@ -184,7 +215,9 @@ class Connection {
   std::string& output();
   Exchange& exchange();  // the connection's Exchange, taken from the worker's pool if it has none
   bool hasPendingInput() const noexcept { return ex_ && !ex_->pending.empty(); }
-  void cancelExchange();
+  // Detaches the handler's Responder and runs its onCancel; before it, a streamed body not yet
+  // ended gets onError(bodyStatus): the status answered in its place, or 0.
+  void cancelExchange(int bodyStatus = 0);
 
   // WebSocket (server/websocket.cc). The upgrade: the 101, the exchange let go, the session.
   std::optional<WebSocket> acceptUpgrade(std::vector<Header>&& headers);
@@ -251,7 +284,9 @@ class Connection {
   struct HandlerHooks {
     std::function<void()> onCancel;
     std::function<void()> onWritable;
+    BodyReader body;
   };
+  HandlerHooks& hooks();
   lifecycle::ConnectionState state_;
   std::unique_ptr<Exchange> ex_;  // held only while a request is in progress; from the worker
   std::string out_;  // response bytes not yet handed to libuv; borrowed from the worker

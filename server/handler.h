@@ -4,6 +4,11 @@
 // Responder (it is move-only) and answer later from a timer or another asynchronous operation on
 // the same loop. It may stream: start() a response, write() pieces as they are produced, end().
 //
+// A route registered with RouteOptions{.streamBody = true} gets its handler called as soon as the
+// request head is in, with an empty request.body; the handler reads the body in pieces with
+// readBody() and sets their pace with pauseBody() and resumeBody() (docs/handler-api.md,
+// "Streaming a request body").
+//
 // The connection, not the handler, owns the socket. If the peer resets the connection, or a
 // deadline ends it, before the answer is complete, the Responder is detached: its methods become
 // no-ops that return false, cancelled() turns true and the onCancel() callback runs once. The
@@ -32,6 +37,20 @@ struct WsAccept;
 using protocol::Header;
 using protocol::Request;
 
+// The callbacks of a streamed request body. Each runs on the connection's loop; a view passed to
+// onData is valid only during the call. After onEnd or onError no other of them runs.
+struct BodyReader {
+  // A decoded piece of the body (chunked framing removed).
+  std::function<void(std::string_view piece)> onData;
+  // The whole body arrived; a chunked body's trailer fields are in request.trailers.
+  std::function<void()> onEnd;
+  // The body will not be complete. `status` is what the connection answers in the handler's
+  // place (400 bad framing, 408 too slow, 413 over --max-body-bytes, 503 a body paused past the
+  // handler deadline), or 0 when there is nothing to answer (the client left, the answer had
+  // begun, the server stopping). The exchange is cancelled right after: onCancel follows.
+  std::function<void(int status)> onError;
+};
+
 class Responder {
  public:
   Responder() noexcept = default;
@@ -59,6 +78,20 @@ class Responder {
   // Called (once per registration) when the queued bytes fall below the low-water mark.
   void onWritable(std::function<void()> callback);
   bool end();
+
+  // Streamed request bodies (RouteOptions::streamBody) only; false for any other route, and when
+  // called twice. Starts reading the body: 100 Continue goes out now if the client waits for it,
+  // and pieces already buffered may be delivered before readBody() returns when it is called
+  // from outside the handler's first call. The body arrives no faster than the handler takes it:
+  // pauseBody() stops delivering and, once 64 KiB are buffered, stops reading the socket (the
+  // client's sends then block on TCP flow control); resumeBody() goes on, and may deliver before
+  // it returns. While paused the deadline is the handler's (--handler-timeout), not the body's:
+  // a body held back by its handler is not a slow client. An answer started before the body
+  // ended says Connection: close, since the connection cannot take another request after a body
+  // it did not read to its end.
+  bool readBody(BodyReader reader);
+  void pauseBody();
+  void resumeBody();
 
   // True once the exchange can no longer be answered (peer reset, deadline, server stop).
   bool cancelled() const noexcept { return connection_ == nullptr; }

@@ -4,19 +4,22 @@
 
 namespace closewise::server {
 
-void Router::place(Routes& routes, std::string_view method, Handler handler) {
+void Router::place(Routes& routes, std::string_view method, Handler handler,
+                   RouteOptions options) {
   for (auto& route : routes) {
     if (route.method == method) {
       route.handler = std::move(handler);
+      route.options = options;
       return;
     }
   }
-  routes.push_back(Route{std::string(method), std::move(handler)});
+  routes.push_back(Route{std::string(method), std::move(handler), options});
 }
 
-Router& Router::on(std::string_view method, std::string_view path, Handler handler) {
+Router& Router::on(std::string_view method, std::string_view path, Handler handler,
+                   RouteOptions options) {
   if (!path.ends_with("/*")) {
-    place(routes_[std::string(path)], method, std::move(handler));
+    place(routes_[std::string(path)], method, std::move(handler), options);
     return *this;
   }
   const std::string_view prefix = path.substr(0, path.size() - 1);  // keeps the '/'
@@ -29,7 +32,7 @@ Router& Router::on(std::string_view method, std::string_view path, Handler handl
     });
     it = subtrees_.emplace(it, std::string(prefix), Routes{});
   }
-  place(it->second, method, std::move(handler));
+  place(it->second, method, std::move(handler), options);
   return *this;
 }
 
@@ -45,6 +48,7 @@ Router::Match Router::choose(const Routes& routes, std::string_view method) {
   for (const auto& route : routes) {
     if (route.method == "*" || route.method == method) {
       match.handler = &route.handler;
+      match.options = route.options;
       return match;
     }
   }

@@ -16,15 +16,25 @@
 
 namespace closewise::server {
 
+// How a route takes its request.
+struct RouteOptions {
+  // The handler is called as soon as the head is in, with an empty request.body, and reads the
+  // body in pieces through Responder::readBody() (docs/handler-api.md, "Streaming a request
+  // body"). Without it the body is read whole, up to --max-body-bytes, before the handler runs.
+  bool streamBody = false;
+};
+
 class Router {
  public:
   // method "*" matches every method. A path ending in "/*" names the subtree under it ("/files/*"
   // matches "/files/a" and "/files/a/b", not "/files"). A later registration of the same method
   // and path replaces the earlier one.
-  Router& on(std::string_view method, std::string_view path, Handler handler);
+  Router& on(std::string_view method, std::string_view path, Handler handler,
+             RouteOptions options = {});
 
   struct Match {
     const Handler* handler = nullptr;  // nullptr when nothing matched
+    RouteOptions options;              // the matched route's
     int status = 0;                    // 404 or 405 when handler is nullptr
     std::string allow;                 // for 405
   };
@@ -34,6 +44,7 @@ class Router {
   struct Route {
     std::string method;
     Handler handler;
+    RouteOptions options;
   };
   struct StringHash {
     using is_transparent = void;
@@ -43,7 +54,8 @@ class Router {
   };
   using Routes = std::vector<Route>;
   // Adds a route, or replaces the handler of the same method.
-  static void place(Routes& routes, std::string_view method, Handler handler);
+  static void place(Routes& routes, std::string_view method, Handler handler,
+                    RouteOptions options);
   static Match choose(const Routes& routes, std::string_view method);
   const Routes* subtreeOf(std::string_view path) const;
 
