@@ -31,10 +31,10 @@ std::string clientHost(const Responder& responder) {
 
 // The request as the upstream gets it: the end-to-end fields only (RFC 9110 section 7.6.1);
 // Host is left for the pool to set to the origin's authority, since the client named us and not
-// the upstream (RFC 9110 section 7.2); Expect goes too, since the whole body is already here
-// and is sent at once; a Via names this hop (RFC 9110 section 7.6.3: a gateway MUST send one in
-// each request it forwards), and X-Forwarded-For gains our client, after any a proxy in front
-// of us wrote, as HAProxy and nginx add theirs.
+// the upstream (RFC 9110 section 7.2); Expect goes too, since this hop answers it (100 Continue
+// when the route starts reading the body); a Via names this hop (RFC 9110 section 7.6.3: a gateway
+// MUST send one in each request it forwards), and X-Forwarded-For gains our client, after any a
+// proxy in front of us wrote, as HAProxy and nginx add theirs.
 upstream::Request outbound(const Request& request, std::string_view target,
                            const std::string& client) {
   upstream::Request out;
@@ -55,7 +55,10 @@ upstream::Request outbound(const Request& request, std::string_view target,
   if (!client.empty()) forwardedFor += (forwardedFor.empty() ? "" : ", ") + client;
   if (!forwardedFor.empty()) out.headers.push_back({"X-Forwarded-For", forwardedFor});
   out.headers.push_back({"Via", "1.1 closewise"});
-  out.body = request.body;
+  // The body is streamed through as the client sends it, never held whole: with its length when
+  // the client gave one, chunked otherwise.
+  out.streamed = request.chunked || request.contentLength.value_or(0) > 0;
+  if (out.streamed) out.streamedLength = request.contentLength;
   return out;
 }
 
@@ -92,8 +95,10 @@ class ProxyExchange {
     callbacks.onBody = [self](std::string_view piece) { self->onBody(piece); };
     callbacks.onEnd = [self] { self->onEnd(); };
     callbacks.onError = [self](const upstream::Error& error) { self->onError(error); };
+    const bool streamed = request.streamed;
     // No callback runs inside request(), so the handle is in place before any of them.
     self->handle_ = pool.request(std::move(request), std::move(callbacks));
+    if (streamed) self->forwardBody();
   }
 
  private:
@@ -112,6 +117,31 @@ class ProxyExchange {
    private:
     ProxyExchange& exchange_;
   };
+
+  // The client's body goes to the upstream piece by piece, with back-pressure the other way: when
+  // the upstream's queue is full, the client's body is paused until it drained.
+  void forwardBody() {
+    responder_.readBody({.onData = [this](std::string_view piece) { onClientBody(piece); },
+                         .onEnd =
+                             [this] {
+                               Entry entry(*this);
+                               handle_.end();
+                             },
+                         // The client's body failed (too large, too slow, the client left):
+                         // onCancel follows and cancels the upstream request, so that the
+                         // upstream never takes a partial body for a whole one.
+                         .onError = [](int) {}});
+  }
+
+  void onClientBody(std::string_view piece) {
+    Entry entry(*this);
+    if (handle_.write(piece) || !handle_.active()) return;
+    responder_.pauseBody();
+    handle_.onWritable([this] {
+      Entry entry(*this);
+      responder_.resumeBody();
+    });
+  }
 
   void onHead(const protocol::Response& head) {
     Entry entry(*this);
@@ -188,20 +218,27 @@ class ProxyExchange {
 }  // namespace
 
 void registerProxyRoute(server::Router& router, const upstream::Registry& upstreams) {
-  router.on("*", "/proxy/*", [&upstreams](const Request& request, Responder responder) {
-    const auto target = proxyTarget(request);
-    if (!target) {
-      responder.send(404, "usage: /proxy/NAME/PATH\n", textPlain());
-      return;
-    }
-    upstream::Pool* pool = upstreams.pool(responder.loop(), target->name);
-    if (pool == nullptr) {
-      responder.send(404, "no upstream named " + std::string(target->name) + "\n", textPlain());
-      return;
-    }
-    const std::string client = clientHost(responder);
-    ProxyExchange::start(std::move(responder), *pool, outbound(request, target->target, client));
-  });
+  // streamBody: the handler runs at the head, and the body is forwarded as it arrives
+  // (forwardBody), so an upload is never held whole; --max-body-bytes still bounds it.
+  const server::RouteOptions streamed{.streamBody = true};
+  router.on(
+      "*", "/proxy/*",
+      [&upstreams](const Request& request, Responder responder) {
+        const auto target = proxyTarget(request);
+        if (!target) {
+          responder.send(404, "usage: /proxy/NAME/PATH\n", textPlain());
+          return;
+        }
+        upstream::Pool* pool = upstreams.pool(responder.loop(), target->name);
+        if (pool == nullptr) {
+          responder.send(404, "no upstream named " + std::string(target->name) + "\n", textPlain());
+          return;
+        }
+        const std::string client = clientHost(responder);
+        ProxyExchange::start(std::move(responder), *pool,
+                             outbound(request, target->target, client));
+      },
+      streamed);
 }
 // END upstream example
 

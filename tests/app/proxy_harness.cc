@@ -43,13 +43,16 @@ server::Config serverConfig() {
 }  // namespace
 
 ProxyHarness::ProxyHarness(FakeUpstream::Script script,
-                           const std::function<void(upstream::PoolSettings&)>& tweak)
+                           const std::function<void(upstream::PoolSettings&)>& tweak,
+                           const std::function<void(server::Config&)>& configure)
     : upstream(fx.loop(), std::move(script)) {
   // As app::run() does: a write to a socket the peer has reset must come back as EPIPE.
   signal(SIGPIPE, SIG_IGN);
   registry_ = std::make_unique<upstream::Registry>(
       std::vector<upstream::UpstreamSpec>{backend(upstream.port(), tweak)});
-  server_ = std::make_unique<server::Server>(serverConfig());
+  server::Config config = serverConfig();
+  if (configure) configure(config);
+  server_ = std::make_unique<server::Server>(std::move(config));
   app::attachUpstreams(*server_, *registry_);
   app::registerProxyRoute(server_->publicRouter(), *registry_);
   server_->setOnReady([this] { ready_ = true; });

@@ -21,9 +21,11 @@ namespace closewise::testing {
 
 class ProxyHarness {
  public:
-  // `tweak` adjusts the upstream's pool settings (a short response timeout) before the start.
+  // `tweak` adjusts the upstream's pool settings (a short response timeout) before the start,
+  // `configure` the server's configuration (a body limit).
   explicit ProxyHarness(FakeUpstream::Script script,
-                        const std::function<void(upstream::PoolSettings&)>& tweak = {});
+                        const std::function<void(upstream::PoolSettings&)>& tweak = {},
+                        const std::function<void(server::Config&)>& configure = {});
   ~ProxyHarness();
   ProxyHarness(const ProxyHarness&) = delete;
   ProxyHarness& operator=(const ProxyHarness&) = delete;

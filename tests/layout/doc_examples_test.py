@@ -12,6 +12,8 @@ import sys
 # (page, source, marker name)
 EXAMPLES = [
     ("docs/handler-api.md", "tests/server/http_handler_api_example_test.cc", "handler-api example"),
+    ("docs/handler-api.md", "tests/server/http_streamed_body_example_test.cc",
+     "streamed-body example"),
     ("docs/handler-api.md", "app/proxy_route.cc", "upstream example"),
     ("docs/handler-api.md", "tests/server/ws_handler_api_example_test.cc", "websocket example"),
     ("docs/handler-api.md", "tests/server/ws_handler_api_example_test.cc",
