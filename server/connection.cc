@@ -520,8 +520,7 @@ void Connection::resumeBody() {
   }
   // RFC 9110 section 10.1.1: the client waits for 100 before it sends the body; a final answer
   // already on its way makes it moot.
-  if (std::exchange(ex_->continueDue, false) && ex_->pending.empty() &&
-      !state_.answerStarted()) {
+  if (std::exchange(ex_->continueDue, false) && ex_->pending.empty() && !state_.answerStarted()) {
     output().append(protocol::kContinue);
     flush();
     if (handleClosing_) return;

@@ -4,8 +4,7 @@
 
 namespace closewise::server {
 
-void Router::place(Routes& routes, std::string_view method, Handler handler,
-                   RouteOptions options) {
+void Router::place(Routes& routes, std::string_view method, Handler handler, RouteOptions options) {
   for (auto& route : routes) {
     if (route.method == method) {
       route.handler = std::move(handler);

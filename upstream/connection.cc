@@ -347,7 +347,8 @@ void Connection::finishExchange(bool bytesAfterResponse) {
 
 void Connection::fail(ErrorKind kind, CloseReason reason, std::string detail, bool raceCandidate) {
   Exchange* exchange = exchange_;
-  const RetryFacts facts{state_.reused(), parser_.anyByteReceived(),
+  const RetryFacts facts{state_.reused(),
+                         parser_.anyByteReceived(),
                          exchange != nullptr && isIdempotent(exchange->request.method),
                          exchange != nullptr && exchange->bodySent,
                          exchange != nullptr && !exchange->request.streamed,

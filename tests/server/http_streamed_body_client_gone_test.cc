@@ -21,17 +21,16 @@ struct Seen {
 };
 
 void addCountingRoute(server::Router& router, Seen& seen) {
-  router.on(
-      "POST", "/upload",
-      [&seen](const server::Request&, server::Responder responder) {
-        seen.responder.emplace(std::move(responder));
-        seen.responder->onCancel([&seen] { ++seen.cancels; });
-        seen.responder->readBody(
-            {.onData = [&seen](std::string_view piece) { seen.received += piece.size(); },
-             .onEnd = [&seen] { seen.ended = true; },
-             .onError = [&seen](int status) { seen.errorStatus = status; }});
-      },
-      {.streamBody = true});
+  router.on("POST", "/upload",
+            [&seen](const server::Request&, server::Responder responder) {
+              seen.responder.emplace(std::move(responder));
+              seen.responder->onCancel([&seen] { ++seen.cancels; });
+              seen.responder->readBody(
+                  {.onData = [&seen](std::string_view piece) { seen.received += piece.size(); },
+                   .onEnd = [&seen] { seen.ended = true; },
+                   .onError = [&seen](int status) { seen.errorStatus = status; }});
+            },
+            {.streamBody = true});
 }
 
 const std::string kHead = "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n";

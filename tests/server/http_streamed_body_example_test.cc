@@ -89,8 +89,9 @@ TEST_CASE("the streamed-body example counts an upload taken at the sink's pace")
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 1; }, 20s));
   CHECK(client.received().ends_with("\r\n\r\n" + std::to_string(size) + " bytes\n"));
   // Kept alive for the next request, chunked this time.
-  client.send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-              "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  client.send(
+      "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 2; }));
   CHECK(client.received().ends_with("\r\n\r\n5 bytes\n"));
 }

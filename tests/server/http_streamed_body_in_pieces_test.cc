@@ -23,25 +23,24 @@ struct Upload {
 
 // Streams the body of POST /upload into `upload`; readBody() at once unless `deferRead`.
 void addUploadRoute(server::Router& router, Upload& upload, bool deferRead = false) {
-  router.on(
-      "POST", "/upload",
-      [&upload, deferRead](const server::Request&, server::Responder responder) {
-        upload.responder.emplace(std::move(responder));
-        if (deferRead) return;
-        upload.responder->readBody({.onData =
-                                        [&upload](std::string_view piece) {
-                                          upload.body += piece;
-                                          ++upload.pieces;
-                                        },
-                                    .onEnd =
-                                        [&upload] {
-                                          upload.ended = true;
-                                          upload.responder->send(
-                                              200, std::to_string(upload.body.size()) + "\n");
-                                        },
-                                    .onError = {}});
-      },
-      {.streamBody = true});
+  router.on("POST", "/upload",
+            [&upload, deferRead](const server::Request&, server::Responder responder) {
+              upload.responder.emplace(std::move(responder));
+              if (deferRead) return;
+              upload.responder->readBody({.onData =
+                                              [&upload](std::string_view piece) {
+                                                upload.body += piece;
+                                                ++upload.pieces;
+                                              },
+                                          .onEnd =
+                                              [&upload] {
+                                                upload.ended = true;
+                                                upload.responder->send(
+                                                    200, std::to_string(upload.body.size()) + "\n");
+                                              },
+                                          .onError = {}});
+            },
+            {.streamBody = true});
 }
 
 }  // namespace
@@ -85,8 +84,7 @@ TEST_CASE("a streamed Content-Length body arrives whole, in as many pieces as re
 
 TEST_CASE("100 Continue goes out when the handler starts reading the body") {
   Upload upload;
-  ServerFixture fixture({},
-                        [&](server::Router& router) { addUploadRoute(router, upload, true); });
+  ServerFixture fixture({}, [&](server::Router& router) { addUploadRoute(router, upload, true); });
   RawClient& client = fixture.connect();
   client.send(
       "POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
@@ -94,10 +92,10 @@ TEST_CASE("100 Continue goes out when the handler starts reading the body") {
   fixture.runFor(30ms);
   CHECK(client.received().empty());  // the handler has not asked for the body yet
 
-  REQUIRE(upload.responder->readBody(
-      {.onData = [&](std::string_view piece) { upload.body += piece; },
-       .onEnd = [&] { upload.responder->send(200, upload.body); },
-       .onError = {}}));
+  REQUIRE(
+      upload.responder->readBody({.onData = [&](std::string_view piece) { upload.body += piece; },
+                                  .onEnd = [&] { upload.responder->send(200, upload.body); },
+                                  .onError = {}}));
   // A second readBody is refused: the body has one reader.
   CHECK_FALSE(upload.responder->readBody({}));
   REQUIRE(fixture.runUntil([&] { return !client.received().empty(); }));

@@ -32,9 +32,7 @@ void addLengthRoute(server::Router& router) {
   // Answers at once, without reading the body.
   router.on(
       "POST", "/early",
-      [](const server::Request&, server::Responder responder) {
-        responder.send(403, "no\n");
-      },
+      [](const server::Request&, server::Responder responder) { responder.send(403, "no\n"); },
       {.streamBody = true});
 }
 
@@ -43,8 +41,9 @@ void addLengthRoute(server::Router& router) {
 TEST_CASE("requests after a streamed body, kept alive and pipelined, are answered") {
   ServerFixture fixture({}, [](server::Router& router) { addLengthRoute(router); });
   RawClient& client = fixture.connect();
-  client.send("POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
-              "3\r\nabc\r\n0\r\n\r\n");
+  client.send(
+      "POST /upload HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "3\r\nabc\r\n0\r\n\r\n");
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 1; }));
   CHECK(client.received().ends_with("\r\n\r\n3\n"));
 

@@ -23,18 +23,17 @@ struct Seen {
 };
 
 void addCountingRoute(server::Router& router, Seen& seen) {
-  router.on(
-      "POST", "/upload",
-      [&seen](const server::Request&, server::Responder responder) {
-        seen.called = true;
-        seen.responder.emplace(std::move(responder));
-        seen.responder->onCancel([&seen] { ++seen.cancels; });
-        seen.responder->readBody(
-            {.onData = [&seen](std::string_view piece) { seen.received += piece.size(); },
-             .onEnd = [&seen] { seen.responder->send(200, "whole\n"); },
-             .onError = [&seen](int status) { seen.errorStatus = status; }});
-      },
-      {.streamBody = true});
+  router.on("POST", "/upload",
+            [&seen](const server::Request&, server::Responder responder) {
+              seen.called = true;
+              seen.responder.emplace(std::move(responder));
+              seen.responder->onCancel([&seen] { ++seen.cancels; });
+              seen.responder->readBody(
+                  {.onData = [&seen](std::string_view piece) { seen.received += piece.size(); },
+                   .onEnd = [&seen] { seen.responder->send(200, "whole\n"); },
+                   .onError = [&seen](int status) { seen.errorStatus = status; }});
+            },
+            {.streamBody = true});
 }
 
 void limitBody(server::WorkerOptions& o) {

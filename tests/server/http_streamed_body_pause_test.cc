@@ -28,26 +28,23 @@ struct PausingUpload {
 };
 
 void addPausingRoute(server::Router& router, PausingUpload& upload) {
-  router.on(
-      "POST", "/upload",
-      [&upload](const server::Request&, server::Responder responder) {
-        upload.responder.emplace(std::move(responder));
-        upload.responder->readBody({.onData =
-                                        [&upload](std::string_view piece) {
-                                          if (upload.received == 0) upload.responder->pauseBody();
-                                          upload.received += piece.size();
-                                        },
-                                    .onEnd =
-                                        [&upload] {
-                                          upload.ended = true;
-                                          upload.responder->send(
-                                              200, std::to_string(upload.received) + "\n");
-                                        },
-                                    .onError = [&upload](int status) {
-                                      upload.errorStatus = status;
-                                    }});
-      },
-      {.streamBody = true});
+  router.on("POST", "/upload",
+            [&upload](const server::Request&, server::Responder responder) {
+              upload.responder.emplace(std::move(responder));
+              upload.responder->readBody(
+                  {.onData =
+                       [&upload](std::string_view piece) {
+                         if (upload.received == 0) upload.responder->pauseBody();
+                         upload.received += piece.size();
+                       },
+                   .onEnd =
+                       [&upload] {
+                         upload.ended = true;
+                         upload.responder->send(200, std::to_string(upload.received) + "\n");
+                       },
+                   .onError = [&upload](int status) { upload.errorStatus = status; }});
+            },
+            {.streamBody = true});
 }
 
 }  // namespace

@@ -14,11 +14,11 @@ TEST_CASE("the retry decision table", "[retry]") {
     bool retry;
   };
   const Row rows[] = {
-      {{true, false, true, false, true, false}, true},    // the race itself: GET on a reused conn
-      {{true, false, true, true, true, false}, true},     // PUT whose body went out: idempotent
-      {{true, false, false, false, true, false}, true},   // POST with no body sent yet
-      {{true, false, false, true, true, false}, false},   // POST whose body went out: maybe acted on
-      {{true, true, true, false, true, false}, false},    // a response byte came: the upstream saw it
+      {{true, false, true, false, true, false}, true},   // the race itself: GET on a reused conn
+      {{true, false, true, true, true, false}, true},    // PUT whose body went out: idempotent
+      {{true, false, false, false, true, false}, true},  // POST with no body sent yet
+      {{true, false, false, true, true, false}, false},  // POST whose body went out: maybe acted on
+      {{true, true, true, false, true, false}, false},  // a response byte came: the upstream saw it
       {{false, false, true, false, true, false}, false},  // a fresh connection's failure is real
       {{true, false, true, false, true, true}, false},    // one retry only
       // Streamed bodies: the bytes sent are gone, so an idempotent method is not enough.
@@ -28,8 +28,8 @@ TEST_CASE("the retry decision table", "[retry]") {
   };
   for (const Row& row : rows) {
     INFO("reused=" << row.facts.reusedConnection << " byte=" << row.facts.responseByteReceived
-                   << " idempotent=" << row.facts.idempotentMethod << " bodySent="
-                   << row.facts.bodySent << " bodyKept=" << row.facts.bodyKept
+                   << " idempotent=" << row.facts.idempotentMethod
+                   << " bodySent=" << row.facts.bodySent << " bodyKept=" << row.facts.bodyKept
                    << " retried=" << row.facts.alreadyRetried);
     CHECK(shouldRetry(row.facts) == row.retry);
   }

@@ -20,7 +20,8 @@ upstream::Request streamedPost(std::optional<std::uint64_t> length = std::nullop
 }
 
 bool endsWith(const std::string& text, std::string_view tail) {
-  return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
+  return text.size() >= tail.size() &&
+         text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
 }
 
 }  // namespace
@@ -31,14 +32,16 @@ TEST_CASE("a streamed body of unknown length goes out chunked, piece by piece", 
   Outcome& o = h.send(streamedPost());
   upstream::RequestHandle& handle = h.handle(0);
   CHECK(handle.write("hello"));  // queued: the request waits for its connection
-  REQUIRE(h.fx.runUntil([&] { return h.upstream.accepted() == 1 &&
-                                     endsWith(h.upstream.peer(0).received(), "5\r\nhello\r\n"); }));
+  REQUIRE(h.fx.runUntil([&] {
+    return h.upstream.accepted() == 1 && endsWith(h.upstream.peer(0).received(), "5\r\nhello\r\n");
+  }));
   const std::string& wire = h.upstream.peer(0).received();
   CHECK(wire.find("Transfer-Encoding: chunked\r\n") != std::string::npos);
   CHECK(wire.find("Content-Length") == std::string::npos);
 
   CHECK(handle.write(" world"));
-  REQUIRE(h.fx.runUntil([&] { return endsWith(h.upstream.peer(0).received(), "6\r\n world\r\n"); }));
+  REQUIRE(
+      h.fx.runUntil([&] { return endsWith(h.upstream.peer(0).received(), "6\r\n world\r\n"); }));
   CHECK(handle.end());
   REQUIRE(h.fx.runUntil([&] { return endsWith(h.upstream.peer(0).received(), "\r\n0\r\n\r\n"); }));
   CHECK_FALSE(handle.write("late"));  // the body has ended
@@ -60,7 +63,7 @@ TEST_CASE("a streamed body of known length goes out under its Content-Length", "
   REQUIRE(h.fx.runUntil([&] { return h.upstream.accepted() == 1; }));
   CHECK(handle.write("01234"));
   REQUIRE(h.fx.runUntil([&] { return endsWith(h.upstream.peer(0).received(), "01234"); }));
-  CHECK(h.upstream.requests() == 0);  // half a body: the upstream still waits
+  CHECK(h.upstream.requests() == 0);            // half a body: the upstream still waits
   CHECK_FALSE(handle.write("56789-too-long"));  // past the length: refused
   CHECK(handle.write("56789"));
   CHECK(handle.end());
