@@ -49,7 +49,7 @@ void addPausingRoute(server::Router& router, PausingUpload& upload) {
 
 }  // namespace
 
-TEST_CASE("a paused body stops the server reading; resume takes the rest") {
+TEST_CASE("a paused body stops the server reading, and resuming takes the rest") {
   const std::size_t size = 16 * 1024 * 1024;
   PausingUpload upload;
   ServerFixture fixture([&](server::WorkerOptions& o) { o.limits.maxBodyBytes = size; },

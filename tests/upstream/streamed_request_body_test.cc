@@ -75,7 +75,7 @@ TEST_CASE("a streamed body of known length goes out under its Content-Length", "
   REQUIRE(h.fx.runUntil([&] { return h.books().connections.in(lifecycle::Phase::Idle) == 1; }));
 }
 
-TEST_CASE("write() asks for no more above the high-water mark; onWritable resumes",
+TEST_CASE("write() asks for no more above the high-water mark, and onWritable resumes",
           "[pool][stream]") {
   constexpr std::size_t kTotal = 4 * 1024 * 1024;
   std::size_t seenLength = 0;
