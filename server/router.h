@@ -54,8 +54,7 @@ class Router {
   };
   using Routes = std::vector<Route>;
   // Adds a route, or replaces the handler of the same method.
-  static void place(Routes& routes, std::string_view method, Handler handler,
-                    RouteOptions options);
+  static void place(Routes& routes, std::string_view method, Handler handler, RouteOptions options);
   static Match choose(const Routes& routes, std::string_view method);
   const Routes* subtreeOf(std::string_view path) const;
 
