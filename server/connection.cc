@@ -17,6 +17,7 @@
 #include "kernel/address.h"
 #include "kernel/tcp_info.h"
 #include "protocol/response_writer.h"
+#include "server/flow_marks.h"
 #include "server/worker.h"
 
 namespace closewise::server {
@@ -27,24 +28,11 @@ using lifecycle::Phase;
 
 namespace {
 
-// Input read while an exchange is open (pipelined requests, or a body the handler did not
-// expect) is buffered up to this much; then reading pauses until the exchange ends. The kernel's
-// receive buffer holds the rest, and TCP flow control slows the client down.
-constexpr std::size_t kMaxPendingInput = 64 * 1024;
-
 // Answers to pipelined requests that were read together are written together, up to this much:
 // one send(2) for a batch instead of one per answer (each send on loopback also pays for the
 // receiver's TCP processing). Above it an answer goes out at once.
 constexpr std::size_t kMaxCoalescedOutput = 64 * 1024;
 
-// A streaming handler is told to pause above the high-water mark and resumed below the low one.
-// The marks bound what a connection holds in user space, and they need not be large: the kernel's
-// send buffer keeps the socket busy (TCP_NOTSENT_LOWAT lets it hold 128 KiB not yet sent beyond
-// what is in flight, listener.h), and user space only has to refill it each time it wakes us. A
-// reader that stops then costs the server one handler piece of queued output, however many of
-// them there are.
-constexpr std::size_t kHighWater = 16 * 1024;
-constexpr std::size_t kLowWater = 4 * 1024;
 
 std::string peerName(const uv_tcp_t* tcp) {
   sockaddr_storage ss{};

@@ -13,6 +13,7 @@
 #include "protocol/utf8.h"
 #include "protocol/websocket_handshake.h"
 #include "server/connection.h"
+#include "server/flow_marks.h"
 #include "server/worker.h"
 
 namespace closewise::server {
@@ -24,15 +25,6 @@ using protocol::WsEvent;
 using protocol::WsOpcode;
 
 namespace {
-
-// The same marks as a streamed answer's (connection.cc): a send is refused at the high one, and
-// onDrain runs below the low one.
-constexpr std::size_t kWsHighWater = 16 * 1024;
-constexpr std::size_t kWsLowWater = 4 * 1024;
-
-// Input held while no onMessage is set: beyond this, reading pauses (TCP flow control holds the
-// rest in the kernel), as for pipelined HTTP input.
-constexpr std::size_t kMaxHeldInput = 64 * 1024;
 
 std::vector<Header> textPlain() {
   return {{"Content-Type", "text/plain; charset=utf-8"}};
@@ -195,7 +187,7 @@ void Connection::wsRead(const char* data, std::size_t len) {
   advance([&] { state_.wsReceived(worker_.now()); });
   if (!ws_->onMessage || ws_->feeding || !ws_->held.empty()) {
     ws_->held.append(data, len);
-    if (ws_->held.size() >= kMaxHeldInput && !ws_->onMessage) stopReading();
+    if (ws_->held.size() >= kMaxPendingInput && !ws_->onMessage) stopReading();
     wsFeedHeld();
     return;
   }
@@ -316,7 +308,7 @@ bool Connection::wsSend(WsOpcode opcode, std::string_view payload) {
       ws_->closeReceived) {
     return false;
   }
-  if (queuedBytes() >= kWsHighWater) return false;
+  if (queuedBytes() >= kHighWater) return false;
   std::array<char, protocol::kWsMaxFrameHeader> header{};
   const std::size_t headerLength =
       protocol::writeWsFrameHeader(header, opcode, true, payload.size(), nullptr);
@@ -367,7 +359,7 @@ void Connection::wsWritten() {
     closeGracefully();
     return;
   }
-  if (ws_->onDrain && queuedBytes() < kWsLowWater) {
+  if (ws_->onDrain && queuedBytes() < kLowWater) {
     auto callback = std::move(ws_->onDrain);
     ws_->onDrain = nullptr;
     callback();
