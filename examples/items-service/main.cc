@@ -7,11 +7,16 @@
 //   GET  /items/ID       one item; an unknown ID -> 404
 //   GET  /backend-time   the Date the upstream named "backend" answers with
 //                        (--upstream backend=http://host:port); none configured -> 503
+//   POST /uploads        the body streamed to a new file in $ITEMS_UPLOAD_DIR (the system's
+//                        temporary directory if unset) -> 201 {"bytes", "file"}
 //
 // Every answer, errors included, is JSON, so a client parses one format.
 
 #include <charconv>
 #include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -23,6 +28,7 @@
 
 #include "app/run.h"
 #include "server/router.h"
+#include "upload.h"
 #include "upstream/client.h"
 #include "upstream/pool.h"
 
@@ -155,7 +161,8 @@ void backendTime(const closewise::upstream::Registry& upstreams, Responder respo
 // BEGIN items-service routes (quoted in docs/handler-api.md, "Building a service on closewise")
 // The service's routes, registered once before the server starts. The handlers run on the
 // workers' loops for as long as the server runs, so what they capture lives in main().
-void registerRoutes(Router& router, Store& store, const closewise::upstream::Registry& upstreams) {
+void registerRoutes(Router& router, Store& store, const std::string& uploadDirectory,
+                    const closewise::upstream::Registry& upstreams) {
   router.on("POST", "/items", [&store](const Request& request, Responder responder) {
     createItem(store, request, std::move(responder));
   });
@@ -169,19 +176,43 @@ void registerRoutes(Router& router, Store& store, const closewise::upstream::Reg
   router.on("GET", "/backend-time", [&upstreams](const Request&, Responder responder) {
     backendTime(upstreams, std::move(responder));
   });
+  // streamBody: the handler runs as soon as the head is in and reads the body in pieces.
+  router.on("POST", "/uploads",
+            [&uploadDirectory](const Request&, Responder responder) {
+              startUpload(uploadDirectory, std::move(responder));
+            },
+            {.streamBody = true});
 }
 
 }  // namespace items
 
+// Where uploads go: $ITEMS_UPLOAD_DIR, else the system's temporary directory. Checked before the
+// server starts, so a wrong setting stops the service with its name rather than failing uploads.
+std::optional<std::string> uploadDirectory() {
+  const char* configured = std::getenv("ITEMS_UPLOAD_DIR");
+  std::error_code error;
+  const std::filesystem::path directory = configured != nullptr && *configured != '\0'
+                                              ? std::filesystem::path(configured)
+                                              : std::filesystem::temp_directory_path(error);
+  if (error || !std::filesystem::is_directory(directory, error)) {
+    std::cerr << "items-service: ITEMS_UPLOAD_DIR=" << directory.string()
+              << " is not a directory\n";
+    return std::nullopt;
+  }
+  return directory.string();
+}
+
 int main(int argc, char** argv) {
+  const std::optional<std::string> uploads = uploadDirectory();
+  if (!uploads) return 2;
   items::Store store;
   // closewise parses the command line, starts the workers and the admin listener, calls back
   // for the routes, and returns the exit code once the server has drained (SIGTERM).
   return closewise::app::run(
       argc, argv,
-      [&store](closewise::server::Router& router, const closewise::app::Config&,
-               const closewise::upstream::Registry& upstreams) {
-        items::registerRoutes(router, store, upstreams);
+      [&store, &uploads](closewise::server::Router& router, const closewise::app::Config&,
+                         const closewise::upstream::Registry& upstreams) {
+        items::registerRoutes(router, store, *uploads, upstreams);
       });
 }
 // END items-service routes

@@ -56,7 +56,18 @@ cmake --build "$EXAMPLE_BUILD" >"$WORK/build.log" 2>&1 ||
   { cat "$WORK/build.log" >&2; fail "building the example against $PREFIX failed"; }
 SERVICE=$EXAMPLE_BUILD/items-service
 
-start_closewise backend "$SERVICE" --listen 127.0.0.1:0 --admin 127.0.0.1:0
+# A directory that is not there stops the service at start, with its name.
+if ITEMS_UPLOAD_DIR=$WORK/none timeout 10 "$SERVICE" --listen 127.0.0.1:0 2>"$WORK/bad-dir.log"; then
+  fail "items-service started with ITEMS_UPLOAD_DIR=$WORK/none"
+fi
+grep -q "ITEMS_UPLOAD_DIR=$WORK/none is not a directory" "$WORK/bad-dir.log" ||
+  fail "a missing upload directory was not named: $(cat "$WORK/bad-dir.log")"
+
+UPLOADS=$WORK/uploads
+mkdir -p "$UPLOADS"
+# Uploads are bounded by --max-body-bytes as any body is (16 MiB here; 1 MiB by default).
+ITEMS_UPLOAD_DIR=$UPLOADS start_closewise backend "$SERVICE" --listen 127.0.0.1:0 \
+  --admin 127.0.0.1:0 --max-body-bytes 16MiB
 start_closewise front "$SERVICE" --listen 127.0.0.1:0 --admin 127.0.0.1:0 \
   --upstream "backend=http://127.0.0.1:$backend_port"
 
@@ -70,7 +81,7 @@ read_back=$(curl -sS --max-time 5 -w ' %{http_code}' "http://127.0.0.1:$backend_
 [ "${read_back##* }" = 200 ] && grep -q '"name":"first"' <<<"$read_back" ||
   fail "curl GET /items/$id answered '$read_back'"
 
-/usr/bin/python3 "$(dirname "$0")/items_service_client.py" "$backend_port" "$front_port" ||
+/usr/bin/python3 "$(dirname "$0")/items_service_client.py" "$backend_port" "$front_port" "$UPLOADS" ||
   fail "items_service_client.py failed (logs: $(cat "$WORK/backend.log" "$WORK/front.log"))"
 
 # SIGTERM drains and exits 0; a crash, a sanitizer report or a hang fails here. Our own child

@@ -3,11 +3,20 @@
 read and list items, send bad JSON, ask for an unknown id, and call the backend through the
 front copy's named upstream. Every answer must be JSON with the status the service promises.
 
-Usage: items_service_client.py BACKEND_PORT FRONT_PORT
-(FRONT's upstream "backend" is BACKEND; BACKEND has no upstream.)"""
+It also uploads: a body streamed to a file through POST /uploads, with a Content-Length and
+chunked, and a client that leaves mid-upload, whose partial file must not stay behind.
+
+Usage: items_service_client.py BACKEND_PORT FRONT_PORT UPLOAD_DIR
+(FRONT's upstream "backend" is BACKEND; BACKEND has no upstream and stores its uploads in
+UPLOAD_DIR.)"""
+import hashlib
 import http.client
 import json
+import os
+import socket
+import struct
 import sys
+import time
 
 
 def call(port, method, path, body=None):
@@ -39,8 +48,79 @@ def expect(port, method, path, status, body=None, location=None):
     return answer
 
 
+def wait_until(predicate, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return predicate()
+
+
+def stored(upload_dir, answer):
+    with open(os.path.join(upload_dir, answer["file"]), "rb") as f:
+        return f.read()
+
+
+def upload(port, upload_dir, body, chunked=False):
+    """POST /uploads; the file it names must hold exactly the bytes sent."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        if chunked:
+            pieces = (body[i:i + 100_000] for i in range(0, len(body), 100_000))
+            connection.request("POST", "/uploads", body=pieces, encode_chunked=True)
+        else:
+            connection.request("POST", "/uploads", body=body)
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+    finally:
+        connection.close()
+    assert response.status == 201, (response.status, answer)
+    assert answer["bytes"] == len(body), (answer, len(body))
+    content = stored(upload_dir, answer)
+    assert hashlib.sha256(content).digest() == hashlib.sha256(body).digest(), \
+        f"{answer['file']}: {len(content)} bytes stored differ from the {len(body)} sent"
+    return answer
+
+
+def upload_too_large(port, upload_dir):
+    """A chunked body that grows past --max-body-bytes (16 MiB) gets 413 at the chunk that
+    crosses it, and what was stored of it goes."""
+    before = set(os.listdir(upload_dir))
+    body = os.urandom(17 << 20)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        pieces = (body[i:i + (1 << 20)] for i in range(0, len(body), 1 << 20))
+        try:
+            connection.request("POST", "/uploads", body=pieces, encode_chunked=True)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the service answered and closed while the rest was still being sent
+        response = connection.getresponse()
+        response.read()
+    finally:
+        connection.close()
+    assert response.status == 413, response.status
+    left = lambda: set(os.listdir(upload_dir)) - before
+    assert wait_until(lambda: not left()), f"left behind by a body over the limit: {left()}"
+
+
+def leave_mid_upload(port, upload_dir, reset):
+    """Announces 8 MiB, sends 1 MiB, and closes (FIN) or resets (RST): the upload had a file
+    while it ran, and the file must be gone once the service notices."""
+    before = set(os.listdir(upload_dir))
+    client = socket.create_connection(("127.0.0.1", port), timeout=5)
+    client.sendall(b"POST /uploads HTTP/1.1\r\nHost: items\r\nContent-Length: 8388608\r\n\r\n")
+    client.sendall(os.urandom(1 << 20))
+    partial = lambda: set(os.listdir(upload_dir)) - before
+    assert wait_until(lambda: len(partial()) == 1), f"no file while uploading: {partial()}"
+    if reset:
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.close()
+    assert wait_until(lambda: not partial()), f"left behind after the client left: {partial()}"
+
+
 def main():
-    backend, front = int(sys.argv[1]), int(sys.argv[2])
+    backend, front, upload_dir = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
     before = expect(backend, "GET", "/items", 200)
     first = expect(backend, "POST", "/items", 201, json.dumps({"name": "lamp", "price": 12}),
                    location=item_path)
@@ -61,7 +141,16 @@ def main():
     expect(backend, "GET", "/backend-time", 503)  # the backend has no upstream of its own
     via_front = expect(front, "GET", "/backend-time", 200)
     assert via_front["backend_status"] == 404 and via_front["date"].endswith(" GMT"), via_front
-    print("PASS: create, read, list, bad JSON 400, unknown id 404, /backend-time through 'backend'")
+
+    upload(backend, upload_dir, b"")
+    upload(backend, upload_dir, os.urandom(8 << 20))
+    upload(backend, upload_dir, os.urandom(3 << 20), chunked=True)
+    upload_too_large(backend, upload_dir)
+    leave_mid_upload(backend, upload_dir, reset=False)
+    leave_mid_upload(backend, upload_dir, reset=True)
+    upload(backend, upload_dir, b"still serving after clients left mid-upload")
+    print("PASS: create, read, list, bad JSON 400, unknown id 404, /backend-time through 'backend',"
+          " uploads stored whole, none left behind by a client that left mid-upload")
     return 0
 
 
