@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "protocol/percent_decoding.h"
+
 namespace closewise::protocol {
 
 const std::string* Request::header(std::string_view name) const noexcept {
@@ -24,6 +26,27 @@ std::optional<std::string_view> Request::queryParam(std::string_view key) const 
     }
   }
   return std::nullopt;
+}
+
+std::optional<std::string> Request::queryValue(std::string_view key) const {
+  std::string_view rest = query;
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    const std::size_t eq = pair.find('=');
+    if (!percentDecodedEquals(pair.substr(0, eq), key, PercentForm::Query)) continue;
+    if (eq == std::string_view::npos) return std::string{};
+    if (auto value = percentDecode(pair.substr(eq + 1), PercentForm::Query)) return value;
+  }
+  return std::nullopt;
+}
+
+std::string_view Request::pathValue(std::string_view name) const noexcept {
+  for (const PathValue& p : pathValues) {
+    if (p.name == name) return p.value;
+  }
+  return {};
 }
 
 namespace {
@@ -51,6 +74,7 @@ void Request::clear() noexcept {
   takeEmptied(fresh.headers, headers);
   takeEmptied(fresh.trailers, trailers);
   takeEmptied(fresh.body, body);
+  takeEmptied(fresh.pathValues, pathValues);
   *this = std::move(fresh);
 }
 
