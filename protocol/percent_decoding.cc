@@ -58,6 +58,11 @@ std::optional<std::string> percentDecode(std::string_view encoded, PercentForm f
 
 bool percentDecodedEquals(std::string_view encoded, std::string_view plain,
                           PercentForm form) noexcept {
+  // A router compares every literal segment of its patterns this way: most hold no escape.
+  if (encoded.find('%') == std::string_view::npos &&
+      (form == PercentForm::Path || encoded.find('+') == std::string_view::npos)) {
+    return encoded == plain;
+  }
   std::size_t j = 0;
   for (std::size_t i = 0; i < encoded.size();) {
     const int byte = decodeOne(encoded, i, form);

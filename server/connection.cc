@@ -33,7 +33,6 @@ namespace {
 // receiver's TCP processing). Above it an answer goes out at once.
 constexpr std::size_t kMaxCoalescedOutput = 64 * 1024;
 
-
 std::string peerName(const uv_tcp_t* tcp) {
   sockaddr_storage ss{};
   int len = sizeof ss;
@@ -438,13 +437,10 @@ void Connection::enforceReceiveRate(lifecycle::TimePoint now) {
 }
 
 Router::Match Connection::route() const {
-  const Request& request = ex_->parser.request();
-  Router::Match match = worker_.router().find(request.method, request.path);
-  if (match.handler == nullptr && request.method == "HEAD") {
-    // RFC 9110 section 9.3.2: HEAD is GET without the body.
-    match = worker_.router().find("GET", request.path);
-  }
-  return match;
+  // The router serves HEAD with a GET route (RFC 9110 section 9.3.2), and leaves the route's
+  // parameters in the request for the handler's pathValue().
+  Request& request = ex_->parser.request();
+  return worker_.router().find(request.method, request.path, &request.pathValues);
 }
 
 void Connection::dispatch(const Router::Match& match) {
@@ -464,7 +460,10 @@ void Connection::dispatch(const Router::Match& match) {
   if (match.handler == nullptr) {
     std::vector<Header> headers = {{"Content-Type", "text/plain; charset=utf-8"}};
     if (!match.allow.empty()) headers.push_back({"Allow", match.allow});
-    responder.send(match.status, match.status == 405 ? "method not allowed\n" : "not found\n",
+    responder.send(match.status,
+                   match.status == 405   ? "method not allowed\n"
+                   : match.status == 400 ? "bad request\n"
+                                         : "not found\n",
                    std::move(headers));
     return;
   }

@@ -1,7 +1,7 @@
 // A known path asked with a method it does not serve is answered 405 with an Allow header naming
 // the methods it does serve (RFC 9110 section 15.5.6: the Allow field is a MUST). Like 404 it is
 // an ordinary answer, so the connection stays open. HEAD is served wherever GET is (RFC 9110
-// section 9.3.2), with the GET answer's headers and no body.
+// section 9.3.2), with the GET answer's headers and no body, so Allow names it beside GET.
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -24,11 +24,11 @@ TEST_CASE("a known path with the wrong method gets 405 with Allow, and the conne
 
   const std::string expected =
       "HTTP/1.1 405 Method Not Allowed\r\nDate: *\r\nServer: closewise\r\n"
-      "Content-Length: 19\r\nContent-Type: text/plain; charset=utf-8\r\nAllow: GET\r\n\r\nmethod "
-      "not allowed\n"
+      "Content-Length: 19\r\nContent-Type: text/plain; charset=utf-8\r\nAllow: GET, "
+      "HEAD\r\n\r\nmethod not allowed\n"
       "HTTP/1.1 405 Method Not Allowed\r\nDate: *\r\nServer: closewise\r\n"
       "Content-Length: 19\r\nContent-Type: text/plain; charset=utf-8\r\nAllow: GET, "
-      "PUT\r\n\r\nmethod not allowed\n"
+      "HEAD, PUT\r\n\r\nmethod not allowed\n"
       "HTTP/1.1 200 OK\r\nDate: *\r\nServer: closewise\r\nContent-Length: 3\r\n\r\n";
   REQUIRE(fixture.runUntil([&] { return client.responseCount() == 3; }));
   REQUIRE(fixture.runUntil(

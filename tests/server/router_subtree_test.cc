@@ -48,6 +48,6 @@ TEST_CASE("a subtree with another method is 405 with the methods it has", "[rout
   const auto match = router.find("DELETE", "/api/items/7");
   CHECK(match.handler == nullptr);
   CHECK(match.status == 405);
-  CHECK(match.allow == "GET, POST");
+  CHECK(match.allow == "GET, HEAD, POST");  // HEAD with GET (RFC 9110 section 9.3.2)
   CHECK(router.find("POST", "/api/items").handler != nullptr);
 }
