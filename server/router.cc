@@ -205,7 +205,7 @@ Router::Match Router::find(std::string_view method, std::string_view path,
     if (!route->names.empty() &&
         !pattern->capture(path, *route, values != nullptr ? *values : unwanted)) {
       // The route is known, but what the handler would read is not: "%zz" says no octet.
-      // RFC 9112 section 3.2: a request-target that is not valid is answered 400.
+      // RFC 9112 section 3: an invalid request-line (here its target) is answered 400.
       if (values != nullptr) values->clear();
       Match match;
       match.status = 400;

@@ -1,5 +1,5 @@
 // A route's parameter whose raw text holds a malformed escape ("%zz", RFC 3986 section 2.1)
-// has no value to give the handler: the router answers 400 (RFC 9112 section 3.2) without
+// has no value to give the handler: the router answers 400 (RFC 9112 section 3) without
 // running it. The request itself was framed correctly, so the connection stays open.
 #include <catch2/catch.hpp>
 #include <string>
