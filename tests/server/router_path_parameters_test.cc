@@ -71,7 +71,7 @@ TEST_CASE("a literal segment matches a path segment that decodes to it", "[route
   CHECK(router.find("GET", "/items%2F").status == 404);  // "items/" is not the segment "items"
 }
 
-TEST_CASE("find() empties the values first; a subtree leaves none", "[router]") {
+TEST_CASE("find() empties the values first, and a subtree leaves none", "[router]") {
   Router router;
   router.on("GET", "/users/{id}", none);
   router.on("GET", "/static/*", none);
@@ -84,8 +84,9 @@ TEST_CASE("find() empties the values first; a subtree leaves none", "[router]") 
   CHECK(values[0].value == "2");
 }
 
-TEST_CASE("Request::pathValue reads the router's values; clear() forgets them, keeps capacity",
-          "[router]") {
+TEST_CASE(
+    "Request::pathValue reads the router's values, and clear() forgets them but keeps capacity",
+    "[router]") {
   Router router;
   router.on("GET", "/users/{id}/{rest...}", none);
   Request request;
