@@ -10,7 +10,8 @@
 //   POST /uploads        the body streamed to a new file in $ITEMS_UPLOAD_DIR (the system's
 //                        temporary directory if unset) -> 201 {"bytes", "file"}
 //
-// Every answer, errors included, is JSON, so a client parses one format.
+// Every answer of its handlers, errors included, is JSON, so a client parses one format (the
+// router's own 404, 405 and 400 for a path no route takes are plain text).
 
 #include <charconv>
 #include <cstdint>
@@ -93,10 +94,9 @@ void createItem(Store& store, const Request& request, Responder responder) {
   sendJson(responder, 201, created, {{"Location", location}});
 }
 
-// "/items/ID": the route is the subtree /items/*, so the handler reads ID from the path.
+// "/items/{id}": the router puts the segment in the request, percent-decoded.
 void getItem(const Store& store, const Request& request, Responder responder) {
-  const std::string_view id =
-      std::string_view(request.path).substr(std::string_view("/items/").size());
+  const std::string_view id = request.pathValue("id");
   std::uint64_t number = 0;
   const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
   const std::optional<json> item =
@@ -169,8 +169,8 @@ void registerRoutes(Router& router, Store& store, const std::string& uploadDirec
   router.on("GET", "/items", [&store](const Request&, Responder responder) {
     sendJson(responder, 200, store.list());
   });
-  // A subtree: every path under /items/, so GET /items/7 reaches getItem.
-  router.on("GET", "/items/*", [&store](const Request& request, Responder responder) {
+  // A path parameter: one segment, so GET /items/7 reaches getItem and /items/7/x does not.
+  router.on("GET", "/items/{id}", [&store](const Request& request, Responder responder) {
     getItem(store, request, std::move(responder));
   });
   router.on("GET", "/backend-time", [&upstreams](const Request&, Responder responder) {

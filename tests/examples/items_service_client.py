@@ -136,6 +136,13 @@ def main():
     expect(backend, "POST", "/items", 400, "[1, 2]")  # JSON, but not an object
     for unknown in ["999999", "abc", "1x", "-1"]:
         expect(backend, "GET", f"/items/{unknown}", 404)
+    # The parameter is decoded ("%31" is "1"), and it is one segment: /items/ID/x is no route.
+    encoded = "".join(f"%{ord(digit):02X}" for digit in str(first["id"]))
+    assert expect(backend, "GET", f"/items/{encoded}", 200) == first
+    connection = http.client.HTTPConnection("127.0.0.1", backend, timeout=5)
+    connection.request("GET", f"/items/{first['id']}/x")
+    assert connection.getresponse().status == 404, "/items/ID/x reached a route"
+    connection.close()
     assert len(expect(backend, "GET", "/items", 200)) == len(before) + 2, "a bad request added"
 
     expect(backend, "GET", "/backend-time", 503)  # the backend has no upstream of its own
