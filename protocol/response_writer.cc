@@ -89,6 +89,8 @@ std::string_view reasonPhrase(int status) noexcept {
       return "URI Too Long";
     case 415:
       return "Unsupported Media Type";
+    case 422:
+      return "Unprocessable Content";
     case 429:
       return "Too Many Requests";
     case 431:

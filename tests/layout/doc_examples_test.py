@@ -15,6 +15,8 @@ EXAMPLES = [
     ("docs/handler-api.md", "tests/server/http_streamed_body_example_test.cc",
      "streamed-body example"),
     ("docs/handler-api.md", "app/proxy_route.cc", "upstream example"),
+    ("docs/handler-api.md", "tests/server/json_handler_example_test.cc", "json example"),
+    ("docs/handler-api.md", "tests/server/offload_handler_example_test.cc", "offload example"),
     ("docs/handler-api.md", "tests/server/ws_handler_api_example_test.cc", "websocket example"),
     ("docs/handler-api.md", "tests/server/ws_handler_api_example_test.cc",
      "websocket room example"),
