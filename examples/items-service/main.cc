@@ -9,6 +9,8 @@
 //                        (--upstream backend=http://host:port); none configured -> 503
 //   POST /uploads        the body streamed to a new file in $ITEMS_UPLOAD_DIR (the system's
 //                        temporary directory if unset) -> 201 {"bytes", "file"}
+//   GET  /uploads/FILE/sha256
+//                        the stored file hashed on the thread pool -> {"file", "bytes", "sha256"}
 //
 // Every answer of its handlers, errors included, is JSON, so a client parses one format (the
 // router's own 404, 405 and 400 for a path no route takes are plain text).
@@ -28,6 +30,8 @@
 #include <vector>
 
 #include "app/run.h"
+#include "checksum.h"
+#include "server/json.h"
 #include "server/router.h"
 #include "upload.h"
 #include "upstream/client.h"
@@ -35,25 +39,15 @@
 
 namespace items {
 
+using closewise::server::parseJsonBody;
 using closewise::server::Request;
 using closewise::server::Responder;
 using closewise::server::Router;
+using closewise::server::sendJson;
+using closewise::server::sendJsonError;
 using nlohmann::json;
 
 // BEGIN items-service handlers (quoted in docs/handler-api.md, "Building a service on closewise")
-void sendJson(Responder& responder, int status, const json& body,
-              std::vector<closewise::server::Header> headers = {}) {
-  // A string taken from the request or from another server (a path, a header) need not be
-  // UTF-8, which JSON requires: replace writes U+FFFD for a bad byte where the default throws.
-  const std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace);
-  headers.push_back({"Content-Type", "application/json"});
-  responder.send(status, text + "\n", std::move(headers));
-}
-
-void sendError(Responder& responder, int status, std::string_view message) {
-  sendJson(responder, status, json{{"error", message}});
-}
-
 // The items, in memory. Each worker (--workers) runs handlers on its own thread, so the store
 // is shared between threads and takes a lock; a handler holds it only to copy in or out.
 class Store {
@@ -84,11 +78,15 @@ class Store {
 };
 
 void createItem(Store& store, const Request& request, Responder responder) {
-  // No exceptions: a handler runs inside a libuv callback, which an exception must not cross.
-  json item = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
-  if (item.is_discarded()) return sendError(responder, 400, "the body is not JSON");
-  if (!item.is_object()) return sendError(responder, 400, "an item is a JSON object");
-  const json created = store.add(std::move(item));
+  // Not JSON (415), or not valid JSON (400, with the offset): answered already.
+  std::optional<json> item = parseJsonBody(request, responder);
+  if (!item) return;
+  // JSON, but not an item (RFC 9110 section 15.5.21).
+  if (!item->is_object()) {
+    sendJsonError(responder, 422, "an item is a JSON object");
+    return;
+  }
+  const json created = store.add(std::move(*item));
   // A 201 names the resource it created (RFC 9110 section 15.3.2).
   const std::string location = "/items/" + created["id"].dump();
   sendJson(responder, 201, created, {{"Location", location}});
@@ -101,7 +99,10 @@ void getItem(const Store& store, const Request& request, Responder responder) {
   const auto [end, error] = std::from_chars(id.data(), id.data() + id.size(), number);
   const std::optional<json> item =
       error == std::errc() && end == id.data() + id.size() ? store.find(number) : std::nullopt;
-  if (!item) return sendError(responder, 404, "no item " + std::string(id));
+  if (!item) {
+    sendJsonError(responder, 404, "no item " + std::string(id));
+    return;
+  }
   sendJson(responder, 200, *item);
 }
 // END items-service handlers
@@ -154,7 +155,10 @@ class BackendCall {
 void backendTime(const closewise::upstream::Registry& upstreams, Responder responder) {
   // Each worker loop has its own pools; the Responder's loop is the handler's.
   closewise::upstream::Pool* pool = upstreams.pool(responder.loop(), "backend");
-  if (pool == nullptr) return sendError(responder, 503, "no upstream named backend");
+  if (pool == nullptr) {
+    sendJsonError(responder, 503, "no upstream named backend");
+    return;
+  }
   BackendCall::start(std::move(responder), *pool);
 }
 
@@ -182,6 +186,11 @@ void registerRoutes(Router& router, Store& store, const std::string& uploadDirec
               startUpload(uploadDirectory, std::move(responder));
             },
             {.streamBody = true});
+  // Blocking work (a file read whole, a hash) goes to the thread pool, not the loop.
+  router.on("GET", "/uploads/{file}/sha256",
+            [&uploadDirectory](const Request& request, Responder responder) {
+              startChecksum(uploadDirectory, request, std::move(responder));
+            });
 }
 
 }  // namespace items

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "server/json.h"
+
 namespace items {
 
 using closewise::server::Responder;
@@ -137,7 +139,7 @@ class Upload {
 
   void answer(int status, const nlohmann::json& body) {
     responder_.onCancel(nullptr);  // answered: nothing may call back into this object any more
-    responder_.send(status, body.dump() + "\n", {{"Content-Type", "application/json"}});
+    closewise::server::sendJson(responder_, status, body);
   }
 
   void onClientGone() {

@@ -133,7 +133,12 @@ def main():
     for bad in ['{"name": ', "not json", "\xff"]:
         error = expect(backend, "POST", "/items", 400, bad.encode("latin-1"))
         assert "error" in error, error
-    expect(backend, "POST", "/items", 400, "[1, 2]")  # JSON, but not an object
+    expect(backend, "POST", "/items", 422, "[1, 2]")  # JSON, but not an object
+    connection = http.client.HTTPConnection("127.0.0.1", backend, timeout=5)
+    connection.request("POST", "/items", body='{"name": "x"}', headers={"Content-Type": "text/plain"})
+    response = connection.getresponse()
+    assert response.status == 415 and "error" in json.loads(response.read()), response.status
+    connection.close()
     for unknown in ["999999", "abc", "1x", "-1"]:
         expect(backend, "GET", f"/items/{unknown}", 404)
     # The parameter is decoded ("%31" is "1"), and it is one segment: /items/ID/x is no route.
@@ -150,7 +155,14 @@ def main():
     assert via_front["backend_status"] == 404 and via_front["date"].endswith(" GMT"), via_front
 
     upload(backend, upload_dir, b"")
-    upload(backend, upload_dir, os.urandom(8 << 20))
+    big = os.urandom(8 << 20)
+    stored_big = upload(backend, upload_dir, big)
+    # Hashed on the thread pool: the same digest as ours, and names it never made are unknown.
+    digest = expect(backend, "GET", f"/uploads/{stored_big['file']}/sha256", 200)
+    assert digest == {"file": stored_big["file"], "bytes": len(big),
+                      "sha256": hashlib.sha256(big).hexdigest()}, digest
+    for name in ["upload-zzzzzz", "%2E%2E%2F%2E%2E%2Fetc%2Fpasswd", "upload-"]:
+        expect(backend, "GET", f"/uploads/{name}/sha256", 404)
     upload(backend, upload_dir, os.urandom(3 << 20), chunked=True)
     upload_too_large(backend, upload_dir)
     leave_mid_upload(backend, upload_dir, reset=False)
