@@ -28,11 +28,6 @@ using lifecycle::Phase;
 
 namespace {
 
-// Answers to pipelined requests that were read together are written together, up to this much:
-// one send(2) for a batch instead of one per answer (each send on loopback also pays for the
-// receiver's TCP processing). Above it an answer goes out at once.
-constexpr std::size_t kMaxCoalescedOutput = 64 * 1024;
-
 std::string peerName(const uv_tcp_t* tcp) {
   sockaddr_storage ss{};
   int len = sizeof ss;

@@ -231,6 +231,8 @@ class Connection {
   void wsOnPeerClose();
   void wsFail();  // the peer broke RFC 6455: our close with the decoder's code, then TCP
   bool wsSend(protocol::WsOpcode opcode, std::string_view payload);
+  // A frame was appended to the output: written now, or with the rest of the feed's at its end.
+  void wsQueued();
   // Our close frame and the wait for the peer's. False if the phase is past WebSocket or our
   // close frame is already out (then close() goes on as for any connection).
   bool wsStartClose(std::uint16_t code, std::string_view reason, lifecycle::CloseReason why);

@@ -21,4 +21,10 @@ inline constexpr std::size_t kMaxPendingInput = 64 * 1024;
 inline constexpr std::size_t kHighWater = 16 * 1024;
 inline constexpr std::size_t kLowWater = 4 * 1024;
 
+// Output produced while one read's input is worked through (answers to pipelined requests; a
+// WebSocket's echoes and pongs to the frames of one read) is written together, up to this much:
+// one send(2) for a batch instead of one per answer or message (each send on loopback also pays
+// for the receiver's TCP processing). Above it the batch goes out at once.
+inline constexpr std::size_t kMaxCoalescedOutput = 64 * 1024;
+
 }  // namespace closewise::server

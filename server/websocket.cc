@@ -216,6 +216,8 @@ void Connection::wsFeed(const char* data, std::size_t len) {
   ws_->feeding = false;
   // A callback that set onMessage again, or input read during the callbacks, waits in held.
   if (more && !handleClosing_ && !ws_->held.empty()) wsFeedHeld();
+  // What the handler sent and the pongs, for all the frames of this read, go out together.
+  flush();
 }
 
 bool Connection::wsOnEvent(WsEvent event) {
@@ -231,7 +233,7 @@ bool Connection::wsOnEvent(WsEvent event) {
       // RFC 6455 section 5.5.3: a pong with the ping's payload, unless we are closing.
       if (state_.phase() == Phase::WebSocket && !ws_->closeSent) {
         protocol::appendWsFrame(output(), WsOpcode::Pong, true, decoder.payload());
-        flush();
+        wsQueued();
       }
       return true;
     case WsEvent::Pong:
@@ -308,7 +310,13 @@ bool Connection::wsSend(WsOpcode opcode, std::string_view payload) {
       ws_->closeReceived) {
     return false;
   }
-  if (queuedBytes() >= kHighWater) return false;
+  if (queuedBytes() >= kHighWater) {
+    // Bytes held for the feed's one write are not yet refused by the kernel: offer them first,
+    // so that only output the peer is not taking counts against the mark, and a refusal always
+    // has a write in flight whose end brings onDrain.
+    flush();
+    if (handleClosing_ || queuedBytes() >= kHighWater) return false;
+  }
   std::array<char, protocol::kWsMaxFrameHeader> header{};
   const std::size_t headerLength =
       protocol::writeWsFrameHeader(header, opcode, true, payload.size(), nullptr);
@@ -317,8 +325,18 @@ bool Connection::wsSend(WsOpcode opcode, std::string_view payload) {
   out.append(payload);
   ++ws_->messagesOut;
   state_.wsMessage(false, payload.size());
-  flush();
+  wsQueued();
   return !handleClosing_;
+}
+
+void Connection::wsQueued() {
+  // Inside a feed, the frames of one read are answered with one send(2) at its end (wsFeed), as
+  // pipelined HTTP answers are (respondEnd): a send per message would cost a system call, and on
+  // loopback the receiver's TCP processing, for each. Outside a feed (a timer, another
+  // connection's callback) nothing would come to write it, so it goes now; so does a batch that
+  // has grown past the bound.
+  if (ws_->feeding && out_.size() < kMaxCoalescedOutput) return;
+  flush();
 }
 
 void Connection::wsQueueClose(std::uint16_t code, std::string_view reason) {

@@ -113,7 +113,7 @@ struct WsSession {
   bool closeSent : 1 = false;
   bool closeReceived : 1 = false;
   bool tcpCloseDue : 1 = false;  // the close handshake is over (or failed): TCP goes next
-  bool feeding : 1 = false;      // frames are being decoded; a nested feed waits
+  bool feeding : 1 = false;      // frames are being decoded; a nested feed waits, output too
   bool ended : 1 = false;        // onClose ran and the books have the code
 };
 
