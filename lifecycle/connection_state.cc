@@ -96,15 +96,13 @@ bool ConnectionState::responseStarted(TimePoint now) noexcept {
 
 bool ConnectionState::writeProgress(TimePoint now, bool stillQueued) noexcept {
   if (phase_ == Phase::WebSocket) {
-    const bool wasQueued = wsOutputQueued_;
+    // The write deadline guards queued output beside the heartbeat, never in its place: taking
+    // our bytes is TCP's doing, not the peer's, and says nothing of whether it would answer a
+    // ping (RFC 6455 section 5.5.2). A peer that reads a stream but sends nothing is pinged on
+    // time, and closed if it does not answer.
     wsOutputQueued_ = stillQueued;
-    if (stillQueued) {
-      arm(later(now, policy_.write), CloseReason::WriteTimeout);
-    } else if (wasQueued) {
-      // The peer just took what waited on it, so it is there: the heartbeat counts from now.
-      // (Counting from its old start would also file it out of order in its deadline list.)
-      armHeartbeat(later(now, pingOutstanding_ ? policy_.wsPongTimeout : policy_.wsPingInterval));
-    }
+    if (stillQueued) wsWriteDue_ = later(now, policy_.write);
+    armWebSocket();
     return true;
   }
   const bool writing = phase_ == Phase::Writing || (phase_ == Phase::HalfClosed && answerStarted_);
@@ -135,22 +133,27 @@ bool ConnectionState::upgraded(TimePoint now) noexcept {
   wsOutputQueued_ = false;
   moveTo(Phase::WebSocket);
   tally_.onWsUpgrade();
-  armHeartbeat(later(now, policy_.wsPingInterval));
+  heartbeat_ = later(now, policy_.wsPingInterval);
+  armWebSocket();
   return true;
 }
 
 bool ConnectionState::wsReceived(TimePoint now) noexcept {
   if (phase_ == Phase::WsClosing) return true;
   if (phase_ != Phase::WebSocket) return false;
+  // Once a close began no ping goes out (it would follow our close frame); see beginClose().
+  if (closeBegun()) return true;
   pingOutstanding_ = false;
-  armHeartbeat(later(now, policy_.wsPingInterval));
+  heartbeat_ = later(now, policy_.wsPingInterval);
+  armWebSocket();
   return true;
 }
 
 bool ConnectionState::wsPingSent(TimePoint now) noexcept {
-  if (phase_ != Phase::WebSocket) return false;
+  if (phase_ != Phase::WebSocket || closeBegun()) return false;
   pingOutstanding_ = true;
-  armHeartbeat(later(now, policy_.wsPongTimeout));
+  heartbeat_ = later(now, policy_.wsPongTimeout);
+  armWebSocket();
   return true;
 }
 
@@ -163,9 +166,12 @@ bool ConnectionState::wsCloseSent(TimePoint now) noexcept {
   return true;
 }
 
-void ConnectionState::armHeartbeat(TimePoint deadline) noexcept {
-  heartbeat_ = deadline;
-  if (!wsOutputQueued_) arm(deadline, CloseReason::WsPingTimeout);
+void ConnectionState::armWebSocket() noexcept {
+  if (wsOutputQueued_ && wsWriteDue_ < heartbeat_) {
+    arm(wsWriteDue_, CloseReason::WriteTimeout);
+  } else {
+    arm(heartbeat_, CloseReason::WsPingTimeout);
+  }
 }
 
 bool ConnectionState::peerFin(TimePoint now) noexcept {
@@ -216,6 +222,14 @@ bool ConnectionState::beginClose(CloseReason reason, CloseMode mode, TimePoint n
   closeMode_ = mode;
   closeBegunAt_ = now;
   tally_.onCloseBegun(reason);
+  if (phase_ == Phase::WebSocket) {
+    // No ping after a close began: it would follow our close frame, or go to a peer we are
+    // already cutting off. The close handshake's deadline (wsCloseSent) or our FIN's (finSent)
+    // bounds what is left; until then only queued output is timed.
+    pingOutstanding_ = false;
+    heartbeat_ = TimePoint::max();
+    armWebSocket();
+  }
   // A graceful close with nothing to answer (idle, or a request not yet complete) goes straight
   // to our FIN; the phase changes only when the FIN is out (finSent). Until then the expired
   // deadline that started the close must not fire again, and the close must still be bounded:
@@ -295,15 +309,17 @@ void ConnectionState::rebaseDeadline(const TimeoutPolicy& before) noexcept {
       deadline_ += policy_.handler - before.handler;
       break;
     case CloseReason::WriteTimeout:
+      if (phase_ == Phase::WebSocket) {
+        rebaseWebSocket(before);
+        break;
+      }
       deadline_ += policy_.write - before.write;
       break;
     case CloseReason::IdleTimeout:
       deadline_ += policy_.idle - before.idle;
       break;
     case CloseReason::WsPingTimeout:
-      heartbeat_ += pingOutstanding_ ? policy_.wsPongTimeout - before.wsPongTimeout
-                                     : policy_.wsPingInterval - before.wsPingInterval;
-      deadline_ = heartbeat_;
+      rebaseWebSocket(before);
       break;
     case CloseReason::WsCloseTimeout:
       deadline_ += policy_.wsCloseTimeout - before.wsCloseTimeout;
@@ -311,6 +327,16 @@ void ConnectionState::rebaseDeadline(const TimeoutPolicy& before) noexcept {
     default:
       break;
   }
+}
+
+void ConnectionState::rebaseWebSocket(const TimeoutPolicy& before) noexcept {
+  // Both deadlines of a WebSocket move, whichever is armed: the other may be next.
+  if (heartbeat_ != TimePoint::max()) {
+    heartbeat_ += pingOutstanding_ ? policy_.wsPongTimeout - before.wsPongTimeout
+                                   : policy_.wsPingInterval - before.wsPingInterval;
+  }
+  if (wsOutputQueued_) wsWriteDue_ += policy_.write - before.write;
+  armWebSocket();
 }
 
 }  // namespace closewise::lifecycle

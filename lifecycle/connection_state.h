@@ -89,8 +89,8 @@ class ConnectionState {
   // Closing, and in HalfClosed whatever the unfinished work's is (HandlerTimeout, then WriteTimeout
   // once the answer started). In WebSocket it is WsPingTimeout (the first time it passes a ping
   // is sent, pingOutstanding() turns true and the deadline moves to the pong timeout; the second
-  // time it closes), or WriteTimeout while output waits on the peer; in WsClosing
-  // WsCloseTimeout. None when Closed.
+  // time it closes), or WriteTimeout while output waits on the peer and its write deadline comes
+  // first; in WsClosing WsCloseTimeout. None when Closed.
   TimePoint deadline() const noexcept { return deadline_; }
   CloseReason deadlineReason() const noexcept { return deadlineReason_; }
   bool expired(TimePoint now) const noexcept { return now >= deadline(); }
@@ -120,9 +120,10 @@ class ConnectionState {
   // the handler's to the write one. Write deadline = now + write. Refused once the answer started.
   bool responseStarted(TimePoint now) noexcept;
   // Writing, or HalfClosed while writing: bytes went out, so the write deadline = now + write.
-  // WebSocket: with output still waiting on the peer (`stillQueued`) the write deadline guards
-  // the connection as it does an answer; once the output is gone the heartbeat deadline (below)
-  // is back, counted from now: the peer has just shown it is there by taking our bytes.
+  // WebSocket: with output still waiting on the peer (`stillQueued`) the write deadline (now +
+  // write) guards it as it does an answer, beside the heartbeat (below), and the earlier of the
+  // two is the deadline. The heartbeat counts from what was received only: a peer whose TCP takes
+  // our bytes has not shown that it would answer a ping, so output never puts a ping back.
   bool writeProgress(TimePoint now, bool stillQueued = true) noexcept;
   // The answer is fully written and the connection is kept. Writing -> Reading (more input is
   // already buffered; head deadline = now + header) or -> Idle (idle deadline = now + idle).
@@ -134,11 +135,12 @@ class ConnectionState {
   // now + wsPingInterval (deadlineReason() WsPingTimeout, pingOutstanding() false). Refused
   // once a close has begun.
   bool upgraded(TimePoint now) noexcept;
-  // WebSocket: a frame arrived, so the peer is there: the next ping is due at now +
-  // wsPingInterval. In WsClosing it changes nothing (only the close deadline counts there).
+  // WebSocket: bytes arrived, so the peer is there: the next ping is due at now +
+  // wsPingInterval. Nothing else moves the ping. In WsClosing, or once a close began, it changes
+  // nothing (only the close's deadline counts there).
   bool wsReceived(TimePoint now) noexcept;
   // WebSocket: our ping went out; the peer has until now + wsPongTimeout to send any frame, or
-  // the deadline closes it as WsPingTimeout.
+  // the deadline closes it as WsPingTimeout. Refused once a close began.
   bool wsPingSent(TimePoint now) noexcept;
   // Our close frame went out after a close began: WebSocket -> WsClosing, deadline = now +
   // wsCloseTimeout (reason WsCloseTimeout).
@@ -170,7 +172,8 @@ class ConnectionState {
   // forceful mode (Immediate over Graceful, Reset over both) escalates the recorded one, because
   // a write failing during a graceful close really does end in a reset. The reason None and any
   // call once Closed are refused. The phase does not change: an answer announcing the close may
-  // still be written.
+  // still be written. In WebSocket the heartbeat stops (no ping follows a close); only queued
+  // output stays timed until our close frame or our FIN moves the phase on.
   bool beginClose(CloseReason reason, CloseMode mode, TimePoint now) noexcept;
   // Our FIN (shutdown) went out after a graceful close began: Reading, Writing, Idle, HalfClosed,
   // WebSocket or WsClosing -> Closing, with deadline = min(now + linger, now + lingerRead). Refused
@@ -213,8 +216,10 @@ class ConnectionState {
   void moveTo(Phase to) noexcept;
   void arm(TimePoint deadline, CloseReason reason) noexcept;
   TimePoint lingerDeadline(TimePoint now) const noexcept;
-  // WebSocket: arms the heartbeat deadline unless output waiting on the peer has the write one.
-  void armHeartbeat(TimePoint deadline) noexcept;
+  // WebSocket: arms the earlier of the heartbeat and, while output waits on the peer, the write
+  // deadline.
+  void armWebSocket() noexcept;
+  void rebaseWebSocket(const TimeoutPolicy& before) noexcept;
 
   Tally& tally_;
   const TimeoutPolicy& policy_;
@@ -228,14 +233,17 @@ class ConnectionState {
   bool answerStarted_ = false;
   bool peerFinSeen_ = false;
   bool pingOutstanding_ = false;
-  bool wsOutputQueued_ = false;  // WebSocket: the write deadline stands in for the heartbeat
+  bool wsOutputQueued_ = false;  // WebSocket: output waits on the peer; wsWriteDue_ counts
   std::uint32_t requestsStarted_ = 0;
   TimePoint acceptedAt_;
   TimePoint deadline_;
   TimePoint peerFinAt_ = TimePoint::max();
   TimePoint closeBegunAt_ = TimePoint::max();
   TimePoint closingStartedAt_ = TimePoint::max();
-  TimePoint heartbeat_ = TimePoint::max();  // WebSocket: when a ping is due, or a pong overdue
+  // WebSocket: when a ping is due, or a pong overdue, counted from what was received only; and
+  // the write deadline of queued output. deadline() is the earlier of the two.
+  TimePoint heartbeat_ = TimePoint::max();
+  TimePoint wsWriteDue_ = TimePoint::max();
 };
 
 }  // namespace closewise::lifecycle

@@ -19,7 +19,8 @@ struct ListHook {
 
 // A circular list with a sentinel; the owner type embeds a ListHook and finds itself from it
 // (Connection::fromHook). Entries are pushed at the tail, so a list whose entries all get the
-// same timeout stays ordered by deadline and only its head needs checking.
+// same timeout stays ordered by deadline and only its head needs checking; one whose deadline may
+// be older than the tail's is put in its place with insertAfter (Worker::schedule).
 class HookList {
  public:
   HookList() noexcept { head_.prev = head_.next = &head_; }
@@ -31,6 +32,7 @@ class HookList {
   const ListHook* sentinel() const noexcept { return &head_; }
   ListHook* first() noexcept { return head_.next; }
   ListHook* end() noexcept { return &head_; }
+  ListHook* last() noexcept { return head_.prev; }  // end() when empty
 
   void pushBack(ListHook& hook) noexcept {
     hook.unlink();
@@ -38,6 +40,15 @@ class HookList {
     hook.next = &head_;
     head_.prev->next = &hook;
     head_.prev = &hook;
+  }
+
+  // Links `hook` right after `at`, an entry of this list or end() (then it becomes the front).
+  void insertAfter(ListHook& hook, ListHook& at) noexcept {
+    hook.unlink();
+    hook.prev = &at;
+    hook.next = at.next;
+    at.next->prev = &hook;
+    at.next = &hook;
   }
 
  private:

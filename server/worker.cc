@@ -251,7 +251,19 @@ void Worker::schedule(Connection& connection) noexcept {
     return;
   }
   if (connection.listedKind_ == kind && connection.listedDeadline_ == deadline) return;
-  list(kind).pushBack(connection.hook_);
+  HookList& into = list(kind);
+  connection.hook_.unlink();
+  if (orderedByDeadline(kind)) {
+    // Nearly every deadline is now plus the list's one timeout, the latest in its list, and goes
+    // at the tail at once. A WebSocket's heartbeat counts from the last byte received, not from
+    // now, so when it becomes the earlier of its deadlines again (its queued output was taken)
+    // it may be due before others: it goes back to its place, so the head stays the earliest.
+    ListHook* at = into.last();
+    while (at != into.end() && Connection::fromHook(at)->listedDeadline_ > deadline) at = at->prev;
+    into.insertAfter(connection.hook_, *at);
+  } else {
+    into.pushBack(connection.hook_);
+  }
   connection.listedKind_ = kind;
   connection.listedDeadline_ = deadline;
   if (deadline < armedAt_) armTimer();
