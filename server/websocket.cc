@@ -363,7 +363,14 @@ bool Connection::wsStartClose(std::uint16_t code, std::string_view reason, Close
 
 void Connection::wsOnHeartbeat() {
   if (state_.pingOutstanding()) {
-    SPDLOG_DEBUG("conn={} websocket: no frame within the pong timeout", id_);
+    SPDLOG_DEBUG("conn={} websocket: nothing received within the pong timeout", id_);
+    // A peer that did not answer a ping will not answer a close frame either: no close
+    // handshake (RFC 6455 section 7.1.1 lets the server close TCP first), as Node's ws
+    // terminate() and gorilla/websocket do. The books say 1006, no close frame (section 7.1.5),
+    // and TCP closes gracefully: our FIN after what is queued, lingering for the peer's.
+    ws_->tcpCloseDue = true;
+    state_.beginClose(CloseReason::WsPingTimeout, CloseMode::Graceful, worker_.now());
+    wsEnded();
     close(CloseReason::WsPingTimeout, CloseMode::Graceful);
     return;
   }
