@@ -8,10 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <cstddef>
+#include <random>
 #include <utility>
 
 #include "kernel/address.h"
@@ -38,6 +41,40 @@ std::string peerName(const uv_tcp_t* tcp) {
 bool isPeerGone(int status) {
   return status == UV_ECONNRESET || status == UV_EPIPE || status == UV_ECONNABORTED ||
          status == UV_ENOTCONN;
+}
+
+// An X-Request-Id worth keeping: 1 to 200 visible ASCII characters (VCHAR, RFC 5234 appendix
+// B.1). Anything else (empty, very long, spaces or control bytes that could forge a log line) is
+// ignored and an id is made instead.
+bool isSaneRequestId(std::string_view id) noexcept {
+  if (id.empty() || id.size() > 200) return false;
+  return std::all_of(id.begin(), id.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// A random 64-bit prefix per process and a counter: unique within the process by the counter,
+// and across restarts and instances in practice by the prefix (two processes share one with odds
+// of 1 in 2^64), with no system call per id. Hex, "5f3a9c0e12b4d6f8-1c".
+std::string makeRequestId() {
+  static const std::uint64_t prefix = [] {
+    try {
+      std::random_device device;
+      return (static_cast<std::uint64_t>(device()) << 32) ^ device();
+    } catch (const std::exception&) {
+      // No entropy source to read: the start time and the process id still differ by restart.
+      return uv_hrtime() ^ (static_cast<std::uint64_t>(uv_os_getpid()) << 48);
+    }
+  }();
+  static std::atomic<std::uint64_t> counter{0};
+  const std::uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
+  char text[16 + 1 + 16];
+  char* end = std::to_chars(text, text + 16, prefix, 16).ptr;
+  // Leading zeros kept, so every prefix has the same width.
+  const auto digits = static_cast<std::size_t>(end - text);
+  std::copy_backward(text, end, text + 16);
+  std::fill(text, text + (16 - digits), '0');
+  text[16] = '-';
+  end = std::to_chars(text + 17, text + sizeof text, n, 16).ptr;
+  return std::string(text, end);
 }
 
 }  // namespace
@@ -117,6 +154,31 @@ bool Responder::end() {
 
 std::string Responder::peerAddress() const {
   return connection_ != nullptr ? connection_->peerAddress() : std::string();
+}
+
+void Responder::onFinished(std::function<void(const ExchangeSummary&)> callback) {
+  if (connection_ == nullptr || !callback) return;
+  connection_->ex_->onFinished.push_back(std::move(callback));
+}
+
+std::string Responder::requestId() const {
+  return connection_ != nullptr ? connection_->requestId() : std::string();
+}
+
+std::chrono::milliseconds Responder::timeLeft() const {
+  return connection_ != nullptr ? connection_->timeLeft() : std::chrono::milliseconds(0);
+}
+
+// ---- Middleware ------------------------------------------------------------------------------
+
+void Next::operator()(const Request& request, Responder responder) const {
+  if (next_ != end_) {
+    (*next_)(request, std::move(responder), Next(next_ + 1, end_));
+    return;
+  }
+  Connection* connection = responder.connection_;
+  if (connection == nullptr) return;  // cancelled while a middleware held it
+  connection->runRoute(connection->ex_->route, request, std::move(responder));
 }
 
 void Responder::onCancel(std::function<void()> callback) {
@@ -451,7 +513,28 @@ void Connection::dispatch(const Router::Match& match) {
     ex_->bodyFlow = BodyFlow::Waiting;
     ex_->bodyComplete = !state_.readingBody();
   }
+  ex_->requestId.clear();
   Responder responder(this, worker_.loop());
+  const std::vector<Middleware>& chain = worker_.router().middleware();
+  try {
+    if (chain.empty()) {
+      runRoute(match, request, std::move(responder));
+    } else {
+      // The chain may reach its end after this returns (a middleware that waits on a timer):
+      // the route is kept with the exchange until then.
+      ex_->route = match;
+      const Middleware* first = chain.data();
+      Next(first, first + chain.size())(request, std::move(responder));
+    }
+  } catch (const std::exception& e) {
+    // Unwinding destroyed the handler's Responder, which already answered 500 (or reset a
+    // started response): see responderDropped().
+    spdlog::error("conn={} handler for {} threw: {}", id_, request.path, e.what());
+  }
+}
+
+void Connection::runRoute(const Router::Match& match, const Request& request,
+                          Responder&& responder) {
   if (match.handler == nullptr) {
     std::vector<Header> headers = {{"Content-Type", "text/plain; charset=utf-8"}};
     if (!match.allow.empty()) headers.push_back({"Allow", match.allow});
@@ -462,13 +545,34 @@ void Connection::dispatch(const Router::Match& match) {
                    std::move(headers));
     return;
   }
-  try {
-    (*match.handler)(request, std::move(responder));
-  } catch (const std::exception& e) {
-    // Unwinding destroyed the handler's Responder, which already answered 500 (or reset a
-    // started response): see responderDropped().
-    spdlog::error("conn={} handler for {} threw: {}", id_, request.path, e.what());
+  (*match.handler)(request, std::move(responder));
+}
+
+std::string Connection::requestId() {
+  Exchange& ex = *ex_;
+  if (ex.requestId.empty()) {
+    const std::string* given = ex.parser.request().header("X-Request-Id");
+    if (given != nullptr && isSaneRequestId(*given)) {
+      ex.requestId = *given;
+    } else {
+      ex.requestId = makeRequestId();
+    }
   }
+  return ex.requestId;
+}
+
+std::chrono::milliseconds Connection::timeLeft() const {
+  using std::chrono::milliseconds;
+  // The handler deadline is the phase's deadline while the handler holds the exchange
+  // (processing, or a streamed body it has not read or has paused), half-closed or not.
+  if (!state_.answerStarted() && state_.deadlineReason() == CloseReason::HandlerTimeout) {
+    const auto now = worker_.now();
+    const auto deadline = state_.deadline();
+    return deadline > now ? milliseconds(deadline - now) : milliseconds(0);
+  }
+  // A streamed body still arriving: the handler deadline starts when it ends.
+  if (!state_.answerStarted() && state_.readingBody()) return worker_.options().timeouts.handler;
+  return milliseconds(0);
 }
 
 // ---- Streamed request body -------------------------------------------------------------------
@@ -883,8 +987,9 @@ void Connection::finishExchange() {
   exchangeOpen_ = false;
   answer_.coalesced = false;
   if (ex_) ex_->bodyFlow = BodyFlow::Buffered;  // nothing more is delivered to this handler
-  accountExchange();
-  if (const CloseReason reason = closeAfterExchange(); reason != CloseReason::None) {
+  const CloseReason reason = closeAfterExchange();
+  accountExchange(true, reason);
+  if (reason != CloseReason::None) {
     close(reason, CloseMode::Graceful);
     return;
   }
@@ -912,6 +1017,11 @@ void Connection::answerThenClose(int status, std::string_view body, CloseReason 
     close(reason, CloseMode::Reset);
     return;
   }
+  // An exchange a handler had (its deadline passed, its streamed body failed) is answered here
+  // in the handler's place: the answer is that exchange's, measured from its dispatch, and its
+  // onFinished callbacks wait for it (cancelExchange with a status leaves them).
+  const bool inPlace = exchangeOpen_;
+  const Answer handlers = answer_;
   cancelExchange(status);
   const auto now = worker_.now();
   // The close is on the books from here, so input that arrives while the answer is written is
@@ -920,8 +1030,8 @@ void Connection::answerThenClose(int status, std::string_view body, CloseReason 
   if (ex_) ex_->pending.clear();
   exchangeOpen_ = true;
   answer_ = Answer{};
-  answer_.dispatchedNs = uv_hrtime();
-  answer_.bytesOutBefore = bytesProduced();
+  answer_.dispatchedNs = inPlace ? handlers.dispatchedNs : uv_hrtime();
+  answer_.bytesOutBefore = inPlace ? handlers.bytesOutBefore : bytesProduced();
   answer_.status = static_cast<std::uint16_t>(status);
   answer_.closeAfter = reason;
   answer_.ended = true;  // composed whole below
@@ -1019,6 +1129,7 @@ void Connection::onShutdown(int status) {
 
 bool Connection::resetSocket() {
   cancelExchange();
+  exchangeAbandoned();  // an ended answer still queued: the RST drops it
   // SO_LINGER {1, 0} and close: an RST, and the kernel drops what is queued.
   handleClosing_ = true;
   int rc = uv_tcp_close_reset(&tcp_, &Connection::onCloseThunk);
@@ -1037,6 +1148,7 @@ void Connection::closeSocket() {
   if (handleClosing_) return;
   handleClosing_ = true;
   cancelExchange();
+  exchangeAbandoned();  // an ended answer still queued: it goes no further
   if (state_.closeReason() == CloseReason::None) {
     // Every close has a reason; reaching here without one is our bug, but the books must still
     // balance in a release build.
@@ -1095,8 +1207,12 @@ Connection::HandlerHooks& Connection::hooks() {
 
 void Connection::cancelExchange(int bodyStatus) {
   Responder* responder = ex_ ? std::exchange(ex_->responder, nullptr) : nullptr;
+  // The exchange ends unanswered, unless the connection answers in the handler's place
+  // (bodyStatus), whose answer ends it instead (answerThenClose).
+  const bool abandoned = exchangeOpen_ && !answer_.ended && bodyStatus == 0;
   if (responder == nullptr) {
     hooks_.reset();
+    if (abandoned) exchangeAbandoned();
     return;
   }
   // Detach first: the callback may drop the Responder, which must then find nothing to do.
@@ -1111,6 +1227,7 @@ void Connection::cancelExchange(int bodyStatus) {
   if (ex_) ex_->bodyFlow = BodyFlow::Ended;
   if (bodyFailed) bodyFailed(bodyStatus);
   if (callback) callback();
+  if (abandoned) exchangeAbandoned();
 }
 
 // ---- Deadlines and drain ---------------------------------------------------------------------
@@ -1216,13 +1333,42 @@ void Connection::touch(Phase before) noexcept {
 }
 
 // The exchange's duration and size, measured once, go to the histograms and, when it is on, to
-// the access log.
-void Connection::accountExchange() {
-  const std::string_view method = ex_ ? std::string_view(ex_->parser.request().method) : "";
-  const double seconds = static_cast<double>(uv_hrtime() - answer_.dispatchedNs) / 1e9;
+// the access log, for an answer that completed; and to the onFinished callbacks, however it
+// ended. Without callbacks an exchange that did not complete costs nothing here.
+void Connection::accountExchange(bool completed, CloseReason closeReason) {
+  const bool observed = ex_ && !ex_->onFinished.empty();
+  if (!completed && !observed) return;
+  const std::uint64_t nanoseconds = uv_hrtime() - answer_.dispatchedNs;
   const std::uint64_t bytes = bytesProduced() - answer_.bytesOutBefore;
-  worker_.recordExchange(method, answer_.status, seconds, bytes);
-  if (worker_.options().accessLog && ex_) logAccess(seconds, bytes);
+  if (completed) {
+    const std::string_view method = ex_ ? std::string_view(ex_->parser.request().method) : "";
+    const double seconds = static_cast<double>(nanoseconds) / 1e9;
+    worker_.recordExchange(method, answer_.status, seconds, bytes);
+    if (worker_.options().accessLog && ex_) logAccess(seconds, bytes);
+  }
+  if (!observed) return;
+  const ExchangeSummary summary{answer_.status, bytes, std::chrono::nanoseconds(nanoseconds),
+                                completed, closeReason};
+  // Taken out first: the exchange is over, and nothing registered from inside a callback could
+  // ever run. The vector goes back afterwards to keep its capacity for the next exchange.
+  std::vector<std::function<void(const ExchangeSummary&)>> callbacks;
+  callbacks.swap(ex_->onFinished);
+  // Innermost first, as deferred work unwinds: the handler's own, then each middleware's
+  // outwards, so an outer access log runs last.
+  for (auto it = callbacks.rbegin(); it != callbacks.rend(); ++it) {
+    try {
+      (*it)(summary);
+    } catch (const std::exception& e) {
+      spdlog::error("conn={} onFinished callback threw: {}", id_, e.what());
+    }
+  }
+  callbacks.clear();
+  if (ex_ && ex_->onFinished.empty()) ex_->onFinished.swap(callbacks);
+}
+
+void Connection::exchangeAbandoned() {
+  if (!exchangeOpen_ || !ex_ || ex_->onFinished.empty()) return;
+  accountExchange(false, state_.closeReason());
 }
 
 std::uint64_t Connection::bytesProduced() const noexcept {

@@ -18,6 +18,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -33,6 +34,7 @@
 #include "server/deadline_kind.h"
 #include "server/handler.h"
 #include "server/intrusive_list.h"
+#include "server/middleware.h"
 #include "server/router.h"
 #include "server/websocket.h"
 
@@ -67,6 +69,14 @@ struct Exchange {
   BodyFlow bodyFlow = BodyFlow::Buffered;
   bool bodyComplete = false;
   bool continueDue = false;
+  // The per-request context the handler and middleware see (Responder::onFinished, requestId).
+  // Kept here, not in the Connection, so an idle connection holds none of it, and pooled with
+  // the rest, so a keep-alive exchange reuses their capacity instead of allocating.
+  std::vector<std::function<void(const ExchangeSummary&)>> onFinished;
+  std::string requestId;  // made or taken on first asking; cleared at each dispatch
+  // The route the router chose, kept for the end of a middleware chain, which may be reached
+  // after dispatch() returned (Next, server/middleware.h). Unused without middleware.
+  Router::Match route;
 };
 
 class Connection {
@@ -128,6 +138,7 @@ class Connection {
 
  private:
   friend class Responder;
+  friend class Next;
   friend class Worker;
   friend class WebSocket;
   friend std::optional<WebSocket> acceptWebSocket(const Request&, Responder&&, WsAccept);
@@ -154,7 +165,13 @@ class Connection {
   // A request body arriving below --min-receive-rate is answered 408 and closed (slow_body).
   void enforceReceiveRate(lifecycle::TimePoint now);
   Router::Match route() const;
+  // Hands the exchange to the router's middleware, if there are any, and to the matched route.
   void dispatch(const Router::Match& match);
+  // The end of the chain: the route's handler, or the router's own answer (404, 405).
+  void runRoute(const Router::Match& match, const Request& request, Responder&& responder);
+  // The Responder's per-request context.
+  std::string requestId();
+  std::chrono::milliseconds timeLeft() const;
 
   // A streamed request body (BodyFlow). The Responder's readBody, pauseBody and resumeBody.
   bool readBody(BodyReader&& reader);
@@ -262,7 +279,13 @@ class Connection {
     }
   }
   void touch(lifecycle::Phase before) noexcept;
-  void accountExchange();
+  // The exchange ends: measured once, and the measure goes to the request histograms and the
+  // access log (an answer completed, as they have always counted) and to the onFinished
+  // callbacks (every end). `closeReason` is why the connection closes after it, if it does.
+  void accountExchange(bool completed = true,
+                       lifecycle::CloseReason closeReason = lifecycle::CloseReason::None);
+  // An exchange that ends without its answer complete: its onFinished callbacks, if any.
+  void exchangeAbandoned();
   void logAccess(double seconds, std::uint64_t bytes);
   std::uint64_t bytesProduced() const noexcept;
   uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }

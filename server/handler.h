@@ -19,6 +19,7 @@
 
 #include <uv.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -26,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "lifecycle/phase.h"
 #include "protocol/request.h"
 
 namespace closewise::server {
@@ -50,6 +52,31 @@ struct BodyReader {
   // begun, the server stopping). The exchange is cancelled right after: onCancel follows.
   std::function<void(int status)> onError;
 };
+
+// How an exchange ended, for whoever registered Responder::onFinished (a middleware's access
+// log or metrics). The figures are the connection's own, the ones the access log and the
+// request histograms (server/request_metrics.h) count: one measurement, not a second count.
+struct ExchangeSummary {
+  // The status of the answer, or 0 if none was started. An answer the connection gave in the
+  // handler's place (503 at the handler deadline; 400, 408 or 413 for a streamed body) is this
+  // exchange's answer, and its status is here.
+  int status = 0;
+  // Bytes of the answer, head included, as they were produced; for an answer that did not
+  // complete, those produced before the end, which the client may not all have received.
+  std::uint64_t bytes = 0;
+  // From the handler's dispatch (or the first middleware's) to the end: the last byte of the
+  // answer handed to the kernel, or the moment the exchange was given up.
+  std::chrono::nanoseconds duration{0};
+  // True if the whole answer was handed to the kernel; false if the exchange was cancelled (the
+  // client reset or left mid-body, a deadline ended it after the answer started, the server
+  // stopped) or a started answer was cut short.
+  bool completed = false;
+  // The reason the connection closes because of this exchange (lifecycle::closeReasonName gives
+  // the name /stats uses), or None when it stays open for the next request.
+  lifecycle::CloseReason closeReason = lifecycle::CloseReason::None;
+};
+
+class Next;
 
 class Responder {
  public:
@@ -98,6 +125,29 @@ class Responder {
   // Runs once if the exchange is cancelled before end(). Not run for a plain half-close.
   void onCancel(std::function<void()> callback);
 
+  // Runs once when the exchange ends, whichever way: answered, cancelled, or cut short (see
+  // ExchangeSummary). Each call adds a callback, so every middleware may register its own; they
+  // run in the reverse order of registration, innermost first, as deferred work unwinds, after
+  // any onCancel. On a cancelled Responder it registers nothing: that exchange is already over.
+  // A callback must not throw; one that does is logged and the others still run.
+  void onFinished(std::function<void(const ExchangeSummary&)> callback);
+
+  // The request's id, for logs and for requests this handler makes to other services: the
+  // X-Request-Id header when the client (or a proxy in front) sent a sane one, 1 to 200 visible
+  // ASCII characters; otherwise one made for this exchange, unique within the process and, with
+  // a random per-process prefix, across restarts in practice. The same value for every call
+  // during the exchange; empty once the exchange is gone. It is not echoed in the answer on its
+  // own: whether a service exposes it (an X-Request-Id response header) is the handler's
+  // decision, as with nginx's $request_id (docs/handler-api.md, "Per-request context").
+  std::string requestId() const;
+  // What is left of the handler deadline (--handler-timeout), zero once it has passed or the
+  // exchange is gone. While a streamed request body is still arriving the handler deadline has
+  // not started (it starts when the body ends), and this is the whole --handler-timeout; once the
+  // answer has started the handler deadline no longer applies (the write deadline does, and it
+  // moves with the client's reading), and this is zero. Resolution is the loop's clock, in
+  // milliseconds.
+  std::chrono::milliseconds timeLeft() const;
+
   uv_loop_t* loop() const noexcept { return loop_; }
   // The client's address as the socket has it, "10.0.0.5:51234" or "[2001:db8::1]:51234"; empty
   // once the exchange is gone. A proxy in front is this peer: its client is in X-Forwarded-For.
@@ -105,6 +155,7 @@ class Responder {
 
  private:
   friend class Connection;
+  friend class Next;
   // Takes the connection over for a WebSocket (server/websocket.h).
   friend std::optional<WebSocket> acceptWebSocket(const Request&, Responder&&, WsAccept);
   Responder(Connection* connection, uv_loop_t* loop) noexcept;

@@ -239,4 +239,9 @@ Router::Match Router::find(std::string_view method, std::string_view path,
   return match;
 }
 
+Router& Router::use(Middleware middleware) {
+  middleware_.push_back(std::move(middleware));
+  return *this;
+}
+
 }  // namespace closewise::server

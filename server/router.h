@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "server/handler.h"
+#include "server/middleware.h"
 
 namespace closewise::server {
 
@@ -58,6 +59,12 @@ class Router {
   // first). A request whose path is an exact route with its method allocates nothing here.
   Match find(std::string_view method, std::string_view path,
              std::vector<protocol::PathValue>* values = nullptr) const;
+
+  // Middleware (server/middleware.h): they wrap whatever the matching decides, its 404 and 405
+  // included. Adds one around every exchange that reaches the router, inside those added before
+  // it. Register them before the server starts, as routes are.
+  Router& use(Middleware middleware);
+  const std::vector<Middleware>& middleware() const noexcept { return middleware_; }
 
  private:
   struct Segment {
@@ -97,6 +104,9 @@ class Router {
   std::vector<std::unique_ptr<Pattern>> patterns_;
   // The exact paths, so the common request costs one hash lookup.
   std::unordered_map<std::string, Pattern*, StringHash, std::equal_to<>> exact_;
+
+  // Outermost first (use()).
+  std::vector<Middleware> middleware_;
 };
 
 }  // namespace closewise::server

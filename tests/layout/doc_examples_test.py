@@ -17,6 +17,7 @@ EXAMPLES = [
     ("docs/handler-api.md", "app/proxy_route.cc", "upstream example"),
     ("docs/handler-api.md", "tests/server/json_handler_example_test.cc", "json example"),
     ("docs/handler-api.md", "tests/server/offload_handler_example_test.cc", "offload example"),
+    ("docs/handler-api.md", "tests/server/middleware_example_test.cc", "middleware example"),
     ("docs/handler-api.md", "tests/server/ws_handler_api_example_test.cc", "websocket example"),
     ("docs/handler-api.md", "tests/server/ws_handler_api_example_test.cc",
      "websocket room example"),
