@@ -14,8 +14,12 @@
 //
 // Every answer of its handlers, errors included, is JSON, so a client parses one format (the
 // router's own 404, 405 and 400 for a path no route takes are plain text).
+// Every request is logged and timed by a middleware (requestLog), one line when it ends.
+
+#include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -32,6 +36,7 @@
 #include "app/run.h"
 #include "checksum.h"
 #include "server/json.h"
+#include "server/middleware.h"
 #include "server/router.h"
 #include "upload.h"
 #include "upstream/client.h"
@@ -39,6 +44,9 @@
 
 namespace items {
 
+using closewise::server::ExchangeSummary;
+using closewise::server::Middleware;
+using closewise::server::Next;
 using closewise::server::parseJsonBody;
 using closewise::server::Request;
 using closewise::server::Responder;
@@ -162,11 +170,31 @@ void backendTime(const closewise::upstream::Registry& upstreams, Responder respo
   BackendCall::start(std::move(responder), *pool);
 }
 
+// BEGIN items-service middleware (quoted in docs/handler-api.md, "Building a service on closewise")
+// Logs and times every request: one line when the exchange ends, however it ends (the router's
+// 404s and 405s, and a client that left mid-upload, included), through closewise's own log, so
+// the lines go where --log-format and --log-level send the server's.
+Middleware requestLog() {
+  return [](const Request& request, Responder responder, Next next) {
+    // The request is not ours to keep past the exchange: copy what the line names.
+    std::string what = request.method + " " + request.path;
+    std::string id = responder.requestId();
+    responder.onFinished([what = std::move(what), id = std::move(id)](const ExchangeSummary& done) {
+      const double ms = std::chrono::duration<double, std::milli>(done.duration).count();
+      spdlog::info("items: {} status={} bytes={} ms={:.3f} complete={} id={}", what, done.status,
+                   done.bytes, ms, done.completed, id);
+    });
+    next(request, std::move(responder));
+  };
+}
+// END items-service middleware
+
 // BEGIN items-service routes (quoted in docs/handler-api.md, "Building a service on closewise")
 // The service's routes, registered once before the server starts. The handlers run on the
 // workers' loops for as long as the server runs, so what they capture lives in main().
 void registerRoutes(Router& router, Store& store, const std::string& uploadDirectory,
                     const closewise::upstream::Registry& upstreams) {
+  router.use(requestLog());
   router.on("POST", "/items", [&store](const Request& request, Responder responder) {
     createItem(store, request, std::move(responder));
   });

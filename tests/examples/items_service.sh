@@ -84,6 +84,19 @@ read_back=$(curl -sS --max-time 5 -w ' %{http_code}' "http://127.0.0.1:$backend_
 /usr/bin/python3 "$(dirname "$0")/items_service_client.py" "$backend_port" "$front_port" "$UPLOADS" ||
   fail "items_service_client.py failed (logs: $(cat "$WORK/backend.log" "$WORK/front.log"))"
 
+# The request-log middleware wrote one line per exchange as it ended: the router's 404 included,
+# an X-Request-Id taken as sent, and the clients that left mid-upload with nothing answered.
+curl -sS --max-time 5 -o /dev/null -H 'X-Request-Id: trace-7f3a' \
+  "http://127.0.0.1:$backend_port/items" || fail "curl GET /items with X-Request-Id failed"
+logged() { grep -qE "items: $1" "$WORK/backend.log"; }
+wait_for 5 logged 'GET /items status=200 bytes=[0-9]+ ms=[0-9.]+ complete=true id=trace-7f3a' ||
+  fail "no request-log line for GET /items with its X-Request-Id"
+for line in 'GET /items/[0-9]+/x status=404 .*complete=true' \
+  'POST /uploads status=201 .*complete=true' 'POST /uploads status=413 ' \
+  'POST /uploads status=0 .*complete=false'; do
+  logged "$line" || fail "no request-log line matching '$line' in $WORK/backend.log"
+done
+
 # SIGTERM drains and exits 0; a crash, a sanitizer report or a hang fails here. Our own child
 # stays a zombie until waited for, so "exited" is read from its state, then wait gives the status.
 exited() {

@@ -24,6 +24,7 @@ EXAMPLES = [
     ("docs/handler-api.md", "tests/server/router_path_values_example_test.cc", "routing example"),
     ("docs/handler-api.md", "examples/items-service/CMakeLists.txt", "items-service cmake"),
     ("docs/handler-api.md", "examples/items-service/main.cc", "items-service handlers"),
+    ("docs/handler-api.md", "examples/items-service/main.cc", "items-service middleware"),
     ("docs/handler-api.md", "examples/items-service/main.cc", "items-service routes"),
 ]
 
