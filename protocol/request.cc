@@ -13,17 +13,32 @@ const std::string* Request::header(std::string_view name) const noexcept {
   return nullptr;
 }
 
+namespace {
+
+// One "name=value" of a query, as sent; value is nullopt for a name without '='.
+struct QueryPair {
+  std::string_view name;
+  std::optional<std::string_view> value;
+};
+
+// Takes the first pair off `rest` ("a=1&b=2" leaves "b=2"). Both lookups below walk the query
+// with it, so they split it the same way.
+QueryPair takeQueryPair(std::string_view& rest) {
+  const std::size_t amp = rest.find('&');
+  const std::string_view pair = rest.substr(0, amp);
+  rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+  const std::size_t eq = pair.find('=');
+  if (eq == std::string_view::npos) return {pair, std::nullopt};
+  return {pair.substr(0, eq), pair.substr(eq + 1)};
+}
+
+}  // namespace
+
 std::optional<std::string_view> Request::queryParam(std::string_view key) const {
   std::string_view rest = query;
   while (!rest.empty()) {
-    const std::size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    const std::size_t eq = pair.find('=');
-    const std::string_view name = pair.substr(0, eq);
-    if (name == key) {
-      return eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    }
+    const QueryPair pair = takeQueryPair(rest);
+    if (pair.name == key) return pair.value.value_or(std::string_view{});
   }
   return std::nullopt;
 }
@@ -31,13 +46,11 @@ std::optional<std::string_view> Request::queryParam(std::string_view key) const 
 std::optional<std::string> Request::queryValue(std::string_view key) const {
   std::string_view rest = query;
   while (!rest.empty()) {
-    const std::size_t amp = rest.find('&');
-    const std::string_view pair = rest.substr(0, amp);
-    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-    const std::size_t eq = pair.find('=');
-    if (!percentDecodedEquals(pair.substr(0, eq), key, PercentForm::Query)) continue;
-    if (eq == std::string_view::npos) return std::string{};
-    if (auto value = percentDecode(pair.substr(eq + 1), PercentForm::Query)) return value;
+    const QueryPair pair = takeQueryPair(rest);
+    if (!percentDecodedEquals(pair.name, key, PercentForm::Query)) continue;
+    if (!pair.value) return std::string{};
+    // A pair with a bad escape is skipped, as Go's URL.Query() drops it.
+    if (auto value = percentDecode(*pair.value, PercentForm::Query)) return value;
   }
   return std::nullopt;
 }
