@@ -1,5 +1,6 @@
 #include "server/connection.h"
 
+#include <fmt/format.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <spdlog/spdlog.h>
@@ -11,7 +12,6 @@
 #include <atomic>
 #include <cassert>
 #include <cerrno>
-#include <charconv>
 #include <climits>
 #include <cstddef>
 #include <random>
@@ -65,16 +65,8 @@ std::string makeRequestId() {
     }
   }();
   static std::atomic<std::uint64_t> counter{0};
-  const std::uint64_t n = counter.fetch_add(1, std::memory_order_relaxed);
-  char text[16 + 1 + 16];
-  char* end = std::to_chars(text, text + 16, prefix, 16).ptr;
   // Leading zeros kept, so every prefix has the same width.
-  const auto digits = static_cast<std::size_t>(end - text);
-  std::copy_backward(text, end, text + 16);
-  std::fill(text, text + (16 - digits), '0');
-  text[16] = '-';
-  end = std::to_chars(text + 17, text + sizeof text, n, 16).ptr;
-  return std::string(text, end);
+  return fmt::format("{:016x}-{:x}", prefix, counter.fetch_add(1, std::memory_order_relaxed));
 }
 
 }  // namespace

@@ -24,6 +24,16 @@ bool validName(std::string_view name) noexcept {
   });
 }
 
+// Takes the next segment off `rest` (what follows a '/'), and says in `more` whether another
+// follows it: "a/b" gives "a" and leaves "b"; "a/" gives "a" and leaves an empty last segment.
+std::string_view takeSegment(std::string_view& rest, bool& more) noexcept {
+  const std::size_t slash = rest.find('/');
+  const std::string_view segment = rest.substr(0, slash);
+  more = slash != std::string_view::npos;
+  rest = more ? rest.substr(slash + 1) : std::string_view{};
+  return segment;
+}
+
 // Walks `path` ("/a/b") segment by segment along `segments`, calling visit(segment, raw) for
 // each wildcard with the raw text it covers: one segment for {name}, the rest of the path for a
 // subtree or {name...}. A literal segment matches a path segment that percent-decodes to it. True
@@ -41,10 +51,7 @@ bool walk(const Segments& segments, std::string_view path, Visit&& visit) {
       return visit(segment, rest);
     }
     if (!more) return false;
-    const std::size_t slash = rest.find('/');
-    const std::string_view raw = rest.substr(0, slash);
-    more = slash != std::string_view::npos;
-    rest = more ? rest.substr(slash + 1) : std::string_view{};
+    const std::string_view raw = takeSegment(rest, more);
     if (segment.kind == K::Literal) {
       if (!protocol::percentDecodedEquals(raw, segment.text, PercentForm::Path)) return false;
     } else if (raw.empty() || !visit(segment, raw)) {
@@ -96,18 +103,16 @@ bool Router::moreSpecific(const Pattern& a, const Pattern& b) noexcept {
       [](const Segment& x, const Segment& y) { return x.kind < y.kind; });
 }
 
-Router& Router::on(std::string_view method, std::string_view path, Handler handler,
-                   RouteOptions options) {
+// Turns a registration's path into its segments, and the names of its wildcards into `names`;
+// throws std::invalid_argument naming the pattern and what is wrong with it.
+std::unique_ptr<Router::Pattern> Router::parse(std::string_view path,
+                                               std::vector<std::string>& names) {
   auto pattern = std::make_unique<Pattern>();
-  std::vector<std::string> names;
   if (path.starts_with('/')) {
     std::string_view rest = path.substr(1);
     bool more = true;
     while (more) {
-      const std::size_t slash = rest.find('/');
-      const std::string_view text = rest.substr(0, slash);
-      more = slash != std::string_view::npos;
-      rest = more ? rest.substr(slash + 1) : std::string_view{};
+      const std::string_view text = takeSegment(rest, more);
       if (!more && text == "*") {
         pattern->segments.push_back({Segment::Kind::Subtree, {}});
       } else if (text.starts_with('{')) {
@@ -145,6 +150,13 @@ Router& Router::on(std::string_view method, std::string_view path, Handler handl
     refuse(path, "a pattern with wildcards starts with '/'");
   }
   pattern->exact = pattern->literals == static_cast<int>(pattern->segments.size());
+  return pattern;
+}
+
+Router& Router::on(std::string_view method, std::string_view path, Handler handler,
+                   RouteOptions options) {
+  std::vector<std::string> names;
+  std::unique_ptr<Pattern> pattern = parse(path, names);
 
   // The same shape (as Go calls two patterns that match the same paths) holds one route per
   // method; a new route of a method it has replaces the old one.

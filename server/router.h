@@ -95,6 +95,7 @@ class Router {
       return std::hash<std::string_view>{}(s);
     }
   };
+  static std::unique_ptr<Pattern> parse(std::string_view path, std::vector<std::string>& names);
   static bool moreSpecific(const Pattern& a, const Pattern& b) noexcept;
   static Match found(const Route& route);
   Match notFound(std::string_view path, bool encoded) const;

@@ -28,7 +28,8 @@ class Upload {
     // The client left, a deadline passed, or the body failed (onError ran first, and the
     // connection answered in our place): the partial file goes.
     self->responder_.onCancel([self] { self->onClientGone(); });
-    const std::string pattern = directory + "/upload-XXXXXX";
+    // mkstemp's template: six X's it replaces with a name no other file has.
+    const std::string pattern = directory + "/upload-" + std::string(6, 'X');
     self->begin(uv_fs_mkstemp(self->loop(), &self->req_, pattern.c_str(), &Upload::onOpened));
   }
 
